@@ -1,0 +1,81 @@
+package io.captier.config;
+
+import io.captier.mode.Mode;
+import io.smallrye.config.ConfigMapping;
+import io.smallrye.config.WithDefault;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/**
+ * Everything captier reads from its environment. application.properties maps the
+ * documented environment variables (DATABASE_URL, NETWORK_TIMEOUT_SEC, ...) onto these
+ * names, so this interface is the one place to look for a setting.
+ */
+@ConfigMapping(prefix = "captier")
+public interface CaptierConfig {
+
+    /** The contract this instance keeps: consistent (CP) or available (AP). */
+    Mode mode();
+
+    /** Stable name of this instance: the HLC tie-break, the heartbeat owner, X-Instance-Id. */
+    String instanceId();
+
+    /** Upper bound for any single store call (connect, query, command). */
+    double networkTimeoutSec();
+
+    long maxStalenessMs();
+
+    long heartbeatMs();
+
+    int maxValueBytes();
+
+    /** Where this instance keeps its own files (the fence file, later the hint log). */
+    String hintLogDir();
+
+    Database database();
+
+    Redis redis();
+
+    Breaker breaker();
+
+    default Duration networkTimeout() {
+        return Duration.ofMillis(Math.max(1, Math.round(networkTimeoutSec() * 1000)));
+    }
+
+    interface Database {
+        String url();
+
+        String user();
+
+        Optional<String> password();
+
+        @WithDefault("16")
+        int poolSize();
+    }
+
+    interface Redis {
+        /** host:port of each sentinel, comma-separated. */
+        String sentinels();
+
+        String masterName();
+
+        Optional<String> password();
+
+        @WithDefault("16")
+        int poolSize();
+    }
+
+    /** One set of circuit breaker settings for every store endpoint. */
+    interface Breaker {
+        @WithDefault("4")
+        int requestVolumeThreshold();
+
+        @WithDefault("0.5")
+        double failureRatio();
+
+        /** How long an open breaker refuses calls before it lets one through again. */
+        @WithDefault("2000")
+        long delayMs();
+    }
+}
