@@ -1,0 +1,144 @@
+package io.captier.resilience;
+
+import io.captier.store.RequestRejectedException;
+import io.captier.store.StoreUnavailableException;
+import io.smallrye.faulttolerance.api.CircuitBreakerState;
+import io.smallrye.faulttolerance.api.Guard;
+import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
+import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.time.Instant;
+import java.time.temporal.ChronoUnit;
+import java.util.concurrent.Callable;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * One named circuit breaker in front of one store endpoint (DESIGN section 5), built on
+ * SmallRye Fault Tolerance. While it is open, calls fail at once with
+ * {@link StoreUnavailableException}, which the API turns into 503 + Retry-After.
+ *
+ * <p>Its timeout is a backstop: the drivers carry NETWORK_TIMEOUT_SEC themselves (pgjdbc
+ * socket and login timeouts, Redis command deadlines), because only they can tell a write
+ * that was never sent from one whose answer was lost.
+ */
+public final class Breaker {
+
+    private static final Logger LOG = Logger.getLogger(Breaker.class);
+
+    private final String name;
+    private final Guard guard;
+    private final Duration delay;
+    private final AtomicLong failures = new AtomicLong();
+    private final AtomicLong successes = new AtomicLong();
+    private final AtomicLong prevented = new AtomicLong();
+    private volatile CircuitBreakerState state = CircuitBreakerState.CLOSED;
+    private volatile Instant since = Instant.now();
+
+    Breaker(String name, Settings settings) {
+        this.name = name;
+        this.delay = settings.delay();
+        this.guard = Guard.create()
+                .withDescription(name)
+                .withCircuitBreaker()
+                    .name(name)
+                    .requestVolumeThreshold(settings.requestVolumeThreshold())
+                    .failureRatio(settings.failureRatio())
+                    .delay(settings.delay().toMillis(), ChronoUnit.MILLIS)
+                    .successThreshold(1)
+                    .skipOn(RequestRejectedException.class)
+                    .onStateChange(this::changed)
+                    .onFailure(failures::incrementAndGet)
+                    .onSuccess(successes::incrementAndGet)
+                    .onPrevented(prevented::incrementAndGet)
+                    .done()
+                .withTimeout()
+                    .duration(settings.timeoutBackstop().toMillis(), ChronoUnit.MILLIS)
+                    .done()
+                .build();
+    }
+
+    /** Run a store call through the breaker. Driver exceptions pass through unchanged. */
+    @SuppressWarnings("unchecked")
+    public <T> T call(Callable<T> action) {
+        try {
+            return (T) guard.call((Callable<Object>) action, Object.class);
+        } catch (CircuitBreakerOpenException e) {
+            throw new StoreUnavailableException(name + " circuit breaker is open", null, retryAfterMs());
+        } catch (TimeoutException e) {
+            throw new StoreUnavailableException(name + " did not answer in time", e);
+        } catch (RuntimeException e) {
+            throw e;
+        } catch (Exception e) {
+            throw new StoreUnavailableException(name + ": " + e.getMessage(), e);
+        } finally {
+            // The timeout interrupts the calling worker thread; don't let that leak into
+            // the next request this thread serves.
+            Thread.interrupted();
+        }
+    }
+
+    public void run(Runnable action) {
+        call(() -> {
+            action.run();
+            return null;
+        });
+    }
+
+    private void changed(CircuitBreakerState next) {
+        CircuitBreakerState previous = state;
+        state = next;
+        since = Instant.now();
+        LOG.warnf("CIRCUIT_BREAKER_STATE_CHANGE breaker=%s from=%s to=%s", name, previous, next);
+    }
+
+    /** Until the open breaker lets a trial call through; at least one second. */
+    public long retryAfterMs() {
+        if (state != CircuitBreakerState.OPEN) {
+            return 1000;
+        }
+        long left = delay.toMillis() - Duration.between(since, Instant.now()).toMillis();
+        return Math.max(1000, left);
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public CircuitBreakerState state() {
+        return state;
+    }
+
+    public boolean isOpen() {
+        return state == CircuitBreakerState.OPEN;
+    }
+
+    public Instant since() {
+        return since;
+    }
+
+    public long failures() {
+        return failures.get();
+    }
+
+    public long successes() {
+        return successes.get();
+    }
+
+    public long prevented() {
+        return prevented.get();
+    }
+
+    /** The Prometheus value of circuit_breaker_state: 0 closed, 1 half-open, 2 open. */
+    public int stateCode() {
+        return switch (state) {
+            case CLOSED -> 0;
+            case HALF_OPEN -> 1;
+            case OPEN -> 2;
+        };
+    }
+
+    record Settings(int requestVolumeThreshold, double failureRatio, Duration delay, Duration timeoutBackstop) {
+    }
+}

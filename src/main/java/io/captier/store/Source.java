@@ -1,0 +1,20 @@
+package io.captier.store;
+
+/** Where a read was answered from, fastest first: the order of DESIGN A2. */
+public enum Source {
+    REDIS_REPLICA("redis-replica"),
+    REDIS_MASTER("redis-master"),
+    POSTGRES_STANDBY("postgres-standby"),
+    POSTGRES_PRIMARY("postgres-primary"),
+    LOCAL_CACHE("local-cache");
+
+    private final String wireName;
+
+    Source(String wireName) {
+        this.wireName = wireName;
+    }
+
+    public String wireName() {
+        return wireName;
+    }
+}
