@@ -1,0 +1,187 @@
+package io.captier.store.postgres;
+
+import io.captier.Background;
+import io.captier.config.CaptierConfig;
+import io.captier.observability.Metrics;
+import io.captier.store.StoreUnavailableException;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.flywaydb.core.Flyway;
+import org.jboss.logging.Logger;
+
+import java.nio.file.Path;
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * The PostgreSQL nodes of DATABASE_URL, probed every HEARTBEAT_MS each on its own thread
+ * (a paused node must not delay news of the others). Knows which node is the primary
+ * now, fences old primaries (see {@link Fence}) and migrates the schema once a primary
+ * is reachable, so an instance can start while the database is down.
+ */
+@ApplicationScoped
+public class PgCluster {
+
+    private static final Logger LOG = Logger.getLogger(PgCluster.class);
+
+    // A standby reports the timeline of its last restart point, a primary the one it writes.
+    private static final String PROBE_SQL = """
+            SELECT pg_is_in_recovery(),
+                   CASE WHEN pg_is_in_recovery() THEN (pg_control_checkpoint()).timeline_id
+                        ELSE ('x' || substr(pg_walfile_name(pg_current_wal_lsn()), 1, 8))::bit(32)::int END,
+                   (SELECT system_identifier FROM pg_control_system())""";
+    private static final String HEARTBEAT_SQL = "SELECT wall_ms FROM heartbeat WHERE instance = ?";
+
+    private final CaptierConfig config;
+    private final Metrics metrics;
+    private final List<PgNode> nodes;
+    private final Fence fence;
+    private final long freshMs;
+    private volatile boolean migrated;
+    private ScheduledExecutorService probes;
+
+    public PgCluster(CaptierConfig config, Metrics metrics) {
+        this.config = config;
+        this.metrics = metrics;
+        DatabaseUrl url = DatabaseUrl.parse(config.database().url());
+        PgNode.Pools pools = new PgNode.Pools(url, config.database().user(), config.database().password().orElse(""),
+                config.database().poolSize(), config.networkTimeout(), "captier-" + config.instanceId());
+        this.nodes = url.hosts().stream().map(h -> new PgNode(h, pools)).toList();
+        this.fence = new Fence(Path.of(config.hintLogDir(), "postgres-fence.properties"));
+        // A probe older than one network timeout plus a second is no news at all.
+        this.freshMs = config.networkTimeout().toMillis() + 1000;
+        nodes.forEach(n -> metrics.knowNode(n.name()));
+    }
+
+    void start(@Observes StartupEvent event) {
+        probes = Background.scheduler("pg-probe", nodes.size());
+        for (PgNode node : nodes) {
+            probes.scheduleWithFixedDelay(() -> probe(node), 0, config.heartbeatMs(), TimeUnit.MILLISECONDS);
+        }
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (probes != null) {
+            probes.shutdownNow();
+        }
+        nodes.forEach(PgNode::close);
+    }
+
+    public List<PgNode> nodes() {
+        return nodes;
+    }
+
+    /**
+     * The one primary that is reachable and not fenced. Refuses when there is none, and
+     * when there are two unfenced ones: that is a split brain nobody may write into.
+     */
+    public PgNode primary() {
+        long now = System.currentTimeMillis();
+        List<PgNode> primaries = nodes.stream().filter(n -> isUsablePrimary(n.probe(), now)).toList();
+        if (primaries.size() == 1) {
+            return primaries.get(0);
+        }
+        if (primaries.isEmpty()) {
+            throw new StoreUnavailableException("no reachable, unfenced PostgreSQL primary", null);
+        }
+        LOG.errorf("SPLIT_BRAIN several unfenced primaries: %s", primaries.stream().map(PgNode::name).toList());
+        throw new StoreUnavailableException("several PostgreSQL primaries claim the same timeline", null);
+    }
+
+    /** The reachable standby with the newest heartbeat, if any. */
+    public Optional<PgNode> standby() {
+        long now = System.currentTimeMillis();
+        return nodes.stream()
+                .filter(n -> n.probe().reachable() && n.probe().inRecovery() && now - n.probe().probedAtMs() <= freshMs)
+                .max(Comparator.comparingLong(n -> n.probe().heartbeatWallMs()));
+    }
+
+    /** A node the fence refuses: an old primary that came back after a promotion. */
+    public boolean isFenced(PgNode node) {
+        PgProbe p = node.probe();
+        return p.reachable() && !p.inRecovery() && fence.fences(p.systemId(), p.timeline());
+    }
+
+    public boolean isMigrated() {
+        return migrated;
+    }
+
+    /** A call on {@code node} failed at connection level: note it, and drop its idle pool. */
+    public void connectionFailed(PgNode node, Throwable cause) {
+        metrics.connectionFailure(node.name(), cause);
+        node.flushIdle();
+    }
+
+    private boolean isUsablePrimary(PgProbe p, long now) {
+        return p.reachable() && !p.inRecovery() && now - p.probedAtMs() <= freshMs
+                && !fence.fences(p.systemId(), p.timeline());
+    }
+
+    private void probe(PgNode node) {
+        PgProbe before = node.probe();
+        try (Connection c = node.anyPool().getConnection()) {
+            boolean inRecovery;
+            int timeline;
+            long systemId;
+            try (var s = c.createStatement(); ResultSet rs = s.executeQuery(PROBE_SQL)) {
+                rs.next();
+                inRecovery = rs.getBoolean(1);
+                timeline = rs.getInt(2);
+                systemId = rs.getLong(3);
+            }
+            long heartbeat = readHeartbeat(c);
+            node.probed(new PgProbe(true, inRecovery, timeline, systemId, heartbeat, System.currentTimeMillis(), null));
+            fence.observe(systemId, timeline);
+            if (!before.reachable() || before.inRecovery() != inRecovery || before.timeline() != timeline) {
+                LOG.infof("POSTGRES_NODE node=%s role=%s timeline=%d fenced=%s", node.name(),
+                        node.probe().role(), timeline, isFenced(node));
+            }
+            if (!migrated && !inRecovery && !fence.fences(systemId, timeline)) {
+                migrate(node);
+            }
+        } catch (SQLException | RuntimeException e) {
+            node.probed(before.failed(Metrics.describeError(e), System.currentTimeMillis()));
+            node.flushIdle();
+            if (before.reachable() || before.probedAtMs() == 0) {
+                // One line per loss of a node, not one per probe.
+                metrics.connectionFailure(node.name(), e);
+            }
+        }
+    }
+
+    private long readHeartbeat(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(HEARTBEAT_SQL)) {
+            ps.setString(1, config.instanceId());
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? rs.getLong(1) : -1;
+            }
+        } catch (SQLException e) {
+            if ("42P01".equals(e.getSQLState())) {
+                return -1; // schema not migrated yet
+            }
+            throw e;
+        }
+    }
+
+    private synchronized void migrate(PgNode primary) {
+        if (migrated) {
+            return;
+        }
+        Flyway.configure()
+                .dataSource(primary.primaryPool())
+                .locations("classpath:db/migration")
+                .load()
+                .migrate();
+        migrated = true;
+        LOG.infof("SCHEMA_MIGRATED on %s", primary.name());
+    }
+}

@@ -1,0 +1,32 @@
+package io.captier.store.postgres;
+
+/**
+ * What one probe of a PostgreSQL node found.
+ *
+ * @param reachable       the probe query answered
+ * @param inRecovery      a standby (or a node still recovering)
+ * @param timeline        the node's WAL timeline: a promotion starts a higher one
+ * @param systemId        the cluster's system identifier: a re-initialised cluster differs
+ * @param heartbeatWallMs this instance's newest heartbeat visible on the node, -1 if none
+ * @param probedAtMs      when the probe finished (wall clock)
+ * @param error           why it failed, when it did
+ */
+public record PgProbe(boolean reachable, boolean inRecovery, int timeline, long systemId,
+                      long heartbeatWallMs, long probedAtMs, String error) {
+
+    static PgProbe never() {
+        return new PgProbe(false, false, 0, 0, -1, 0, "not probed yet");
+    }
+
+    PgProbe failed(String why, long now) {
+        // Keep what we knew (timeline, last heartbeat): staleness keeps growing from it.
+        return new PgProbe(false, inRecovery, timeline, systemId, heartbeatWallMs, now, why);
+    }
+
+    public String role() {
+        if (timeline == 0) {
+            return "unknown";
+        }
+        return inRecovery ? "standby" : "primary";
+    }
+}

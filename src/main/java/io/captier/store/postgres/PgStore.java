@@ -1,0 +1,284 @@
+package io.captier.store.postgres;
+
+import io.captier.resilience.Breaker;
+import io.captier.resilience.Breakers;
+import io.captier.store.Entry;
+import io.captier.store.OutcomeUnknownException;
+import io.captier.store.RequestRejectedException;
+import io.captier.store.StoreUnavailableException;
+import io.captier.version.Hlc;
+import io.opentelemetry.instrumentation.annotations.WithSpan;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.util.Optional;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The SQL captier runs: reads and writes of the kv table on the primary (through a
+ * primary-only connection) or on a standby, and this instance's heartbeat.
+ *
+ * <p>Writes are ordered by the primary: the stored version becomes
+ * max(proposed, previous + 1), so a write the primary acknowledges is always the newest
+ * version of its key, whatever the writer's clock says. Only the commit can leave an
+ * outcome unknown: a failure before it was sent means nothing was applied.
+ */
+@ApplicationScoped
+public class PgStore {
+
+    private static final String READ = "SELECT value, content_type, version, origin, deleted FROM kv WHERE key = ?";
+    private static final String UPSERT = """
+            INSERT INTO kv AS t (key, value, content_type, version, origin, deleted, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, now())
+            ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, content_type = EXCLUDED.content_type,
+                version = GREATEST(EXCLUDED.version, t.version + 1), origin = EXCLUDED.origin,
+                deleted = EXCLUDED.deleted, updated_at = now()
+            RETURNING version""";
+    private static final String CLAIM_IDEMPOTENCY = """
+            INSERT INTO idempotency (idem_key, fingerprint, key, version, deleted) VALUES (?, ?, ?, 0, ?)
+            ON CONFLICT (idem_key) DO NOTHING""";
+    private static final String READ_IDEMPOTENCY = "SELECT fingerprint, key, version, deleted FROM idempotency WHERE idem_key = ?";
+    private static final String SETTLE_IDEMPOTENCY = "UPDATE idempotency SET version = ? WHERE idem_key = ?";
+    private static final String CHANGED_SINCE = """
+            SELECT key, value, content_type, version, origin, deleted, updated_at FROM kv
+            WHERE (updated_at, key) > (?, ?) ORDER BY updated_at, key LIMIT ?""";
+    private static final String HEARTBEAT = """
+            INSERT INTO heartbeat (instance, wall_ms, updated_at) VALUES (?, ?, now())
+            ON CONFLICT (instance) DO UPDATE SET wall_ms = EXCLUDED.wall_ms, updated_at = now()""";
+
+    private final PgCluster cluster;
+    private final Breakers breakers;
+    private final Hlc hlc;
+
+    public PgStore(PgCluster cluster, Breakers breakers, Hlc hlc) {
+        this.cluster = cluster;
+        this.breakers = breakers;
+        this.hlc = hlc;
+    }
+
+    /** What a node holds for a key (empty when it has never heard of it), and which node. */
+    public record Stored(Optional<Entry> entry, PgNode node) {
+    }
+
+    /** A write the primary committed: the version it stored, or an earlier identical request's. */
+    public record Committed(long version, boolean replayed) {
+    }
+
+    /** The request behind an Idempotency-Key, to tell a retry from a different request. */
+    public record Idempotency(String key, String fingerprint) {
+    }
+
+    /** The same Idempotency-Key was used before for a different request. */
+    public static final class IdempotencyConflict extends RequestRejectedException {
+        public IdempotencyConflict() {
+            super("Idempotency-Key was already used for a different request");
+        }
+    }
+
+    @WithSpan("postgres.read-primary")
+    public Stored readPrimary(String key) {
+        PgNode node = cluster.primary();
+        return new Stored(read(node, node.primaryPool(), breakers.get(Breakers.PG_PRIMARY), key), node);
+    }
+
+    @WithSpan("postgres.read-standby")
+    public Stored readStandby(PgNode standby, String key) {
+        return new Stored(read(standby, standby.anyPool(), breakers.get(Breakers.PG_STANDBY), key), standby);
+    }
+
+    /**
+     * Commit a write (or tombstone) on the primary. With an idempotency key, a retry of a
+     * request already committed returns the first answer instead of writing again.
+     *
+     * @throws StoreUnavailableException nothing was applied
+     * @throws OutcomeUnknownException   the commit was sent and its answer lost
+     * @throws IdempotencyConflict       the key was used for another request
+     */
+    @WithSpan("postgres.write")
+    public Committed write(Entry proposed, Optional<Idempotency> idempotency) {
+        PgNode node = cluster.primary();
+        AtomicBoolean commitSent = new AtomicBoolean();
+        try {
+            Committed committed = breakers.get(Breakers.PG_PRIMARY).call(() -> {
+                try (Connection c = node.primaryPool().getConnection()) {
+                    return inTransaction(c, commitSent, () -> upsert(c, proposed, idempotency));
+                } catch (SQLException e) {
+                    throw failure(node, e, commitSent.get());
+                }
+            });
+            hlc.observe(committed.version());
+            return committed;
+        } catch (StoreUnavailableException e) {
+            // The breaker's backstop timeout can fire during the commit, too.
+            if (commitSent.get()) {
+                throw new OutcomeUnknownException("commit sent to " + node.name() + ", no answer", e);
+            }
+            throw e;
+        }
+    }
+
+    /** One page of rows changed after a cursor, oldest first: for resyncing the projection. */
+    public record Page(java.util.List<Entry> entries, java.sql.Timestamp lastUpdatedAt, String lastKey) {
+    }
+
+    /** Rows whose updated_at/key come after the cursor, read on the primary. */
+    public Page changedAfter(java.sql.Timestamp updatedAt, String key, int limit) {
+        PgNode node = cluster.primary();
+        return breakers.get(Breakers.PG_PRIMARY).call(() -> {
+            try (Connection c = node.primaryPool().getConnection(); PreparedStatement ps = c.prepareStatement(CHANGED_SINCE)) {
+                ps.setTimestamp(1, updatedAt);
+                ps.setString(2, key);
+                ps.setInt(3, limit);
+                java.util.List<Entry> entries = new java.util.ArrayList<>();
+                java.sql.Timestamp last = updatedAt;
+                String lastKey = key;
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        lastKey = rs.getString(1);
+                        entries.add(new Entry(lastKey, rs.getBytes(2), rs.getString(3), rs.getLong(4),
+                                rs.getString(5), rs.getBoolean(6)));
+                        last = rs.getTimestamp(7);
+                    }
+                }
+                return new Page(entries, last, lastKey);
+            } catch (SQLException e) {
+                throw failure(node, e, false);
+            }
+        });
+    }
+
+    /** Record this instance's heartbeat on the primary; standbys replay it (DESIGN section 4). */
+    public void heartbeat(String instance, long wallMs) {
+        if (!cluster.isMigrated()) {
+            return;
+        }
+        PgNode node = cluster.primary();
+        breakers.get(Breakers.PG_PRIMARY).run(() -> {
+            try (Connection c = node.primaryPool().getConnection();
+                 PreparedStatement ps = c.prepareStatement(HEARTBEAT)) {
+                ps.setString(1, instance);
+                ps.setLong(2, wallMs);
+                ps.executeUpdate();
+            } catch (SQLException e) {
+                throw failure(node, e, false);
+            }
+        });
+    }
+
+    private Optional<Entry> read(PgNode node, javax.sql.DataSource pool, Breaker breaker, String key) {
+        Optional<Entry> found = breaker.call(() -> {
+            try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(READ)) {
+                ps.setString(1, key);
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next()) {
+                        return Optional.<Entry>empty();
+                    }
+                    return Optional.of(new Entry(key, rs.getBytes(1), rs.getString(2), rs.getLong(3),
+                            rs.getString(4), rs.getBoolean(5)));
+                }
+            } catch (SQLException e) {
+                throw failure(node, e, false);
+            }
+        });
+        found.ifPresent(e -> hlc.observe(e.version()));
+        return found;
+    }
+
+    private Committed upsert(Connection c, Entry proposed, Optional<Idempotency> idempotency) throws SQLException {
+        if (idempotency.isPresent()) {
+            Optional<Committed> earlier = claim(c, proposed, idempotency.get());
+            if (earlier.isPresent()) {
+                return earlier.get();
+            }
+        }
+        long version;
+        try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
+            ps.setString(1, proposed.key());
+            ps.setBytes(2, proposed.value());
+            ps.setString(3, proposed.contentType());
+            ps.setLong(4, proposed.version());
+            ps.setString(5, proposed.origin());
+            ps.setBoolean(6, proposed.deleted());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                version = rs.getLong(1);
+            }
+        }
+        if (idempotency.isPresent()) {
+            try (PreparedStatement ps = c.prepareStatement(SETTLE_IDEMPOTENCY)) {
+                ps.setLong(1, version);
+                ps.setString(2, idempotency.get().key());
+                ps.executeUpdate();
+            }
+        }
+        return new Committed(version, false);
+    }
+
+    /**
+     * Claim the idempotency key in this transaction. A concurrent request with the same
+     * key waits on the row until this one ends, then finds it: at most one applies.
+     */
+    private Optional<Committed> claim(Connection c, Entry proposed, Idempotency idem) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(CLAIM_IDEMPOTENCY)) {
+            ps.setString(1, idem.key());
+            ps.setString(2, idem.fingerprint());
+            ps.setString(3, proposed.key());
+            ps.setBoolean(4, proposed.deleted());
+            if (ps.executeUpdate() == 1) {
+                return Optional.empty();
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(READ_IDEMPOTENCY)) {
+            ps.setString(1, idem.key());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                if (!rs.getString(1).equals(idem.fingerprint())) {
+                    throw new IdempotencyConflict();
+                }
+                return Optional.of(new Committed(rs.getLong(3), true));
+            }
+        }
+    }
+
+    private interface SqlWork<T> {
+        T run() throws SQLException;
+    }
+
+    private static <T> T inTransaction(Connection c, AtomicBoolean commitSent, SqlWork<T> work) throws SQLException {
+        c.setAutoCommit(false);
+        try {
+            T result = work.run();
+            commitSent.set(true);
+            c.commit();
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            if (!commitSent.get()) {
+                try {
+                    c.rollback();
+                } catch (SQLException ignored) {
+                    // The connection is gone; the server rolls back on its own.
+                }
+            }
+            throw e;
+        } finally {
+            try {
+                c.setAutoCommit(true);
+            } catch (SQLException ignored) {
+                // A broken connection is discarded by the pool anyway.
+            }
+        }
+    }
+
+    private RuntimeException failure(PgNode node, SQLException e, boolean commitSent) {
+        if (PgNode.isConnectionLoss(e)) {
+            cluster.connectionFailed(node, e);
+        }
+        if (commitSent) {
+            return new OutcomeUnknownException("commit sent to " + node.name() + ", no answer: " + e.getMessage(), e);
+        }
+        return new StoreUnavailableException(node.name() + ": " + e.getMessage(), e);
+    }
+}
