@@ -1,0 +1,125 @@
+package io.captier.store;
+
+import io.captier.Background;
+import io.captier.observability.Metrics;
+import io.captier.store.postgres.PgStore;
+import io.captier.store.redis.RedisStore;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.sql.Timestamp;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.RejectedExecutionException;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.ThreadPoolExecutor;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicLong;
+
+/**
+ * Keeps the Redis projection in step with PostgreSQL. Every committed write is written
+ * through; when that fails, Redis lags PostgreSQL from that moment on (the gap), which
+ * counts in the staleness of every Redis node until a resync has copied everything
+ * changed since then.
+ *
+ * <p>The gap is this instance's own knowledge: a write-through that failed on another
+ * instance is not seen here (sharing it is part of the "available contract in full").
+ */
+@ApplicationScoped
+public class Projection {
+
+    private static final Logger LOG = Logger.getLogger(Projection.class);
+    /** PostgreSQL stamps updated_at at transaction start, by its own clock: look back this far. */
+    private static final long RESYNC_MARGIN_MS = 10_000;
+    private static final int RESYNC_PAGE = 500;
+
+    private final RedisStore redis;
+    private final PgStore postgres;
+    private final AtomicLong gapSinceMs = new AtomicLong();
+    private final AtomicLong failures = new AtomicLong();
+    private final ScheduledExecutorService resyncs = Background.scheduler("projection-resync", 1);
+    // Off the request path for the consistent profile; the version guard makes order moot.
+    private final ThreadPoolExecutor later = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
+            new ArrayBlockingQueue<>(10_000), Background.daemon("write-through"));
+
+    public Projection(RedisStore redis, PgStore postgres) {
+        this.redis = redis;
+        this.postgres = postgres;
+    }
+
+    /**
+     * Write a committed entry into Redis. Never throws: a failure opens (or extends) the gap.
+     *
+     * @param startedAtMs when the write began, before PostgreSQL committed it
+     */
+    public void writeThrough(Entry committed, long startedAtMs) {
+        try {
+            redis.project(committed);
+        } catch (RuntimeException e) {
+            gap(startedAtMs, e);
+        }
+    }
+
+    /** {@link #writeThrough} on a background thread; a full queue counts as a failure. */
+    public void writeThroughLater(Entry committed, long startedAtMs) {
+        try {
+            later.execute(() -> writeThrough(committed, startedAtMs));
+        } catch (RejectedExecutionException e) {
+            gap(startedAtMs, e);
+        }
+    }
+
+    private void gap(long sinceMs, RuntimeException cause) {
+        failures.incrementAndGet();
+        if (gapSinceMs.compareAndSet(0, sinceMs)) {
+            LOG.warnf("PROJECTION_GAP redis lags postgres since %d: %s", sinceMs, Metrics.describeError(cause));
+        }
+    }
+
+    /** Since when Redis may miss committed writes, by this instance's knowledge; 0 when in step. */
+    public long gapSinceMs() {
+        return gapSinceMs.get();
+    }
+
+    void start(@Observes StartupEvent event) {
+        resyncs.scheduleWithFixedDelay(this::resync, 1, 1, TimeUnit.SECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        resyncs.shutdownNow();
+        later.shutdownNow();
+    }
+
+    private void resync() {
+        long since = gapSinceMs.get();
+        if (since == 0) {
+            return;
+        }
+        long failuresBefore = failures.get();
+        try {
+            Timestamp cursor = new Timestamp(since - RESYNC_MARGIN_MS);
+            String key = "";
+            long copied = 0;
+            while (true) {
+                PgStore.Page page = postgres.changedAfter(cursor, key, RESYNC_PAGE);
+                for (Entry e : page.entries()) {
+                    redis.project(e);
+                }
+                copied += page.entries().size();
+                if (page.entries().size() < RESYNC_PAGE) {
+                    break;
+                }
+                cursor = page.lastUpdatedAt();
+                key = page.lastKey();
+            }
+            // A write-through that failed while we copied may be older than what we read.
+            if (failures.get() == failuresBefore && gapSinceMs.compareAndSet(since, 0)) {
+                LOG.infof("PROJECTION_RESYNCED %d entries changed since %d", copied, since);
+            }
+        } catch (RuntimeException e) {
+            LOG.debugf("resync waits: %s", Metrics.describeError(e));
+        }
+    }
+}

@@ -1,0 +1,22 @@
+package io.captier.store.redis;
+
+/**
+ * Key names in Redis. Entries live under {@code captier:kv:}; everything else (heartbeats,
+ * the pending stream) under {@code captier:meta:}, so the two never collide.
+ */
+public final class RedisKeys {
+
+    private RedisKeys() {
+    }
+
+    public static String entry(String key) {
+        return "captier:kv:" + key;
+    }
+
+    public static String heartbeat(String instance) {
+        return "captier:meta:hb:" + instance;
+    }
+
+    /** Writes accepted while PostgreSQL was unreachable, waiting for reconciliation. */
+    public static final String PENDING = "captier:meta:pending";
+}

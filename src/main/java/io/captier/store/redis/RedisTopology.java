@@ -1,0 +1,276 @@
+package io.captier.store.redis;
+
+import io.captier.Background;
+import io.captier.config.CaptierConfig;
+import io.captier.observability.Metrics;
+import io.captier.store.StoreUnavailableException;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import io.vertx.core.Vertx;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.time.Duration;
+import java.util.Arrays;
+import java.util.Collection;
+import java.util.Comparator;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.stream.Collectors;
+
+/**
+ * The Redis Sentinel group as this instance sees it. Every HEARTBEAT_MS it asks each
+ * sentinel for the master and the replicas, and probes each data node itself (role,
+ * link, initial sync, this instance's heartbeat). All of it asynchronously: a paused
+ * node or sentinel delays nothing else.
+ *
+ * <p>The master is whatever most sentinels say, and only while the node itself agrees
+ * that it is a master: a restarted old master claims to be one until the sentinels
+ * demote it, and must not take writes meanwhile.
+ */
+@ApplicationScoped
+public class RedisTopology {
+
+    private static final Logger LOG = Logger.getLogger(RedisTopology.class);
+
+    private final CaptierConfig config;
+    private final Metrics metrics;
+    private final Vertx vertx;
+    private final Duration timeout;
+    private final long freshMs;
+    private final List<RedisNode> sentinels;
+    private final Map<RedisNode, SentinelView> views = new ConcurrentHashMap<>();
+    private final Map<String, RedisNode> dataNodes = new ConcurrentHashMap<>();
+    private volatile String masterAddress;
+    private ScheduledExecutorService loop;
+
+    public RedisTopology(CaptierConfig config, Metrics metrics, Vertx vertx) {
+        this.config = config;
+        this.metrics = metrics;
+        this.vertx = vertx;
+        this.timeout = config.networkTimeout();
+        this.freshMs = timeout.toMillis() + 1000;
+        this.sentinels = Arrays.stream(config.redis().sentinels().split(","))
+                .map(String::trim).filter(s -> !s.isEmpty())
+                .map(address -> new RedisNode(vertx, address, null, 2, timeout))
+                .toList();
+        if (sentinels.isEmpty()) {
+            throw new IllegalArgumentException("REDIS_SENTINELS names no sentinel");
+        }
+    }
+
+    void start(@Observes StartupEvent event) {
+        loop = Background.scheduler("redis-topology", 1);
+        loop.scheduleWithFixedDelay(this::refresh, 0, config.heartbeatMs(), TimeUnit.MILLISECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (loop != null) {
+            loop.shutdownNow();
+        }
+        sentinels.forEach(RedisNode::close);
+        dataNodes.values().forEach(RedisNode::close);
+    }
+
+    /**
+     * The master to write to now.
+     *
+     * @throws StoreUnavailableException no master known, or it does not answer as one
+     */
+    public RedisNode master() {
+        String address = masterAddress;
+        RedisNode node = address == null ? null : dataNodes.get(address);
+        if (node == null) {
+            throw new StoreUnavailableException("no Redis master known to the sentinels", null);
+        }
+        RedisProbe p = node.probe();
+        if (!p.reachable() || !"master".equals(p.role()) || !fresh(p)) {
+            throw new StoreUnavailableException("Redis master " + address + " is not answering as a master", null);
+        }
+        return node;
+    }
+
+    /** The master as the sentinels name it, whether or not it answers (for /nodes). */
+    public String masterAddress() {
+        return masterAddress;
+    }
+
+    /**
+     * Replicas fit to read from, freshest first: reachable, following the master, not in
+     * initial sync, not doubted by the sentinels, and holding this instance's heartbeat
+     * (a node that answers empty while it resyncs has none).
+     */
+    public List<RedisNode> readableReplicas() {
+        Map<String, SentinelView.Replica> known = replicaViews();
+        return dataNodes.values().stream()
+                .filter(n -> !n.address().equals(masterAddress))
+                .filter(n -> {
+                    RedisProbe p = n.probe();
+                    SentinelView.Replica r = known.get(n.address());
+                    return r != null && !r.doubted() && p.reachable() && fresh(p) && "slave".equals(p.role())
+                            && p.linkUp() && !p.syncing() && p.heartbeatWallMs() >= 0;
+                })
+                .sorted(Comparator.comparingLong((RedisNode n) -> n.probe().heartbeatWallMs()).reversed())
+                .toList();
+    }
+
+    public Collection<RedisNode> dataNodes() {
+        return dataNodes.values().stream().sorted(Comparator.comparing(RedisNode::address)).toList();
+    }
+
+    public List<RedisNode> sentinels() {
+        return sentinels;
+    }
+
+    /** The sentinel answered its last question in time (for /nodes). */
+    public boolean answered(RedisNode sentinel) {
+        SentinelView view = views.get(sentinel);
+        return view != null && System.currentTimeMillis() - view.atMs() <= freshMs;
+    }
+
+    /** Flags the sentinels give each replica (for /nodes). */
+    public Map<String, SentinelView.Replica> replicaViews() {
+        SentinelView view = views.values().stream()
+                .filter(v -> Objects.equals(v.master(), masterAddress))
+                .max(Comparator.comparingLong(SentinelView::atMs)).orElse(null);
+        return view == null ? Map.of() : view.replicas();
+    }
+
+    /**
+     * A write met READONLY: the node we took for the master was demoted. Ask the
+     * sentinels again now and wait (up to the network timeout) for another master.
+     */
+    public RedisNode awaitNewMaster(String demoted) {
+        RedisNode node = dataNodes.get(demoted);
+        if (node != null) {
+            RedisProbe p = node.probe();
+            node.probed(new RedisProbe(p.reachable(), "slave", p.linkUp(), p.syncing(), p.heartbeatWallMs(),
+                    p.probedAtMs(), p.error()));
+        }
+        long deadline = System.currentTimeMillis() + timeout.toMillis();
+        while (System.currentTimeMillis() < deadline) {
+            refresh();
+            try {
+                RedisNode master = master();
+                if (!master.address().equals(demoted)) {
+                    return master;
+                }
+            } catch (StoreUnavailableException notYet) {
+                // keep asking until the deadline
+            }
+            try {
+                Thread.sleep(50);
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                break;
+            }
+        }
+        throw new StoreUnavailableException("Redis master " + demoted + " was demoted and no new master is known", null);
+    }
+
+    private boolean fresh(RedisProbe p) {
+        return System.currentTimeMillis() - p.probedAtMs() <= freshMs;
+    }
+
+    private void refresh() {
+        try {
+            sentinels.forEach(this::askSentinel);
+            decideMaster();
+            dataNodes.values().forEach(this::probeDataNode);
+        } catch (RuntimeException e) {
+            LOG.warnf("redis topology refresh failed: %s", Metrics.describeError(e));
+        }
+    }
+
+    private void askSentinel(RedisNode sentinel) {
+        if (!sentinel.startProbe()) {
+            return;
+        }
+        String name = config.redis().masterName();
+        var masterAddr = sentinel.sendAsync(Request.cmd(Command.SENTINEL).arg("GET-MASTER-ADDR-BY-NAME").arg(name));
+        var replicas = sentinel.sendAsync(Request.cmd(Command.SENTINEL).arg("REPLICAS").arg(name));
+        masterAddr.thenCombine(replicas, (m, r) -> SentinelView.parse(m, r, System.currentTimeMillis()))
+                .whenComplete((view, error) -> {
+                    sentinel.endProbe();
+                    if (error == null) {
+                        views.put(sentinel, view);
+                    } else {
+                        views.remove(sentinel);
+                    }
+                });
+    }
+
+    private void decideMaster() {
+        long now = System.currentTimeMillis();
+        Map<String, Long> votes = views.values().stream()
+                .filter(v -> v.master() != null && now - v.atMs() <= freshMs)
+                .collect(Collectors.groupingBy(SentinelView::master, Collectors.counting()));
+        String elected = votes.entrySet().stream()
+                .max(Map.Entry.<String, Long>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
+                .map(Map.Entry::getKey).orElse(masterAddress);
+        if (elected == null) {
+            return;
+        }
+        known(elected);
+        views.values().forEach(v -> v.replicas().keySet().forEach(this::known));
+        if (!elected.equals(masterAddress)) {
+            LOG.infof("REDIS_MASTER now=%s was=%s", elected, masterAddress);
+            masterAddress = elected;
+        }
+    }
+
+    private void known(String address) {
+        dataNodes.computeIfAbsent(address, a -> {
+            metrics.knowNode(a);
+            return new RedisNode(vertx, a, config.redis().password().orElse(null), config.redis().poolSize(), timeout);
+        });
+    }
+
+    private void probeDataNode(RedisNode node) {
+        if (!node.startProbe()) {
+            return;
+        }
+        var info = node.sendAsync(Request.cmd(Command.INFO).arg("replication"));
+        var heartbeat = node.sendAsync(Request.cmd(Command.GET).arg(RedisKeys.heartbeat(config.instanceId())));
+        info.thenCombine(heartbeat, (i, h) -> parseProbe(i, h))
+                .whenComplete((probe, error) -> {
+                    node.endProbe();
+                    RedisProbe before = node.probe();
+                    if (error == null) {
+                        node.probed(probe);
+                        if (!before.reachable() || !before.role().equals(probe.role())) {
+                            LOG.infof("REDIS_NODE node=%s role=%s", node.address(), probe.role());
+                        }
+                    } else {
+                        node.probed(before.failed(Metrics.describeError(error), System.currentTimeMillis()));
+                        if (before.reachable() || before.probedAtMs() == 0) {
+                            metrics.connectionFailure(node.address(), error);
+                        }
+                    }
+                });
+    }
+
+    private static RedisProbe parseProbe(Response info, Response heartbeat) {
+        Map<String, String> fields = new HashMap<>();
+        for (String line : info.toString().split("\r?\n")) {
+            int colon = line.indexOf(':');
+            if (colon > 0) {
+                fields.put(line.substring(0, colon), line.substring(colon + 1).trim());
+            }
+        }
+        long hb = heartbeat == null ? -1 : Long.parseLong(heartbeat.toString());
+        return new RedisProbe(true, fields.getOrDefault("role", "unknown"),
+                "up".equals(fields.get("master_link_status")),
+                "1".equals(fields.get("master_sync_in_progress")),
+                hb, System.currentTimeMillis(), null);
+    }
+}
