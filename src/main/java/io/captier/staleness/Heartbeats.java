@@ -1,0 +1,104 @@
+package io.captier.staleness;
+
+import io.captier.Background;
+import io.captier.config.CaptierConfig;
+import io.captier.observability.Metrics;
+import io.captier.store.postgres.PgCluster;
+import io.captier.store.postgres.PgNode;
+import io.captier.store.postgres.PgStore;
+import io.captier.store.redis.RedisNode;
+import io.captier.store.redis.RedisStore;
+import io.captier.store.redis.RedisTopology;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Every HEARTBEAT_MS: write this instance's heartbeat to the PostgreSQL primary and to
+ * the Redis master (each on its own thread, so one slow store does not hold the other),
+ * note the oldest pending buffered write, and export data_staleness_ms per node.
+ */
+@ApplicationScoped
+public class Heartbeats {
+
+    private static final Logger LOG = Logger.getLogger(Heartbeats.class);
+
+    private final CaptierConfig config;
+    private final PgStore pgStore;
+    private final PgCluster pgCluster;
+    private final RedisStore redisStore;
+    private final RedisTopology redisTopology;
+    private final Staleness staleness;
+    private final Metrics metrics;
+    private final long startedAtMs = System.currentTimeMillis();
+    private ScheduledExecutorService beats;
+
+    public Heartbeats(CaptierConfig config, PgStore pgStore, PgCluster pgCluster, RedisStore redisStore,
+                      RedisTopology redisTopology, Staleness staleness, Metrics metrics) {
+        this.config = config;
+        this.pgStore = pgStore;
+        this.pgCluster = pgCluster;
+        this.redisStore = redisStore;
+        this.redisTopology = redisTopology;
+        this.staleness = staleness;
+        this.metrics = metrics;
+        metrics.pendingWrites("redis", redisStore::lastPendingCount);
+    }
+
+    void start(@Observes StartupEvent event) {
+        beats = Background.scheduler("heartbeat", 3);
+        long every = config.heartbeatMs();
+        beats.scheduleWithFixedDelay(() -> quietly("postgres", () -> pgStore.heartbeat(config.instanceId(),
+                System.currentTimeMillis())), every, every, TimeUnit.MILLISECONDS);
+        beats.scheduleWithFixedDelay(() -> quietly("redis", this::redisBeat), every, every, TimeUnit.MILLISECONDS);
+        beats.scheduleWithFixedDelay(() -> quietly("gauges", this::exportStaleness), every, every, TimeUnit.MILLISECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        if (beats != null) {
+            beats.shutdownNow();
+        }
+    }
+
+    private void redisBeat() {
+        redisStore.heartbeat(config.instanceId(), System.currentTimeMillis());
+        staleness.pendingSince(redisStore.oldestPendingMs());
+    }
+
+    private void exportStaleness() {
+        long now = System.currentTimeMillis();
+        for (PgNode node : pgCluster.nodes()) {
+            String role = node.probe().role();
+            long s = switch (role) {
+                case "primary" -> pgCluster.isFenced(node) ? Staleness.UNKNOWN : staleness.ofPgPrimary(now);
+                case "standby" -> staleness.ofPgStandby(node, now);
+                default -> Staleness.UNKNOWN;
+            };
+            metrics.staleness(node.name(), "postgres-" + role, exported(s, now));
+        }
+        String master = redisTopology.masterAddress();
+        for (RedisNode node : redisTopology.dataNodes()) {
+            String role = node.address().equals(master) ? "redis-master" : "redis-replica";
+            metrics.staleness(node.address(), role, exported(staleness.ofRedis(node, now), now));
+        }
+    }
+
+    /** A node never seen with a heartbeat shows how long we have waited for one. */
+    private long exported(long staleness, long now) {
+        return staleness == Staleness.UNKNOWN ? now - startedAtMs : staleness;
+    }
+
+    private static void quietly(String what, Runnable beat) {
+        try {
+            beat.run();
+        } catch (RuntimeException e) {
+            // The stores' own failure paths count and log connection failures.
+            LOG.debugf("heartbeat %s skipped: %s", what, Metrics.describeError(e));
+        }
+    }
+}
