@@ -1,0 +1,130 @@
+package io.captier.mode;
+
+import io.captier.config.CaptierConfig;
+import io.captier.store.Entry;
+import io.captier.store.OutcomeUnknownException;
+import io.captier.store.Projection;
+import io.captier.store.StoreUnavailableException;
+import io.captier.store.local.LastKnownCache;
+import io.captier.store.postgres.PgStore;
+import io.captier.store.redis.RedisStore;
+import io.captier.version.Hlc;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * AP (DESIGN A1-A6): answer while this instance runs, and say how.
+ *
+ * <p>Reads walk the {@link ReadChain}: the first source within the staleness bound that
+ * has the key answers. A projection miss asks further; a PostgreSQL miss is final. When
+ * nothing within the bound answers, the freshest source that does answers, flagged
+ * stale — unless the client required the bound (X-Max-Staleness-Ms): then 503.
+ *
+ * <p>Writes commit on the PostgreSQL primary and are written through to Redis; when the
+ * primary cannot take them they go to the Redis pending stream (202), to be reconciled.
+ */
+@ApplicationScoped
+public class AvailableContract implements KvContract {
+
+    private final ReadChain chain;
+    private final PgStore postgres;
+    private final RedisStore redis;
+    private final Projection projection;
+    private final LastKnownCache cache;
+    private final Hlc hlc;
+    private final String instanceId;
+    private final long maxStalenessMs;
+
+    public AvailableContract(ReadChain chain, PgStore postgres, RedisStore redis, Projection projection,
+                             LastKnownCache cache, Hlc hlc, CaptierConfig config) {
+        this.chain = chain;
+        this.postgres = postgres;
+        this.redis = redis;
+        this.projection = projection;
+        this.cache = cache;
+        this.hlc = hlc;
+        this.instanceId = config.instanceId();
+        this.maxStalenessMs = config.maxStalenessMs();
+    }
+
+    @Override
+    public Mode mode() {
+        return Mode.AVAILABLE;
+    }
+
+    @Override
+    public ReadResult read(ReadRequest request) {
+        String key = request.key();
+        boolean required = request.maxStalenessMs().isPresent();
+        long bound = request.maxStalenessMs().orElse(maxStalenessMs);
+        List<ReadChain.Candidate> tooStale = new ArrayList<>();
+        ReadResult miss = null;
+        for (ReadChain.Candidate c : chain.candidates(key)) {
+            if (c.stalenessMs() > bound) {
+                tooStale.add(c);
+                continue;
+            }
+            Optional<ReadResult> answer = ask(c, key, false);
+            if (answer.isEmpty()) {
+                continue;
+            }
+            if (answer.get().entry().isPresent() || c.authoritative()) {
+                return answer.get();
+            }
+            if (miss == null) {
+                miss = answer.get();
+            }
+        }
+        if (!required) {
+            for (ReadChain.Candidate c : ReadChain.freshestFirst(tooStale)) {
+                Optional<ReadResult> answer = ask(c, key, true);
+                if (answer.isPresent() && (answer.get().entry().isPresent() || c.authoritative())) {
+                    return answer.get();
+                }
+            }
+        }
+        if (miss != null) {
+            return miss;
+        }
+        throw new StoreUnavailableException(required
+                ? "no reachable source is within " + bound + " ms of the latest write"
+                : "no source can answer for this key", null);
+    }
+
+    /** Ask one source; empty when it failed. A found entry refreshes the local cache. */
+    private Optional<ReadResult> ask(ReadChain.Candidate c, String key, boolean stale) {
+        try {
+            Optional<Entry> entry = c.fetch().get();
+            entry.ifPresent(e -> cache.remember(e, c.stalenessMs(), System.currentTimeMillis()));
+            return Optional.of(new ReadResult(key, entry, c.source(), c.stalenessMs(), stale || c.stalenessMs() > maxStalenessMs));
+        } catch (RuntimeException failed) {
+            return Optional.empty();
+        }
+    }
+
+    @Override
+    public WriteResult write(WriteRequest request) {
+        long startedAt = System.currentTimeMillis();
+        Entry proposed = new Entry(request.key(), request.value(), request.contentType(), hlc.next(), instanceId,
+                request.delete());
+        try {
+            PgStore.Committed committed = postgres.write(proposed, ConsistentContract.idempotency(request));
+            Entry stored = proposed.withVersion(committed.version());
+            if (!committed.replayed()) {
+                projection.writeThrough(stored, startedAt);
+                cache.remember(stored, 0, System.currentTimeMillis());
+            }
+            return new WriteResult(request.key(), committed.version(), Durability.PRIMARY, committed.replayed());
+        } catch (StoreUnavailableException | OutcomeUnknownException primaryDown) {
+            // Buffering a write whose commit may have happened is safe: reconciling the same
+            // version again changes nothing.
+            int replicas = redis.buffer(proposed);
+            cache.remember(proposed, 0, System.currentTimeMillis());
+            return new WriteResult(request.key(), proposed.version(),
+                    replicas > 0 ? Durability.REPLICATED_BUFFER : Durability.MASTER_BUFFER, false);
+        }
+    }
+}

@@ -1,0 +1,60 @@
+package io.captier.mode;
+
+import io.captier.config.CaptierConfig;
+import io.captier.store.Entry;
+import io.captier.store.Projection;
+import io.captier.store.Source;
+import io.captier.store.postgres.PgStore;
+import io.captier.version.Hlc;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.Optional;
+
+/**
+ * CP (DESIGN C1-C4): every read and write goes to the one unfenced PostgreSQL primary
+ * over a primary-only connection. Anything else — no primary, a timeout, an open
+ * breaker — is a refusal, never an older value. The Redis projection is fed after the
+ * commit, off the request path: the consistent answer never waits for Redis.
+ */
+@ApplicationScoped
+public class ConsistentContract implements KvContract {
+
+    private final PgStore postgres;
+    private final Projection projection;
+    private final Hlc hlc;
+    private final String instanceId;
+
+    public ConsistentContract(PgStore postgres, Projection projection, Hlc hlc, CaptierConfig config) {
+        this.postgres = postgres;
+        this.projection = projection;
+        this.hlc = hlc;
+        this.instanceId = config.instanceId();
+    }
+
+    @Override
+    public Mode mode() {
+        return Mode.CONSISTENT;
+    }
+
+    @Override
+    public ReadResult read(ReadRequest request) {
+        PgStore.Stored stored = postgres.readPrimary(request.key());
+        return new ReadResult(request.key(), stored.entry(), Source.POSTGRES_PRIMARY, 0, false);
+    }
+
+    @Override
+    public WriteResult write(WriteRequest request) {
+        long startedAt = System.currentTimeMillis();
+        Entry proposed = new Entry(request.key(), request.value(), request.contentType(), hlc.next(), instanceId,
+                request.delete());
+        PgStore.Committed committed = postgres.write(proposed, idempotency(request));
+        if (!committed.replayed()) {
+            projection.writeThroughLater(proposed.withVersion(committed.version()), startedAt);
+        }
+        return new WriteResult(request.key(), committed.version(), Durability.PRIMARY, committed.replayed());
+    }
+
+    static Optional<PgStore.Idempotency> idempotency(WriteRequest request) {
+        return request.idempotencyKey().map(k -> new PgStore.Idempotency(k, request.fingerprint()));
+    }
+}

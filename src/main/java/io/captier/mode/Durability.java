@@ -1,0 +1,28 @@
+package io.captier.mode;
+
+/** Where an acknowledged write lives when the client gets its answer (DESIGN A5). */
+public enum Durability {
+    /** Committed on the PostgreSQL primary (and its synchronous standby where configured). */
+    PRIMARY("primary", 200),
+    /** On the Redis pending stream, held by the master and at least one replica. */
+    REPLICATED_BUFFER("replicated-buffer", 202),
+    /** On the Redis pending stream on the master only: no replica confirmed it in time. */
+    MASTER_BUFFER("master-buffer", 202);
+
+    private final String wireName;
+    private final int status;
+
+    Durability(String wireName, int status) {
+        this.wireName = wireName;
+        this.status = status;
+    }
+
+    public String wireName() {
+        return wireName;
+    }
+
+    /** 200 when the system of record has it, 202 when it waits to be reconciled. */
+    public int status() {
+        return status;
+    }
+}

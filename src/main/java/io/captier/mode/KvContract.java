@@ -1,0 +1,21 @@
+package io.captier.mode;
+
+/**
+ * What a profile promises for reads and writes. One implementation per {@link Mode};
+ * the API only ever talks to this.
+ */
+public interface KvContract {
+
+    Mode mode();
+
+    /**
+     * @throws io.captier.store.StoreUnavailableException the contract cannot be kept now (503)
+     */
+    ReadResult read(ReadRequest request);
+
+    /**
+     * @throws io.captier.store.StoreUnavailableException nothing was applied (503)
+     * @throws io.captier.store.OutcomeUnknownException   it may have been applied (503, outcome unknown)
+     */
+    WriteResult write(WriteRequest request);
+}

@@ -1,0 +1,99 @@
+package io.captier.mode;
+
+import io.captier.staleness.Staleness;
+import io.captier.store.Entry;
+import io.captier.store.Source;
+import io.captier.store.StoreUnavailableException;
+import io.captier.store.local.LastKnownCache;
+import io.captier.store.postgres.PgCluster;
+import io.captier.store.postgres.PgNode;
+import io.captier.store.postgres.PgStore;
+import io.captier.store.redis.RedisNode;
+import io.captier.store.redis.RedisStore;
+import io.captier.store.redis.RedisTopology;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Optional;
+import java.util.function.Supplier;
+
+/**
+ * The sources an available read may use, in the order of DESIGN A2 — Redis replicas
+ * (freshest first), Redis master, PostgreSQL standby, PostgreSQL primary, the instance's
+ * own last-known cache — each with the staleness bound it carries right now.
+ */
+@ApplicationScoped
+public class ReadChain {
+
+    private final RedisTopology redisTopology;
+    private final RedisStore redis;
+    private final PgCluster pgCluster;
+    private final PgStore postgres;
+    private final LastKnownCache cache;
+    private final Staleness staleness;
+
+    public ReadChain(RedisTopology redisTopology, RedisStore redis, PgCluster pgCluster, PgStore postgres,
+                     LastKnownCache cache, Staleness staleness) {
+        this.redisTopology = redisTopology;
+        this.redis = redis;
+        this.pgCluster = pgCluster;
+        this.postgres = postgres;
+        this.cache = cache;
+        this.staleness = staleness;
+    }
+
+    /**
+     * One place a read can be answered from.
+     *
+     * @param authoritative a miss here means the key does not exist (as of the staleness);
+     *                      a miss in the Redis projection only means "ask further"
+     * @param fetch         the lookup: empty for a miss; throws when the source fails
+     */
+    public record Candidate(Source source, long stalenessMs, boolean authoritative, Supplier<Optional<Entry>> fetch) {
+    }
+
+    /** The candidates for a key now, in A2 order. Sources known to be down are left out. */
+    public List<Candidate> candidates(String key) {
+        long now = System.currentTimeMillis();
+        List<Candidate> chain = new ArrayList<>();
+        for (RedisNode replica : redisTopology.readableReplicas()) {
+            chain.add(new Candidate(Source.REDIS_REPLICA, staleness.ofRedis(replica, now), false,
+                    () -> redis.read(replica, false, key)));
+        }
+        try {
+            RedisNode master = redisTopology.master();
+            long s = staleness.ofRedis(master, now);
+            if (s != Staleness.UNKNOWN) {
+                chain.add(new Candidate(Source.REDIS_MASTER, s, false, () -> redis.read(master, true, key)));
+            }
+        } catch (StoreUnavailableException noMaster) {
+            // not a candidate now
+        }
+        Optional<PgNode> standby = pgCluster.standby();
+        standby.ifPresent(node -> {
+            long s = staleness.ofPgStandby(node, now);
+            if (s != Staleness.UNKNOWN) {
+                chain.add(new Candidate(Source.POSTGRES_STANDBY, s, true, () -> postgres.readStandby(node, key).entry()));
+            }
+        });
+        if (pgCluster.isMigrated()) {
+            try {
+                pgCluster.primary();
+                chain.add(new Candidate(Source.POSTGRES_PRIMARY, staleness.ofPgPrimary(now), true,
+                        () -> postgres.readPrimary(key).entry()));
+            } catch (StoreUnavailableException noPrimary) {
+                // not a candidate now
+            }
+        }
+        cache.get(key).ifPresent(known -> chain.add(new Candidate(Source.LOCAL_CACHE, known.stalenessAt(now), false,
+                () -> Optional.of(known.entry()))));
+        return chain;
+    }
+
+    /** The candidates beyond the bound, freshest first: the fallback when nothing fresh answers. */
+    public static List<Candidate> freshestFirst(List<Candidate> candidates) {
+        return candidates.stream().sorted(Comparator.comparingLong(Candidate::stalenessMs)).toList();
+    }
+}
