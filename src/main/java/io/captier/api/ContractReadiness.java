@@ -1,0 +1,59 @@
+package io.captier.api;
+
+import io.captier.config.CaptierConfig;
+import io.captier.mode.Mode;
+import io.captier.resilience.Breakers;
+import io.captier.store.StoreUnavailableException;
+import io.captier.store.postgres.PgCluster;
+import io.captier.store.redis.RedisTopology;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.eclipse.microprofile.health.HealthCheck;
+import org.eclipse.microprofile.health.HealthCheckResponse;
+import org.eclipse.microprofile.health.HealthCheckResponseBuilder;
+import org.eclipse.microprofile.health.Readiness;
+
+/**
+ * /health/ready: can this instance keep its profile's contract right now?
+ * Consistent: an unfenced PostgreSQL primary is reachable, the schema is in place and
+ * its breaker is not open. Available: at least one store can take a write (the
+ * PostgreSQL primary or the Redis master).
+ */
+@Readiness
+@ApplicationScoped
+public class ContractReadiness implements HealthCheck {
+
+    private final CaptierConfig config;
+    private final PgCluster pg;
+    private final RedisTopology redis;
+    private final Breakers breakers;
+
+    public ContractReadiness(CaptierConfig config, PgCluster pg, RedisTopology redis, Breakers breakers) {
+        this.config = config;
+        this.pg = pg;
+        this.redis = redis;
+        this.breakers = breakers;
+    }
+
+    @Override
+    public HealthCheckResponse call() {
+        HealthCheckResponseBuilder r = HealthCheckResponse.named(config.mode().wireName() + "-contract");
+        boolean primary = reachable(() -> pg.primary().name(), r, "postgres_primary")
+                && pg.isMigrated() && !breakers.get(Breakers.PG_PRIMARY).isOpen();
+        r.withData("schema_migrated", pg.isMigrated());
+        if (config.mode() == Mode.CONSISTENT) {
+            return r.status(primary).build();
+        }
+        boolean master = reachable(() -> redis.master().address(), r, "redis_master");
+        return r.status(primary || master).build();
+    }
+
+    private static boolean reachable(java.util.function.Supplier<String> node, HealthCheckResponseBuilder r, String name) {
+        try {
+            r.withData(name, node.get());
+            return true;
+        } catch (StoreUnavailableException e) {
+            r.withData(name, "unavailable: " + e.getMessage());
+            return false;
+        }
+    }
+}

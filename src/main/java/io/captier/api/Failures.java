@@ -1,0 +1,39 @@
+package io.captier.api;
+
+import io.captier.store.OutcomeUnknownException;
+import io.captier.store.StoreUnavailableException;
+import io.captier.store.postgres.PgStore;
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+
+/** How a failure of a read or write is answered (DESIGN C3, C4 and section 2). */
+final class Failures {
+
+    private static final Logger LOG = Logger.getLogger(Failures.class);
+
+    private Failures() {
+    }
+
+    static Response response(RuntimeException e, boolean isWrite) {
+        if (e instanceof Problem.ProblemException p) {
+            return p.response();
+        }
+        if (e instanceof OutcomeUnknownException) {
+            return Problem.of(ProblemType.OUTCOME_UNKNOWN,
+                            "the write was sent but its answer was lost; retry with the same Idempotency-Key")
+                    .with("outcome", "unknown").retryAfterMs(1000).response();
+        }
+        if (e instanceof StoreUnavailableException u) {
+            Problem p = Problem.of(ProblemType.UNAVAILABLE, u.getMessage()).retryAfterMs(u.retryAfterMs());
+            if (isWrite) {
+                p.with("outcome", "not-applied");
+            }
+            return p.response();
+        }
+        if (e instanceof PgStore.IdempotencyConflict) {
+            return Problem.of(ProblemType.IDEMPOTENCY_KEY_REUSED, e.getMessage()).response();
+        }
+        LOG.errorf(e, "unexpected failure");
+        return Problem.of(ProblemType.INTERNAL, "an unexpected error occurred; it has been logged").response();
+    }
+}

@@ -1,0 +1,160 @@
+package io.captier.api;
+
+import io.captier.config.CaptierConfig;
+import io.captier.mode.KvContract;
+import io.captier.mode.ReadRequest;
+import io.captier.mode.ReadResult;
+import io.captier.mode.WriteRequest;
+import io.captier.mode.WriteResult;
+import io.captier.observability.Metrics;
+import jakarta.inject.Named;
+import jakarta.ws.rs.Consumes;
+import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.GET;
+import jakarta.ws.rs.HeaderParam;
+import jakarta.ws.rs.POST;
+import jakarta.ws.rs.Path;
+import jakarta.ws.rs.PathParam;
+import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.HttpHeaders;
+import jakarta.ws.rs.core.MediaType;
+import jakarta.ws.rs.core.Response;
+
+import java.nio.charset.StandardCharsets;
+import java.util.function.Supplier;
+
+/**
+ * The data API of DESIGN section 2: {@code /write} and {@code /read}. Input is checked
+ * here, before the contract sees it; the contract of this instance's mode does the rest.
+ */
+@Path("/")
+public class KvResource {
+
+    private static final String TEXT_UTF8 = "text/plain; charset=utf-8";
+
+    private final KvContract contract;
+    private final Metrics metrics;
+    private final RequestChecks checks;
+    private final String mode;
+
+    public KvResource(@Named("active") KvContract contract, Metrics metrics, CaptierConfig config) {
+        this.contract = contract;
+        this.metrics = metrics;
+        this.checks = new RequestChecks(config.maxValueBytes());
+        this.mode = config.mode().wireName();
+    }
+
+    @POST
+    @Path("write/{key}")
+    @Consumes(MediaType.WILDCARD)
+    public Response write(@PathParam("key") String key, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+                          @HeaderParam("Idempotency-Key") String idempotencyKey, byte[] body) {
+        return measured("write", () -> {
+            byte[] value = checks.value(body);
+            String type = contentType == null || contentType.isBlank() ? MediaType.APPLICATION_OCTET_STREAM : contentType;
+            return written(contract.write(new WriteRequest(Keys.valid(key), value, type, false,
+                    checks.idempotencyKey(idempotencyKey))));
+        });
+    }
+
+    @POST
+    @Path("write/{key}/{value}")
+    public Response writeInPath(@PathParam("key") String key, @PathParam("value") String value,
+                                @HeaderParam("Idempotency-Key") String idempotencyKey) {
+        return measured("write", () -> {
+            byte[] bytes = checks.value(value.getBytes(StandardCharsets.UTF_8));
+            return written(contract.write(new WriteRequest(Keys.valid(key), bytes, TEXT_UTF8, false,
+                    checks.idempotencyKey(idempotencyKey))));
+        });
+    }
+
+    @DELETE
+    @Path("write/{key}")
+    public Response delete(@PathParam("key") String key, @HeaderParam("Idempotency-Key") String idempotencyKey) {
+        return measured("delete", () -> written(contract.write(
+                WriteRequest.delete(Keys.valid(key), checks.idempotencyKey(idempotencyKey)))));
+    }
+
+    @GET
+    @Path("read/{key}")
+    @Produces({MediaType.APPLICATION_JSON, MediaType.APPLICATION_OCTET_STREAM})
+    public Response read(@PathParam("key") String key, @HeaderParam("X-Max-Staleness-Ms") String maxStaleness,
+                         @HeaderParam(HttpHeaders.ACCEPT) String accept) {
+        return measured("read", () -> {
+            ReadResult r = contract.read(new ReadRequest(Keys.valid(key), checks.maxStaleness(maxStaleness)));
+            if (!r.found()) {
+                return notFound(r);
+            }
+            Response.ResponseBuilder answer = wantsRawBytes(accept)
+                    ? Response.ok(r.entry().get().value(), MediaType.APPLICATION_OCTET_STREAM)
+                            .header("X-Content-Type", r.entry().get().contentType())
+                    : Response.ok(Answers.read(r, mode), MediaType.APPLICATION_JSON);
+            return readHeaders(answer, r).header("X-Version", Long.toString(r.entry().get().version())).build();
+        });
+    }
+
+    /** A path without a key: the key is empty, which is a bad key, not a missing page. */
+    @POST
+    @Path("write")
+    public Response writeWithoutKey() {
+        return measured("write", () -> Keys.valid(""));
+    }
+
+    @DELETE
+    @Path("write")
+    public Response deleteWithoutKey() {
+        return measured("delete", () -> Keys.valid(""));
+    }
+
+    @GET
+    @Path("read")
+    public Response readWithoutKey() {
+        return measured("read", () -> Keys.valid(""));
+    }
+
+    private Response written(WriteResult w) {
+        Response.ResponseBuilder r = Response.status(w.durability().status())
+                .type(MediaType.APPLICATION_JSON).entity(Answers.write(w, mode));
+        if (w.replayed()) {
+            r.header("Idempotent-Replayed", "true");
+        }
+        return r.build();
+    }
+
+    private Response notFound(ReadResult r) {
+        Problem p = Problem.of(ProblemType.NOT_FOUND, "no value for this key")
+                .with("key", r.key())
+                .with("source", r.source().wireName())
+                .with("staleness_ms", r.stalenessMs())
+                .with("stale", r.stale())
+                .with("mode", mode);
+        r.entry().ifPresent(tombstone -> p.with("deleted", true).with("version", Long.toString(tombstone.version())));
+        Response base = p.response();
+        return readHeaders(Response.fromResponse(base), r).build();
+    }
+
+    private static Response.ResponseBuilder readHeaders(Response.ResponseBuilder r, ReadResult result) {
+        return r.header("X-Served-By", result.source().wireName())
+                .header("X-Staleness-Ms", Long.toString(result.stalenessMs()))
+                .header("X-Stale", Boolean.toString(result.stale()));
+    }
+
+    private static boolean wantsRawBytes(String accept) {
+        return accept != null && accept.contains(MediaType.APPLICATION_OCTET_STREAM)
+                && !accept.contains(MediaType.APPLICATION_JSON);
+    }
+
+    /** Run one operation, turn any failure into its problem answer, and count it. */
+    private Response measured(String operation, Supplier<Object> work) {
+        long started = System.nanoTime();
+        Response response;
+        try {
+            Object result = work.get();
+            response = result instanceof Response r ? r : Response.noContent().build();
+        } catch (RuntimeException e) {
+            response = Failures.response(e, !"read".equals(operation));
+        }
+        metrics.request(operation, response.getStatus(), started);
+        return response;
+    }
+}
