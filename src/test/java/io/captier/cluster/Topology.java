@@ -58,6 +58,9 @@ public interface Topology extends AutoCloseable {
     /** Run one Redis command on one Redis node or sentinel directly, returning the reply as text. */
     String redis(Node redisNode, String... command);
 
+    /** The last {@code lines} lines of the node's log (for assertion messages). */
+    String logTail(Node node, int lines);
+
     /** One line per node: name, kind, role, port, pid, state. */
     String describe();
 

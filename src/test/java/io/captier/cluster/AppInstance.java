@@ -1,0 +1,249 @@
+package io.captier.cluster;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * One captier service instance as a child process: {@code java -jar quarkus-run.jar} from
+ * {@code -Dcaptier.app.dir} (default {@code target/quarkus-app} of the project), in its own session, with
+ * its own temp directory holding its log and hint directory. A watchdog removes it if the test JVM dies.
+ *
+ * <p>Extra JVM options for the instance: {@code -Dcaptier.app.jvmArgs} (space separated; default a
+ * small heap, since several instances and the stores share a 2-core machine).
+ */
+public final class AppInstance implements AutoCloseable {
+
+    private static final Duration HEALTH_TIMEOUT = Duration.ofSeconds(60);
+    private static final Duration STOP_GRACE = Duration.ofSeconds(15);
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(2)).build();
+
+    private final String name;
+    private final String mode;
+    private final int port;
+    private final Map<String, String> env;
+    private final Path dir;
+    private final Path log;
+    private final Watchdog watchdog;
+    private final Thread shutdownHook;
+    private volatile OsProcess process;
+    private boolean closed;
+
+    /**
+     * Starts an instance and waits until {@code GET /health/live} answers 200.
+     *
+     * @param mode "consistent" or "available" (APP_MODE)
+     * @param env  e.g. {@link Topology#appEnv()}; wins over the defaults APP_MODE, HTTP_PORT (a free port),
+     *             INSTANCE_ID (= name) and HINT_LOG_DIR
+     */
+    public static AppInstance start(String name, String mode, Map<String, String> env) {
+        AppInstance app = new AppInstance(name, mode, env);
+        try {
+            app.launchAndAwaitHealthy();
+            return app;
+        } catch (RuntimeException | Error e) {
+            app.close();
+            throw e;
+        }
+    }
+
+    private AppInstance(String name, String mode, Map<String, String> givenEnv) {
+        this.name = name;
+        this.mode = mode;
+        try {
+            dir = Files.createTempDirectory("captier-app-" + name + "-");
+            Files.createDirectories(dir.resolve(name).resolve("hints"));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+        log = dir.resolve(name + ".log");
+        Map<String, String> e = new LinkedHashMap<>();
+        e.put("APP_MODE", mode);
+        e.put("HTTP_PORT", Integer.toString(FreePorts.next()));
+        e.put("INSTANCE_ID", name);
+        e.put("HINT_LOG_DIR", dir.resolve(name).resolve("hints").toString());
+        e.putAll(givenEnv);
+        env = Map.copyOf(e);
+        port = Integer.parseInt(env.get("HTTP_PORT"));
+        watchdog = Watchdog.start(dir);
+        shutdownHook = new Thread(this::close, "captier-app-" + name + "-cleanup");
+        Runtime.getRuntime().addShutdownHook(shutdownHook);
+    }
+
+    private void launchAndAwaitHealthy() {
+        List<String> cmd = new ArrayList<>();
+        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        for (String arg : System.getProperty("captier.app.jvmArgs", "-Xmx256m -XX:+UseSerialGC").split("\\s+")) {
+            if (!arg.isBlank()) {
+                cmd.add(arg);
+            }
+        }
+        cmd.add("-jar");
+        cmd.add(appDir().resolve("quarkus-run.jar").toString());
+        OsProcess p = OsProcess.launch(cmd, log, dir, env, watchdog);
+        process = p;
+        long deadline = System.nanoTime() + HEALTH_TIMEOUT.toNanos();
+        while (true) {
+            if (!p.isAlive()) {
+                throw new IllegalStateException("captier instance " + name + " exited before it was healthy; last log lines:\n"
+                        + logTail(50));
+            }
+            if (healthy()) {
+                return;
+            }
+            if (System.nanoTime() > deadline) {
+                p.kill();
+                throw new IllegalStateException("captier instance " + name + " not healthy on port " + port + " after "
+                        + HEALTH_TIMEOUT.toSeconds() + " s; last log lines:\n" + logTail(50));
+            }
+            Processes.sleep(200);
+        }
+    }
+
+    private boolean healthy() {
+        try {
+            HttpRequest req = HttpRequest.newBuilder(URI.create(baseUrl() + "/health/live"))
+                    .timeout(Duration.ofSeconds(2)).GET().build();
+            return HTTP.send(req, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
+        } catch (IOException e) {
+            return false;
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+
+    /** {@code -Dcaptier.app.dir}, else target/quarkus-app of the project root (or of user.dir). */
+    static Path appDir() {
+        String configured = System.getProperty("captier.app.dir");
+        if (configured != null && !configured.isBlank()) {
+            return Path.of(configured);
+        }
+        Path root = Binaries.projectRoot();
+        return (root != null ? root : Path.of(System.getProperty("user.dir"))).resolve("target/quarkus-app");
+    }
+
+    public String name() {
+        return name;
+    }
+
+    public String mode() {
+        return mode;
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String baseUrl() {
+        return "http://127.0.0.1:" + port;
+    }
+
+    /** The environment the instance runs with (defaults merged with the given env). */
+    public Map<String, String> env() {
+        return env;
+    }
+
+    public Path log() {
+        return log;
+    }
+
+    /** The instance's hint directory (HINT_LOG_DIR). */
+    public Path hintDir() {
+        return Path.of(env.get("HINT_LOG_DIR"));
+    }
+
+    public String logTail(int lines) {
+        return Processes.tail(log, lines);
+    }
+
+    public long pid() {
+        OsProcess p = process;
+        return p == null ? -1 : p.pid;
+    }
+
+    public boolean isAlive() {
+        OsProcess p = process;
+        return p != null && p.isAlive();
+    }
+
+    /** kill -9: a crash, no shutdown hooks in the instance. */
+    public void kill() {
+        OsProcess p = process;
+        if (p != null) {
+            p.kill();
+        }
+    }
+
+    /** SIGSTOP: its sockets stay open but it answers nothing. */
+    public void pause() {
+        OsProcess p = process;
+        if (p != null) {
+            p.pause();
+        }
+    }
+
+    public void resume() {
+        OsProcess p = process;
+        if (p != null) {
+            p.resume();
+        }
+    }
+
+    /** Starts the instance again with the same port, env and hint directory (stopping it first if it
+     *  still runs) and waits until it is healthy. The log is appended to. */
+    public void restart() {
+        if (isAlive()) {
+            stop();
+        }
+        launchAndAwaitHealthy();
+    }
+
+    /** SIGTERM (a graceful Quarkus shutdown), kill -9 after 15 s. */
+    public void stop() {
+        OsProcess p = process;
+        if (p != null) {
+            p.terminate("TERM", STOP_GRACE);
+        }
+    }
+
+    /** Stops the instance, its watchdog, and removes its directory (unless -Dcaptier.topology.keep=true). */
+    @Override
+    public void close() {
+        synchronized (this) {
+            if (closed) {
+                return;
+            }
+            closed = true;
+        }
+        stop();
+        watchdog.close();
+        if (Boolean.getBoolean("captier.topology.keep")) {
+            System.err.println("captier app " + name + ": kept " + dir);
+        } else {
+            Processes.deleteTree(dir);
+        }
+        if (Thread.currentThread() != shutdownHook) {
+            try {
+                Runtime.getRuntime().removeShutdownHook(shutdownHook);
+            } catch (IllegalStateException shuttingDown) {
+                // the hook runs anyway and finds us closed
+            }
+        }
+    }
+
+    @Override
+    public String toString() {
+        return name + "(" + mode + ", " + baseUrl() + ")";
+    }
+}

@@ -1,0 +1,76 @@
+package io.captier.cluster;
+
+import java.io.File;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+
+/**
+ * Finds the project root and the server binaries the topology runs, installing missing ones with the
+ * project's own {@code scripts/install-deps} (a fresh machine has none of them).
+ */
+final class Binaries {
+
+    private Binaries() {
+    }
+
+    /** The nearest directory at or above user.dir holding pom.xml and scripts/install-deps, or null. */
+    static Path projectRoot() {
+        for (Path d = Path.of(System.getProperty("user.dir")).toAbsolutePath(); d != null; d = d.getParent()) {
+            if (Files.isRegularFile(d.resolve("pom.xml")) && Files.isRegularFile(d.resolve("scripts/install-deps"))) {
+                return d;
+            }
+        }
+        return null;
+    }
+
+    /** PostgreSQL's bin directory, once every binary the topology needs is there (installing if not). */
+    static synchronized Path requireTopologyBinaries() {
+        List<String> missing = missing();
+        if (!missing.isEmpty()) {
+            Path root = projectRoot();
+            if (root == null) {
+                throw new IllegalStateException("missing " + missing + ", and no scripts/install-deps found above "
+                        + System.getProperty("user.dir"));
+            }
+            Processes.Result r = Processes.run(List.of("bash", root.resolve("scripts/install-deps").toString()),
+                    Map.of(), root, Duration.ofMinutes(15));
+            missing = missing();
+            if (!missing.isEmpty()) {
+                throw new IllegalStateException("missing " + missing + " even after scripts/install-deps (exit "
+                        + r.exit() + "):\n" + r.out() + r.err());
+            }
+        }
+        return PostgresNodes.findBinDir();
+    }
+
+    private static List<String> missing() {
+        Set<String> tools = new LinkedHashSet<>(List.of("setsid", "kill", "pkill", "bash", "rm", "redis-server",
+                "redis-sentinel"));
+        if (Processes.isRoot()) {
+            tools.add("setpriv");
+            tools.add("chown");
+        }
+        List<String> missing = new ArrayList<>();
+        for (String t : tools) {
+            if (!onPath(t)) {
+                missing.add(t);
+            }
+        }
+        if (PostgresNodes.findBinDir() == null) {
+            missing.add("/usr/lib/postgresql/*/bin/{postgres,initdb,pg_basebackup,pg_isready,psql}");
+        }
+        return missing;
+    }
+
+    static boolean onPath(String name) {
+        Set<String> dirs = new LinkedHashSet<>(List.of(System.getenv().getOrDefault("PATH", "").split(File.pathSeparator)));
+        dirs.addAll(List.of("/usr/local/bin", "/usr/bin", "/bin", "/usr/sbin", "/sbin"));
+        return dirs.stream().filter(d -> !d.isEmpty()).anyMatch(d -> Files.isExecutable(Path.of(d, name)));
+    }
+}

@@ -1,0 +1,229 @@
+package io.captier.it;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import io.captier.cluster.AppInstance;
+import io.captier.cluster.Topology.Node;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The available profile (DESIGN A1-A5) on the real topology: two available instances and
+ * one consistent instance over the same stores, with Redis and PostgreSQL nodes failing.
+ */
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class AvailableProfileIT {
+
+    @RegisterExtension
+    static final LogsOnFailure LOGS = new LogsOnFailure();
+
+    static Stack stack;
+    static AppInstance a;
+    static AppInstance b;
+    static Client ca;
+    static Client cb;
+    static Client consistent;
+
+    @BeforeAll
+    static void start() {
+        stack = Stack.start();
+        a = stack.instance("ap-a", "available");
+        b = stack.instance("ap-b", "available");
+        consistent = new Client(stack.instance("cp-x", "consistent").baseUrl());
+        ca = new Client(a.baseUrl());
+        cb = new Client(b.baseUrl());
+        stack.register(LOGS);
+    }
+
+    @AfterAll
+    static void stop() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void readsComeFromTheFastestFreshSourceAndSayHowStale() {
+        Client.Answer w = ca.write("colour", "blue");
+        assertEquals(200, w.status(), w.toString());
+        assertEquals("primary", w.string("durability"));
+        Client.Answer r = await().atMost(Duration.ofSeconds(5)).until(() -> cb.read("colour"),
+                x -> x.status() == 200 && x.string("source").startsWith("redis"));
+        assertEquals("blue", r.string("value"));
+        assertEquals(w.version(), r.version());
+        assertEquals(Boolean.FALSE, r.json().get("stale"));
+        assertTrue(r.stalenessMs() >= 0 && r.stalenessMs() <= 1000, r.toString());
+        assertEquals(r.string("source"), r.header("X-Served-By"));
+        assertEquals(Long.toString(r.stalenessMs()), r.header("X-Staleness-Ms"));
+        assertEquals("available", r.header("X-Mode"));
+    }
+
+    @Test
+    @Order(2)
+    void aConsistentWriteIsSeenByAvailableReadsWithinTheStalenessTheyReport() {
+        Client.Answer w = consistent.write("shared", "from-cp");
+        assertEquals(200, w.status(), w.toString());
+        long ackedAt = System.currentTimeMillis();
+        Client.Answer r = await().atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(20))
+                .until(() -> ca.read("shared"), x -> {
+                    if (x.status() == 200 && "from-cp".equals(x.string("value"))) {
+                        return true;
+                    }
+                    // Not seen yet: the answer must admit it may be at least that far behind.
+                    long behind = System.currentTimeMillis() - ackedAt - x.millis();
+                    assertTrue(x.stalenessMs() >= behind,
+                            "an answer without the acknowledged write claims to be fresher than it is: " + x);
+                    return false;
+                });
+        assertEquals(w.version(), r.version());
+    }
+
+    @Test
+    @Order(3)
+    void theProjectionNeverTakesALowerVersion() throws IOException {
+        Client.Answer w = ca.write("guarded", "new");
+        Node master = stack.topology.redisMaster();
+        String script;
+        try (InputStream in = AvailableProfileIT.class.getResourceAsStream("/redis/put-entry.lua")) {
+            script = new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        }
+        long lower = w.version() - 1;
+        String applied = stack.topology.redis(master, "EVAL", script, "2", "captier:kv:guarded", "captier:meta:pending",
+                Long.toString(lower), Long.toString(lower >>> 32), Long.toString(lower & 0xffffffffL), "zz-test", "0",
+                "text/plain", "old", "0", "guarded");
+        assertEquals("0", applied.trim(), "a lower version is refused");
+        assertEquals(Long.toString(w.version()),
+                stack.topology.redis(master, "HGET", "captier:kv:guarded", "ver").trim());
+        long higher = w.version() + 1;
+        assertEquals("1", stack.topology.redis(master, "EVAL", script, "2", "captier:kv:guarded", "captier:meta:pending",
+                Long.toString(higher), Long.toString(higher >>> 32), Long.toString(higher & 0xffffffffL), "zz-test", "0",
+                "text/plain", "newer", "0", "guarded").trim());
+    }
+
+    @Test
+    @Order(4)
+    void aPausedReplicaIsSkippedAndItsStalenessKeepsRising() throws InterruptedException {
+        ca.write("steady", "1");
+        Node replica = stack.topology.redisReplicas().get(0);
+        stack.topology.pause(replica);
+        try {
+            Thread.sleep(500);
+            long first = staleness(ca, replica);
+            Thread.sleep(1500);
+            long second = staleness(ca, replica);
+            assertTrue(second >= first + 1000, "staleness of a paused replica rises: " + first + " -> " + second);
+            for (int i = 0; i < 20; i++) {
+                Client.Answer r = ca.read("steady");
+                assertEquals(200, r.status(), r.toString());
+                assertTrue(r.stalenessMs() <= 1000, "served by a fresh source: " + r);
+            }
+            Client.Answer strict = ca.read("steady", "X-Max-Staleness-Ms", "0");
+            assertEquals(200, strict.status(), strict.toString());
+            assertEquals("postgres-primary", strict.string("source"), "only the primary is 0 ms behind");
+        } finally {
+            stack.topology.resume(replica);
+        }
+    }
+
+    @Test
+    @Order(5)
+    void killingTheRedisMasterNeverFailsARequest() throws InterruptedException {
+        Node oldMaster = stack.topology.redisMaster();
+        AtomicBoolean running = new AtomicBoolean(true);
+        ConcurrentLinkedQueue<String> failures = new ConcurrentLinkedQueue<>();
+        AtomicInteger answered = new AtomicInteger();
+        Thread[] clients = new Thread[4];
+        for (int t = 0; t < clients.length; t++) {
+            Client c = t % 2 == 0 ? ca : cb;
+            int id = t;
+            clients[t] = new Thread(() -> {
+                int i = 0;
+                while (running.get()) {
+                    String key = "failover-" + id + "-" + (i % 20);
+                    Client.Answer r = i % 3 == 0 ? c.write(key, "v" + i) : c.read(key);
+                    answered.incrementAndGet();
+                    if (!(r.status() == 200 || r.status() == 202 || r.status() == 404)) {
+                        failures.add(r.toString());
+                    }
+                    i++;
+                }
+            });
+            clients[t].start();
+        }
+        Thread.sleep(1000);
+        stack.topology.kill(oldMaster);
+        await("the sentinels elect a new master").atMost(Duration.ofSeconds(30))
+                .until(() -> !stack.topology.redisMaster().equals(oldMaster));
+        Thread.sleep(3000);
+        running.set(false);
+        for (Thread t : clients) {
+            t.join();
+        }
+        assertTrue(failures.isEmpty(), failures.size() + " of " + answered.get() + " failed: " + failures);
+        assertTrue(answered.get() > 100, "traffic ran: " + answered.get());
+
+        // The instances follow the new master by themselves: writes are written through again.
+        Node newMaster = stack.topology.redisMaster();
+        Client.Answer w = await().atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                .until(() -> ca.write("after-redis-failover", "yes"), x -> x.status() == 200 && Long.toString(x.version())
+                        .equals(stack.topology.redis(newMaster, "HGET", "captier:kv:after-redis-failover", "ver").trim()));
+        assertEquals("primary", w.string("durability"));
+        stack.topology.restart(oldMaster);
+    }
+
+    @Test
+    @Order(6)
+    void withThePostgresPrimaryKilledReadsComeFromElsewhereAndWritesAreBuffered() {
+        ca.write("durable", "committed");
+        Node primary = stack.topology.pgPrimary();
+        stack.topology.kill(primary);
+        for (int i = 0; i < 20; i++) {
+            Client.Answer r = (i % 2 == 0 ? ca : cb).read("durable");
+            assertEquals(200, r.status(), r.toString());
+            assertEquals("committed", r.string("value"));
+            assertNotEquals("postgres-primary", r.string("source"));
+        }
+        Client.Answer w = await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
+                .until(() -> ca.write("buffered", "while-down"), x -> x.status() == 202);
+        assertTrue(List.of("replicated-buffer", "master-buffer").contains(w.string("durability")), w.toString());
+        Client.Answer r = cb.read("buffered");
+        assertEquals(200, r.status(), r.toString());
+        assertEquals("while-down", r.string("value"));
+        assertEquals(w.version(), r.version());
+        assertTrue(stack.topology.redis(stack.topology.redisMaster(), "XLEN", "captier:meta:pending").trim()
+                .matches("[1-9][0-9]*"), "the write waits on the pending stream");
+        Client.Answer strict = ca.read("durable", "X-Max-Staleness-Ms", "0");
+        assertEquals(503, strict.status(), "without the primary no source is 0 ms behind: " + strict);
+        assertNotNull(strict.header("Retry-After"));
+        Client.Answer refused = consistent.write("buffered", "cp");
+        assertEquals(503, refused.status(), "the consistent profile refuses meanwhile: " + refused);
+    }
+
+    @SuppressWarnings("unchecked")
+    private static long staleness(Client client, Node node) {
+        List<Map<String, Object>> nodes = client.getJson("/nodes", new TypeReference<>() { });
+        return nodes.stream().filter(n -> node.address().equals(n.get("node"))).findFirst()
+                .map(n -> ((Number) n.get("staleness_ms")).longValue()).orElseThrow();
+    }
+}

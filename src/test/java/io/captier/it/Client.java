@@ -1,0 +1,122 @@
+package io.captier.it;
+
+import com.fasterxml.jackson.core.type.TypeReference;
+import com.fasterxml.jackson.databind.ObjectMapper;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.URI;
+import java.net.URLEncoder;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.Map;
+
+/** A plain HTTP client for one captier instance, as a user's program would talk to it. */
+public final class Client {
+
+    private static final ObjectMapper JSON = new ObjectMapper();
+    private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
+
+    private final String baseUrl;
+
+    public Client(String baseUrl) {
+        this.baseUrl = baseUrl;
+    }
+
+    /** One answer: status, headers, body (parsed when JSON) and how long it took. */
+    public record Answer(int status, Map<String, Object> json, byte[] body, HttpResponse<byte[]> raw, long millis) {
+
+        public String header(String name) {
+            return raw.headers().firstValue(name).orElse(null);
+        }
+
+        public String string(String member) {
+            Object v = json == null ? null : json.get(member);
+            return v == null ? null : v.toString();
+        }
+
+        public long version() {
+            return Long.parseLong(string("version"));
+        }
+
+        public long stalenessMs() {
+            return ((Number) json.get("staleness_ms")).longValue();
+        }
+
+        public String contentType() {
+            return header("Content-Type");
+        }
+
+        @Override
+        public String toString() {
+            return status + " " + new String(body, StandardCharsets.UTF_8) + " (" + millis + " ms)";
+        }
+    }
+
+    public Answer write(String key, String value, String... headers) {
+        return send("POST", "/write/" + encode(key), HttpRequest.BodyPublishers.ofString(value), with(headers,
+                "Content-Type", "text/plain; charset=utf-8"));
+    }
+
+    public Answer writeBytes(String key, byte[] value, String... headers) {
+        return send("POST", "/write/" + encode(key), HttpRequest.BodyPublishers.ofByteArray(value), headers);
+    }
+
+    public Answer delete(String key, String... headers) {
+        return send("DELETE", "/write/" + encode(key), HttpRequest.BodyPublishers.noBody(), headers);
+    }
+
+    public Answer read(String key, String... headers) {
+        return send("GET", "/read/" + encode(key), HttpRequest.BodyPublishers.noBody(), headers);
+    }
+
+    /** Any request on a raw path (already encoded), for the odd cases. */
+    public Answer send(String method, String path, HttpRequest.BodyPublisher body, String... headers) {
+        HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
+                .timeout(Duration.ofSeconds(15)).method(method, body);
+        for (int i = 0; i + 1 < headers.length; i += 2) {
+            request.header(headers[i], headers[i + 1]);
+        }
+        long started = System.nanoTime();
+        try {
+            HttpResponse<byte[]> response = HTTP.send(request.build(), HttpResponse.BodyHandlers.ofByteArray());
+            long millis = (System.nanoTime() - started) / 1_000_000;
+            String type = response.headers().firstValue("Content-Type").orElse("");
+            Map<String, Object> json = type.contains("json") && response.body().length > 0 && response.body()[0] == '{'
+                    ? JSON.readValue(response.body(), new TypeReference<>() { })
+                    : null;
+            return new Answer(response.statusCode(), json, response.body(), response, millis);
+        } catch (IOException e) {
+            throw new UncheckedIOException(method + " " + path, e);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+
+    public Answer get(String path) {
+        return send("GET", path, HttpRequest.BodyPublishers.noBody());
+    }
+
+    public <T> T getJson(String path, TypeReference<T> type) {
+        try {
+            return JSON.readValue(get(path).body(), type);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    public static String encode(String key) {
+        return URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20");
+    }
+
+    private static String[] with(String[] headers, String... defaults) {
+        String[] all = new String[headers.length + defaults.length];
+        System.arraycopy(defaults, 0, all, 0, defaults.length);
+        System.arraycopy(headers, 0, all, defaults.length, headers.length);
+        return all;
+    }
+}

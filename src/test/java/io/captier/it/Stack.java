@@ -1,0 +1,67 @@
+package io.captier.it;
+
+import io.captier.cluster.AppInstance;
+import io.captier.cluster.ProcessTopology;
+import org.awaitility.Awaitility;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+
+/**
+ * A real topology plus captier instances started as processes from the packaged jar,
+ * the way the integration tests use them. Closing it stops everything.
+ */
+public final class Stack implements AutoCloseable {
+
+    /** NETWORK_TIMEOUT_SEC the instances run with; the fail-fast assertions are measured against it. */
+    public static final int NETWORK_TIMEOUT_SEC = 2;
+
+    public final ProcessTopology topology;
+    private final List<AppInstance> instances = new ArrayList<>();
+
+    public Stack(ProcessTopology topology) {
+        this.topology = topology;
+    }
+
+    public static Stack start() {
+        return new Stack(ProcessTopology.start());
+    }
+
+    public Map<String, String> env() {
+        Map<String, String> env = new HashMap<>(topology.appEnv());
+        env.put("NETWORK_TIMEOUT_SEC", Integer.toString(NETWORK_TIMEOUT_SEC));
+        env.put("HTTP_HOST", "127.0.0.1");
+        env.put("OTEL_SDK_DISABLED", "true");
+        return env;
+    }
+
+    /** Start an instance and wait until it is ready to keep its contract. */
+    public AppInstance instance(String name, String mode) {
+        AppInstance app = AppInstance.start(name, mode, env());
+        instances.add(app);
+        awaitReady(app);
+        return app;
+    }
+
+    public static void awaitReady(AppInstance app) {
+        Client client = new Client(app.baseUrl());
+        Awaitility.await(app.name() + " ready").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> client.get("/health/ready").status() == 200);
+    }
+
+    public void register(LogsOnFailure logs) {
+        logs.add("topology", topology::describe);
+        for (AppInstance app : instances) {
+            logs.add(app.name(), () -> app.logTail(60));
+        }
+    }
+
+    @Override
+    public void close() {
+        instances.forEach(AppInstance::close);
+        topology.close();
+    }
+}

@@ -1,0 +1,76 @@
+package io.captier.version;
+
+import org.junit.jupiter.api.Test;
+
+import java.time.Clock;
+import java.time.Instant;
+import java.time.ZoneOffset;
+import java.util.concurrent.atomic.AtomicLong;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class HlcTest {
+
+    private final AtomicLong now = new AtomicLong(1_700_000_000_000L);
+    private final Hlc hlc = new Hlc(new Clock() {
+        @Override
+        public ZoneOffset getZone() {
+            return ZoneOffset.UTC;
+        }
+
+        @Override
+        public Clock withZone(java.time.ZoneId zone) {
+            return this;
+        }
+
+        @Override
+        public Instant instant() {
+            return Instant.ofEpochMilli(now.get());
+        }
+    });
+
+    @Test
+    void versionsCarryTheWallClockInTheHigh48Bits() {
+        long v = hlc.next();
+        assertEquals(now.get(), Hlc.wallMillis(v));
+        assertEquals(Hlc.atMillis(now.get()), v);
+    }
+
+    @Test
+    void withinOneMillisecondTheCounterOrdersVersions() {
+        long a = hlc.next();
+        long b = hlc.next();
+        assertEquals(a + 1, b);
+        assertEquals(Hlc.wallMillis(a), Hlc.wallMillis(b));
+    }
+
+    @Test
+    void aClockThatGoesBackNeverMakesVersionsGoBack() {
+        long a = hlc.next();
+        now.addAndGet(-5_000);
+        long b = hlc.next();
+        assertTrue(b > a, "after the clock stepped back");
+    }
+
+    @Test
+    void observedVersionsFromAheadAreMergedIn() {
+        long fromTheFuture = Hlc.atMillis(now.get() + 60_000) + 7;
+        hlc.observe(fromTheFuture);
+        assertTrue(hlc.next() > fromTheFuture);
+        hlc.observe(1); // an old version changes nothing
+        assertTrue(hlc.next() > fromTheFuture + 1);
+    }
+
+    @Test
+    void counterOverflowCarriesIntoTheMilliseconds() {
+        long start = hlc.next();
+        long v = start;
+        for (int i = 0; i < 70_000; i++) {
+            long next = hlc.next();
+            assertTrue(next > v);
+            v = next;
+        }
+        assertTrue(Hlc.wallMillis(v) > Hlc.wallMillis(start));
+    }
+}
