@@ -14,7 +14,8 @@ import java.util.Optional;
  * CP (DESIGN C1-C4): every read and write goes to the one unfenced PostgreSQL primary
  * over a primary-only connection. Anything else — no primary, a timeout, an open
  * breaker — is a refusal, never an older value. The Redis projection is fed after the
- * commit, off the request path: the consistent answer never waits for Redis.
+ * commit and before the answer (see {@link Projection#writeThrough}); a Redis failure
+ * never fails the write, it only costs the time its breaker takes to open.
  */
 @ApplicationScoped
 public class ConsistentContract implements KvContract {
@@ -49,7 +50,7 @@ public class ConsistentContract implements KvContract {
                 request.delete());
         PgStore.Committed committed = postgres.write(proposed, idempotency(request));
         if (!committed.replayed()) {
-            projection.writeThroughLater(proposed.withVersion(committed.version()), startedAt);
+            projection.writeThrough(proposed.withVersion(committed.version()), startedAt);
         }
         return new WriteResult(request.key(), committed.version(), Durability.PRIMARY, committed.replayed());
     }

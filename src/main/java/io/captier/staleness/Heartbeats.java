@@ -3,6 +3,7 @@ package io.captier.staleness;
 import io.captier.Background;
 import io.captier.config.CaptierConfig;
 import io.captier.observability.Metrics;
+import io.captier.store.Projection;
 import io.captier.store.postgres.PgCluster;
 import io.captier.store.postgres.PgNode;
 import io.captier.store.postgres.PgStore;
@@ -35,17 +36,22 @@ public class Heartbeats {
     private final RedisTopology redisTopology;
     private final Staleness staleness;
     private final Metrics metrics;
+    private final Projection projection;
     private final long startedAtMs = System.currentTimeMillis();
+    // The last heartbeat the Redis master acknowledged, and which master (heartbeat thread only).
+    private long lastRedisBeat;
+    private String lastRedisMaster;
     private ScheduledExecutorService beats;
 
     public Heartbeats(CaptierConfig config, PgStore pgStore, PgCluster pgCluster, RedisStore redisStore,
-                      RedisTopology redisTopology, Staleness staleness, Metrics metrics) {
+                      RedisTopology redisTopology, Staleness staleness, Projection projection, Metrics metrics) {
         this.config = config;
         this.pgStore = pgStore;
         this.pgCluster = pgCluster;
         this.redisStore = redisStore;
         this.redisTopology = redisTopology;
         this.staleness = staleness;
+        this.projection = projection;
         this.metrics = metrics;
         metrics.pendingWrites("redis", redisStore::lastPendingCount);
     }
@@ -65,8 +71,24 @@ public class Heartbeats {
         }
     }
 
+    /**
+     * Redis replicates asynchronously: a failover, or a restart from its append-only file,
+     * can lose writes it had acknowledged. We notice from our own heartbeat: when the
+     * master is another server than at our last heartbeat, or holds an older heartbeat
+     * than the last one it acknowledged, anything written since that heartbeat may be
+     * missing, and the projection has a gap from there until a resync closes it.
+     */
     private void redisBeat() {
-        redisStore.heartbeat(config.instanceId(), System.currentTimeMillis());
+        long now = System.currentTimeMillis();
+        RedisStore.Beat beat = redisStore.heartbeat(config.instanceId(), now);
+        long expected = lastRedisBeat;
+        String before = lastRedisMaster;
+        lastRedisBeat = now;
+        lastRedisMaster = beat.master();
+        if (before != null && (!before.equals(beat.master()) || beat.previous() < expected)) {
+            projection.lost(Math.max(0, Math.min(expected, beat.previous())), "master was " + before + " at heartbeat "
+                    + expected + ", now " + beat.master() + " holding heartbeat " + beat.previous());
+        }
         staleness.pendingSince(redisStore.oldestPendingMs());
     }
 

@@ -11,10 +11,7 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.sql.Timestamp;
-import java.util.concurrent.ArrayBlockingQueue;
-import java.util.concurrent.RejectedExecutionException;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.ThreadPoolExecutor;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 
@@ -40,9 +37,6 @@ public class Projection {
     private final AtomicLong gapSinceMs = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final ScheduledExecutorService resyncs = Background.scheduler("projection-resync", 1);
-    // Off the request path for the consistent profile; the version guard makes order moot.
-    private final ThreadPoolExecutor later = new ThreadPoolExecutor(1, 1, 0, TimeUnit.SECONDS,
-            new ArrayBlockingQueue<>(10_000), Background.daemon("write-through"));
 
     public Projection(RedisStore redis, PgStore postgres) {
         this.redis = redis;
@@ -50,7 +44,10 @@ public class Projection {
     }
 
     /**
-     * Write a committed entry into Redis. Never throws: a failure opens (or extends) the gap.
+     * Write a committed entry into Redis before the write is acknowledged: then every
+     * heartbeat written after the acknowledgement follows it in Redis' replication order,
+     * which is what makes heartbeat staleness an upper bound. Never throws: a failure
+     * opens (or extends) the gap instead.
      *
      * @param startedAtMs when the write began, before PostgreSQL committed it
      */
@@ -62,20 +59,28 @@ public class Projection {
         }
     }
 
-    /** {@link #writeThrough} on a background thread; a full queue counts as a failure. */
-    public void writeThroughLater(Entry committed, long startedAtMs) {
-        try {
-            later.execute(() -> writeThrough(committed, startedAtMs));
-        } catch (RejectedExecutionException e) {
-            gap(startedAtMs, e);
+    /**
+     * Redis lost writes it had acknowledged (a failover to a replica that had not got them,
+     * a restart from an old file): everything since {@code sinceMs} may be missing.
+     */
+    public void lost(long sinceMs, String why) {
+        failures.incrementAndGet();
+        if (widen(sinceMs)) {
+            LOG.warnf("PROJECTION_LOST redis lost writes since %d: %s", sinceMs, why);
         }
     }
 
     private void gap(long sinceMs, RuntimeException cause) {
         failures.incrementAndGet();
-        if (gapSinceMs.compareAndSet(0, sinceMs)) {
+        if (widen(sinceMs)) {
             LOG.warnf("PROJECTION_GAP redis lags postgres since %d: %s", sinceMs, Metrics.describeError(cause));
         }
+    }
+
+    /** Move the start of the gap back to {@code sinceMs}; true when that changed it. */
+    private boolean widen(long sinceMs) {
+        long before = gapSinceMs.getAndAccumulate(sinceMs, (cur, since) -> cur == 0 ? since : Math.min(cur, since));
+        return before == 0 || sinceMs < before;
     }
 
     /** Since when Redis may miss committed writes, by this instance's knowledge; 0 when in step. */
@@ -89,7 +94,6 @@ public class Projection {
 
     void stop(@Observes ShutdownEvent event) {
         resyncs.shutdownNow();
-        later.shutdownNow();
     }
 
     private void resync() {
@@ -99,7 +103,7 @@ public class Projection {
         }
         long failuresBefore = failures.get();
         try {
-            Timestamp cursor = new Timestamp(since - RESYNC_MARGIN_MS);
+            Timestamp cursor = new Timestamp(Math.max(0, since - RESYNC_MARGIN_MS));
             String key = "";
             long copied = 0;
             while (true) {

@@ -1,6 +1,6 @@
 package io.captier.api;
 
-import io.captier.cluster.ProcessTopology;
+import io.captier.cluster.Topology;
 import io.captier.cluster.TopologyResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
@@ -42,7 +42,7 @@ class ApiContractTest {
     /** Every bad request must leave the stores exactly as they were. */
     @AfterEach
     void nothingBadWasStored() {
-        ProcessTopology topology = TopologyResource.current();
+        Topology topology = TopologyResource.current();
         List<List<String>> rows = topology.sql(topology.pgPrimary(), "SELECT count(*) FROM kv WHERE key LIKE 'bad%'");
         assertEquals("0", rows.get(0).get(0), "a refused request changed nothing in PostgreSQL");
         String keys = topology.redis(topology.redisMaster(), "KEYS", "captier:kv:bad*");

@@ -5,7 +5,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Runs a {@link ProcessTopology} for a {@code @QuarkusTest}: the app under test gets the topology's
+ * Runs the topology ({@link Topologies}) for a {@code @QuarkusTest}: the app under test gets the topology's
  * {@link Topology#appEnv()} (DATABASE_URL, ... which its config reads through {@code ${DATABASE_URL}})
  * plus {@code NETWORK_TIMEOUT_SEC=2}. Tests reach the topology through {@link #current()}.
  *
@@ -14,10 +14,10 @@ import java.util.Map;
  */
 public class TopologyResource implements QuarkusTestResourceLifecycleManager {
 
-    private static volatile ProcessTopology current;
+    private static volatile Topology current;
 
     private ProcessTopology.Options options = ProcessTopology.Options.defaults();
-    private ProcessTopology topology;
+    private Topology topology;
 
     @Override
     public void init(Map<String, String> initArgs) {
@@ -36,7 +36,7 @@ public class TopologyResource implements QuarkusTestResourceLifecycleManager {
 
     @Override
     public Map<String, String> start() {
-        topology = ProcessTopology.start(options);
+        topology = Topologies.start(options);
         current = topology;
         Map<String, String> config = new LinkedHashMap<>(topology.appEnv());
         config.put("NETWORK_TIMEOUT_SEC", "2");
@@ -55,8 +55,8 @@ public class TopologyResource implements QuarkusTestResourceLifecycleManager {
     }
 
     /** The topology of the running test resource; throws when none runs. */
-    public static ProcessTopology current() {
-        ProcessTopology t = current;
+    public static Topology current() {
+        Topology t = current;
         if (t == null) {
             throw new IllegalStateException("no TopologyResource is running (is the test annotated with "
                     + "@QuarkusTestResource(TopologyResource.class)?)");

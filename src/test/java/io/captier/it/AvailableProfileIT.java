@@ -5,6 +5,7 @@ import io.captier.cluster.AppInstance;
 import io.captier.cluster.Topology.Node;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -53,6 +54,13 @@ class AvailableProfileIT {
         ca = new Client(a.baseUrl());
         cb = new Client(b.baseUrl());
         stack.register(LOGS);
+    }
+
+    /** Faults of one test must not leak into the next: start each with both instances ready. */
+    @BeforeEach
+    void bothReady() {
+        Stack.awaitReady(a);
+        Stack.awaitReady(b);
     }
 
     @AfterAll
@@ -194,6 +202,48 @@ class AvailableProfileIT {
 
     @Test
     @Order(6)
+    void writesRedisLostInAFailoverAreNeverPassedOffAsFresh() throws InterruptedException {
+        Client.Answer old = ca.write("lost", "old");
+        assertEquals(200, old.status(), old.toString());
+        Thread.sleep(300);
+        Node master = stack.topology.redisMaster();
+        List<Node> replicas = stack.topology.redisReplicas();
+        // Only the master gets the next write: cut its replicas off (paused, so they cannot
+        // reconnect), and a failover to one of them loses it.
+        replicas.forEach(stack.topology::pause);
+        stack.topology.redis(master, "CLIENT", "KILL", "TYPE", "replica");
+        Client.Answer w;
+        long ackedAt;
+        try {
+            w = ca.write("lost", "new");
+            ackedAt = System.currentTimeMillis();
+            assertEquals(200, w.status(), w.toString());
+            stack.topology.kill(master);
+        } finally {
+            replicas.forEach(stack.topology::resume);
+        }
+        await("a new master").atMost(Duration.ofSeconds(30)).until(() -> !stack.topology.redisMaster().equals(master));
+        long until = System.currentTimeMillis() + 4000;
+        while (System.currentTimeMillis() < until) {
+            for (Client c : List.of(ca, cb)) {
+                long sentAt = System.currentTimeMillis();
+                Client.Answer r = c.read("lost");
+                assertEquals(200, r.status(), r.toString());
+                if (!"new".equals(r.string("value"))) {
+                    assertTrue(r.stalenessMs() >= sentAt - ackedAt,
+                            "served the value Redis lost as if fresh: " + r + ", acknowledged " + (sentAt - ackedAt) + " ms ago");
+                }
+            }
+            Thread.sleep(100);
+        }
+        // The projection is resynced from PostgreSQL: Redis serves the write again.
+        await("redis resynced").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                .until(() -> cb.read("lost"), r -> "new".equals(r.string("value")) && r.string("source").startsWith("redis"));
+        stack.topology.restart(master);
+    }
+
+    @Test
+    @Order(7)
     void withThePostgresPrimaryKilledReadsComeFromElsewhereAndWritesAreBuffered() {
         ca.write("durable", "committed");
         Node primary = stack.topology.pgPrimary();

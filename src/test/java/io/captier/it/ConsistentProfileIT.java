@@ -5,6 +5,7 @@ import io.captier.cluster.Topology.Node;
 import io.captier.version.Hlc;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -53,6 +54,13 @@ class ConsistentProfileIT {
         ca = new Client(a.baseUrl());
         cb = new Client(b.baseUrl());
         stack.register(LOGS);
+    }
+
+    /** Faults of one test must not leak into the next: start each with both instances ready. */
+    @BeforeEach
+    void bothReady() {
+        Stack.awaitReady(a);
+        Stack.awaitReady(b);
     }
 
     @AfterAll
@@ -151,12 +159,11 @@ class ConsistentProfileIT {
         }
         Client.Answer retry = await("the retry succeeds").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
                 .until(() -> cb.write("unknown", "new", "Idempotency-Key", idem), r -> r.status() == 200);
+        bothReady();
         Client.Answer read = ca.read("unknown");
         assertEquals("new", read.string("value"));
         assertEquals(retry.version(), read.version(), "whatever happened first, the write is applied once");
         assertTrue(retry.version() > before.version());
-        Stack.awaitReady(a);
-        Stack.awaitReady(b);
         List<List<String>> rows = stack.topology.sql(stack.topology.pgPrimary(),
                 "SELECT count(*) FROM idempotency WHERE idem_key = '" + idem + "'");
         assertEquals("1", rows.get(0).get(0));
@@ -187,8 +194,6 @@ class ConsistentProfileIT {
         String value = after.string("value");
         assertTrue(value.equals("before") || value.startsWith("during-"),
                 "a write refused as 'not applied' or applied: " + value);
-        Stack.awaitReady(a);
-        Stack.awaitReady(b);
     }
 
     @Test

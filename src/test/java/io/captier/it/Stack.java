@@ -1,7 +1,8 @@
 package io.captier.it;
 
 import io.captier.cluster.AppInstance;
-import io.captier.cluster.ProcessTopology;
+import io.captier.cluster.Topologies;
+import io.captier.cluster.Topology;
 import org.awaitility.Awaitility;
 
 import java.time.Duration;
@@ -19,15 +20,15 @@ public final class Stack implements AutoCloseable {
     /** NETWORK_TIMEOUT_SEC the instances run with; the fail-fast assertions are measured against it. */
     public static final int NETWORK_TIMEOUT_SEC = 2;
 
-    public final ProcessTopology topology;
+    public final Topology topology;
     private final List<AppInstance> instances = new ArrayList<>();
 
-    public Stack(ProcessTopology topology) {
+    public Stack(Topology topology) {
         this.topology = topology;
     }
 
     public static Stack start() {
-        return new Stack(ProcessTopology.start());
+        return new Stack(Topologies.start());
     }
 
     public Map<String, String> env() {

@@ -93,9 +93,25 @@ public class RedisStore {
                 version, r.get(3).toString(), deleted));
     }
 
+    /**
+     * What the master held before a heartbeat, and which server it is.
+     *
+     * @param previous the heartbeat it held before, -1 when none
+     * @param master   address and run id: a different master, or the same one restarted,
+     *                 shows as a different value
+     */
+    public record Beat(long previous, String master) {
+    }
+
     /** Record this instance's heartbeat on the master; replicas replay it (DESIGN section 4). */
-    public void heartbeat(String instance, long wallMs) {
-        onMaster(master -> master.send(Request.cmd(Command.SET).arg(RedisKeys.heartbeat(instance)).arg(wallMs)));
+    public Beat heartbeat(String instance, long wallMs) {
+        return onMaster(master -> {
+            Response previous = master.send(Request.cmd(Command.SET).arg(RedisKeys.heartbeat(instance)).arg(wallMs).arg("GET"));
+            String info = master.send(Request.cmd(Command.INFO).arg("server")).toString();
+            int at = info.indexOf("run_id:");
+            String runId = at < 0 ? "?" : info.substring(at + 7, info.indexOf('\n', at)).trim();
+            return new Beat(previous == null ? -1 : Long.parseLong(previous.toString()), master.address() + "/" + runId);
+        });
     }
 
     /**

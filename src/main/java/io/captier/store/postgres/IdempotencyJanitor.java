@@ -1,0 +1,66 @@
+package io.captier.store.postgres;
+
+import io.captier.Background;
+import io.captier.observability.Metrics;
+import io.captier.resilience.Breakers;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.sql.Statement;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Idempotency keys are remembered for {@value #RETENTION_HOURS} hours: long enough for
+ * any client's retries, short enough that the table stays small. Every instance purges;
+ * doing it twice is harmless.
+ */
+@ApplicationScoped
+public class IdempotencyJanitor {
+
+    static final int RETENTION_HOURS = 24;
+    private static final Logger LOG = Logger.getLogger(IdempotencyJanitor.class);
+    private static final String PURGE =
+            "DELETE FROM idempotency WHERE created_at < now() - interval '" + RETENTION_HOURS + " hours'";
+
+    private final PgCluster cluster;
+    private final Breakers breakers;
+    private final ScheduledExecutorService janitor = Background.scheduler("idempotency-janitor", 1);
+
+    public IdempotencyJanitor(PgCluster cluster, Breakers breakers) {
+        this.cluster = cluster;
+        this.breakers = breakers;
+    }
+
+    void start(@Observes StartupEvent event) {
+        janitor.scheduleWithFixedDelay(this::purge, 1, 10, TimeUnit.MINUTES);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        janitor.shutdownNow();
+    }
+
+    private void purge() {
+        try {
+            if (!cluster.isMigrated()) {
+                return;
+            }
+            PgNode primary = cluster.primary();
+            int purged = breakers.get(Breakers.PG_PRIMARY).call(() -> {
+                try (Connection c = primary.primaryPool().getConnection(); Statement s = c.createStatement()) {
+                    return s.executeUpdate(PURGE);
+                }
+            });
+            if (purged > 0) {
+                LOG.infof("IDEMPOTENCY_PURGED %d keys older than %d hours", purged, RETENTION_HOURS);
+            }
+        } catch (RuntimeException e) {
+            LOG.debugf("idempotency purge waits: %s", Metrics.describeError(e));
+        }
+    }
+}
