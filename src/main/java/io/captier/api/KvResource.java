@@ -49,7 +49,7 @@ public class KvResource {
     @Consumes(MediaType.WILDCARD)
     public Response write(@PathParam("key") String key, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                           @HeaderParam("Idempotency-Key") String idempotencyKey, byte[] body) {
-        return measured("write", () -> {
+        return measured("write", key, () -> {
             byte[] value = checks.value(body);
             String type = contentType == null || contentType.isBlank() ? MediaType.APPLICATION_OCTET_STREAM : contentType;
             return written(contract.write(new WriteRequest(Keys.valid(key), value, type, false,
@@ -61,7 +61,7 @@ public class KvResource {
     @Path("write/{key}/{value}")
     public Response writeInPath(@PathParam("key") String key, @PathParam("value") String value,
                                 @HeaderParam("Idempotency-Key") String idempotencyKey) {
-        return measured("write", () -> {
+        return measured("write", key, () -> {
             byte[] bytes = checks.value(value.getBytes(StandardCharsets.UTF_8));
             return written(contract.write(new WriteRequest(Keys.valid(key), bytes, TEXT_UTF8, false,
                     checks.idempotencyKey(idempotencyKey))));
@@ -71,7 +71,7 @@ public class KvResource {
     @DELETE
     @Path("write/{key}")
     public Response delete(@PathParam("key") String key, @HeaderParam("Idempotency-Key") String idempotencyKey) {
-        return measured("delete", () -> written(contract.write(
+        return measured("delete", key, () -> written(contract.write(
                 WriteRequest.delete(Keys.valid(key), checks.idempotencyKey(idempotencyKey)))));
     }
 
@@ -80,7 +80,7 @@ public class KvResource {
     @Produces({MediaType.APPLICATION_JSON, MediaType.APPLICATION_OCTET_STREAM})
     public Response read(@PathParam("key") String key, @HeaderParam("X-Max-Staleness-Ms") String maxStaleness,
                          @HeaderParam(HttpHeaders.ACCEPT) String accept) {
-        return measured("read", () -> {
+        return measured("read", key, () -> {
             ReadResult r = contract.read(new ReadRequest(Keys.valid(key), checks.maxStaleness(maxStaleness)));
             if (!r.found()) {
                 return notFound(r);
@@ -97,19 +97,19 @@ public class KvResource {
     @POST
     @Path("write")
     public Response writeWithoutKey() {
-        return measured("write", () -> Keys.valid(""));
+        return measured("write", "", () -> Keys.valid(""));
     }
 
     @DELETE
     @Path("write")
     public Response deleteWithoutKey() {
-        return measured("delete", () -> Keys.valid(""));
+        return measured("delete", "", () -> Keys.valid(""));
     }
 
     @GET
     @Path("read")
     public Response readWithoutKey() {
-        return measured("read", () -> Keys.valid(""));
+        return measured("read", "", () -> Keys.valid(""));
     }
 
     private Response written(WriteResult w) {
@@ -144,8 +144,8 @@ public class KvResource {
                 && !accept.contains(MediaType.APPLICATION_JSON);
     }
 
-    /** Run one operation, turn any failure into its problem answer, and count it. */
-    private Response measured(String operation, Supplier<Object> work) {
+    /** Run one operation, turn any failure into its problem answer, count it, and audit writes. */
+    private Response measured(String operation, String key, Supplier<Object> work) {
         long started = System.nanoTime();
         Response response;
         try {
@@ -155,6 +155,9 @@ public class KvResource {
             response = Failures.response(e, !"read".equals(operation));
         }
         metrics.request(operation, response.getStatus(), started);
+        if (!"read".equals(operation)) {
+            AuditLog.write(operation, key, response);
+        }
         return response;
     }
 }

@@ -1,6 +1,7 @@
 package io.captier.mode;
 
 import io.captier.config.CaptierConfig;
+import io.captier.staleness.Staleness;
 import io.captier.store.Entry;
 import io.captier.store.OutcomeUnknownException;
 import io.captier.store.Projection;
@@ -34,17 +35,19 @@ public class AvailableContract implements KvContract {
     private final RedisStore redis;
     private final Projection projection;
     private final LastKnownCache cache;
+    private final Staleness staleness;
     private final Hlc hlc;
     private final String instanceId;
     private final long maxStalenessMs;
 
     public AvailableContract(ReadChain chain, PgStore postgres, RedisStore redis, Projection projection,
-                             LastKnownCache cache, Hlc hlc, CaptierConfig config) {
+                             LastKnownCache cache, Staleness staleness, Hlc hlc, CaptierConfig config) {
         this.chain = chain;
         this.postgres = postgres;
         this.redis = redis;
         this.projection = projection;
         this.cache = cache;
+        this.staleness = staleness;
         this.hlc = hlc;
         this.instanceId = config.instanceId();
         this.maxStalenessMs = config.maxStalenessMs();
@@ -122,6 +125,7 @@ public class AvailableContract implements KvContract {
             // Buffering a write whose commit may have happened is safe: reconciling the same
             // version again changes nothing.
             int replicas = redis.buffer(proposed);
+            staleness.buffered(startedAt);
             cache.remember(proposed, 0, System.currentTimeMillis());
             return new WriteResult(request.key(), proposed.version(),
                     replicas > 0 ? Durability.REPLICATED_BUFFER : Durability.MASTER_BUFFER, false);

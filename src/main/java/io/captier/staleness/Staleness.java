@@ -41,13 +41,20 @@ public class Staleness {
 
     public long ofPgStandby(PgNode node, long now) {
         long heartbeat = node.probe().heartbeatWallMs();
-        return heartbeat < 0 ? UNKNOWN : Math.max(0, now - heartbeat);
+        return heartbeat < 0 ? UNKNOWN : Math.max(now - heartbeat, ofPgPrimary(now));
     }
 
     /** The primary holds every write it acknowledged; it misses only buffered ones. */
     public long ofPgPrimary(long now) {
         long pending = oldestPendingMs;
         return pending > 0 ? Math.max(0, now - pending) : 0;
+    }
+
+    /** This instance just buffered a write: PostgreSQL lags from now at the latest. */
+    public void buffered(long wallMs) {
+        if (oldestPendingMs == 0) {
+            oldestPendingMs = wallMs;
+        }
     }
 
     /** When the oldest write on the pending stream was accepted; 0 when the stream is empty. */

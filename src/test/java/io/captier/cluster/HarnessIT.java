@@ -110,13 +110,13 @@ class HarnessIT {
         assertEquals("before-failover", topology.redis(master, "GET", "harness"));
 
         topology.restart(old);
+        // On a loaded machine the sentinels may fail over once more meanwhile: follow whoever is master now.
         await().atMost(Duration.ofSeconds(30)).untilAsserted(() -> {
             String info = topology.redis(old, "INFO", "replication");
             assertTrue(info.contains("role:slave"), info);
-            assertTrue(info.contains("master_port:" + master.port()), info);
+            assertTrue(info.contains("master_port:" + topology.redisMaster().port()), info);
             assertTrue(info.contains("master_link_status:up"), info);
         });
-        assertEquals(master, topology.redisMaster());
         assertTrue(topology.redisReplicas().contains(old));
     }
 

@@ -71,6 +71,7 @@ public final class Up {
         env.put("HTTP_PORT", Integer.toString(port));
         env.put("HTTP_HOST", "127.0.0.1");
         env.put("OTEL_SDK_DISABLED", System.getenv().getOrDefault("OTEL_SDK_DISABLED", "true"));
+        env.put("LOG_JSON", System.getenv().getOrDefault("LOG_JSON", "false"));
         instances.put(mode, AppInstance.start(mode, mode, env));
     }
 

@@ -222,6 +222,7 @@ class ConsistentProfileIT {
         stack.topology.promote(standby);
         Client.Answer after = await("writes succeed after the promotion").atMost(Duration.ofSeconds(30))
                 .pollInterval(Duration.ofMillis(300)).until(() -> ca.write("after", "promoted"), r -> r.status() == 200);
+        bothReady();
         assertEquals(after.version(), cb.read("after").version());
         assertEquals("acknowledged", cb.read("failover").string("value"), "no acknowledged write lost");
 
@@ -256,6 +257,7 @@ class ConsistentProfileIT {
         await("the promoted primary serves again").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(300))
                 .until(() -> ca.write("healed", "yes"), r -> r.status() == 200);
         stack.topology.recloneAsStandby(oldPrimary);
+        bothReady();
         Client.Answer healed = cb.write("healed", "again");
         assertEquals(200, healed.status(), healed.toString());
         assertNotEquals(stack.topology.pgPrimary(), oldPrimary);

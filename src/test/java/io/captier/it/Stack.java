@@ -36,6 +36,7 @@ public final class Stack implements AutoCloseable {
         env.put("NETWORK_TIMEOUT_SEC", Integer.toString(NETWORK_TIMEOUT_SEC));
         env.put("HTTP_HOST", "127.0.0.1");
         env.put("OTEL_SDK_DISABLED", "true");
+        env.put("LOG_JSON", "false");
         return env;
     }
 

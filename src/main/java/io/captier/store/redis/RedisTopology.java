@@ -113,14 +113,20 @@ public class RedisTopology {
         Map<String, SentinelView.Replica> known = replicaViews();
         return dataNodes.values().stream()
                 .filter(n -> !n.address().equals(masterAddress))
-                .filter(n -> {
-                    RedisProbe p = n.probe();
-                    SentinelView.Replica r = known.get(n.address());
-                    return r != null && !r.doubted() && p.reachable() && fresh(p) && "slave".equals(p.role())
-                            && p.linkUp() && !p.syncing() && p.heartbeatWallMs() >= 0;
-                })
+                .filter(n -> fresh(n.probe()) && readable(n.probe(), known.get(n.address())))
                 .sorted(Comparator.comparingLong((RedisNode n) -> n.probe().heartbeatWallMs()).reversed())
                 .toList();
+    }
+
+    /**
+     * A replica to read from: the sentinels list it without doubt (the dead old master
+     * stays listed after a failover, flagged s_down), and it says itself that it follows
+     * its master, is not in an initial sync, and holds our heartbeat.
+     */
+    static boolean readable(RedisProbe probe, SentinelView.Replica sentinelsSay) {
+        return sentinelsSay != null && !sentinelsSay.doubted()
+                && probe.reachable() && "slave".equals(probe.role()) && probe.linkUp() && !probe.syncing()
+                && probe.heartbeatWallMs() >= 0;
     }
 
     public Collection<RedisNode> dataNodes() {

@@ -1,0 +1,39 @@
+package io.captier.api;
+
+import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
+
+import java.util.Map;
+
+/**
+ * One line per write or delete (DESIGN section 6), on its own logger category
+ * ({@code captier.audit}) so operators can route it: operation, key, status, and the
+ * version and durability — or the outcome when it failed. A key that failed validation
+ * is not echoed (it may hold anything), only its length.
+ */
+final class AuditLog {
+
+    private static final Logger AUDIT = Logger.getLogger("captier.audit");
+
+    private AuditLog() {
+    }
+
+    static void write(String operation, String key, Response response) {
+        Object entity = response.getEntity();
+        Map<?, ?> body = entity instanceof Map<?, ?> m ? m : Map.of();
+        String shownKey;
+        try {
+            shownKey = '"' + Keys.valid(key).replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+        } catch (Problem.ProblemException invalid) {
+            shownKey = "<invalid, " + (key == null ? 0 : key.length()) + " chars>";
+        }
+        if (response.getStatus() < 300) {
+            AUDIT.infof("WRITE op=%s key=%s status=%d version=%s durability=%s%s", operation, shownKey,
+                    response.getStatus(), body.get("version"), body.get("durability"),
+                    Boolean.TRUE.equals(body.get("replayed")) ? " replayed=true" : "");
+        } else {
+            AUDIT.infof("WRITE op=%s key=%s status=%d refused=%s outcome=%s", operation, shownKey,
+                    response.getStatus(), body.get("type"), body.get("outcome") == null ? "not-applied" : body.get("outcome"));
+        }
+    }
+}

@@ -1,0 +1,42 @@
+package io.captier.store.redis;
+
+import org.junit.jupiter.api.Test;
+
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/** Which replicas an available read may use (the traps of a Sentinel failover). */
+class ReplicaChoiceTest {
+
+    static final RedisProbe HEALTHY = new RedisProbe(true, "slave", true, false, 1_000, 1_000, null);
+    static final SentinelView.Replica OK = new SentinelView.Replica("127.0.0.1:1", "slave", "ok");
+
+    @Test
+    void aHealthyFollowingReplicaIsReadable() {
+        assertTrue(RedisTopology.readable(HEALTHY, OK));
+    }
+
+    @Test
+    void theDeadOldMasterListedAsAReplicaIsNot() {
+        assertFalse(RedisTopology.readable(HEALTHY, new SentinelView.Replica("127.0.0.1:1", "s_down,slave", "err")));
+        assertFalse(RedisTopology.readable(HEALTHY, new SentinelView.Replica("127.0.0.1:1", "slave,disconnected", "ok")));
+        assertFalse(RedisTopology.readable(HEALTHY, new SentinelView.Replica("127.0.0.1:1", "o_down,slave", "ok")));
+        assertFalse(RedisTopology.readable(HEALTHY, null), "a node the sentinels don't list as a replica");
+    }
+
+    @Test
+    void aReplicaInInitialSyncOrWithoutOurHeartbeatIsNot() {
+        assertFalse(RedisTopology.readable(new RedisProbe(true, "slave", true, true, 1_000, 1_000, null), OK),
+                "initial sync: it may answer empty");
+        assertFalse(RedisTopology.readable(new RedisProbe(true, "slave", true, false, -1, 1_000, null), OK),
+                "no heartbeat of ours: resynced empty, or never caught up");
+        assertFalse(RedisTopology.readable(new RedisProbe(true, "slave", false, false, 1_000, 1_000, null), OK),
+                "its link to the master is down");
+    }
+
+    @Test
+    void aRestartedOldMasterStillClaimingMastershipIsNot() {
+        assertFalse(RedisTopology.readable(new RedisProbe(true, "master", false, false, 1_000, 1_000, null), OK));
+        assertFalse(RedisTopology.readable(new RedisProbe(false, "slave", true, false, 1_000, 1_000, "refused"), OK));
+    }
+}
