@@ -104,11 +104,7 @@ public class RedisTopology {
         return masterAddress;
     }
 
-    /**
-     * Replicas fit to read from, freshest first: reachable, following the master, not in
-     * initial sync, not doubted by the sentinels, and holding this instance's heartbeat
-     * (a node that answers empty while it resyncs has none).
-     */
+    /** Replicas fit to read from ({@link #readable}), freshest first. */
     public List<RedisNode> readableReplicas() {
         Map<String, SentinelView.Replica> known = replicaViews();
         return dataNodes.values().stream()
@@ -119,13 +115,16 @@ public class RedisTopology {
     }
 
     /**
-     * A replica to read from: the sentinels list it without doubt (the dead old master
-     * stays listed after a failover, flagged s_down), and it says itself that it follows
-     * its master, is not in an initial sync, and holds our heartbeat.
+     * A replica to read from: the sentinels list it and do not think it down (the dead old
+     * master stays listed after a failover, flagged s_down), it says itself that it is a
+     * replica (a restarted old master claims mastership over its old data until demoted)
+     * and not in an initial sync, and it holds our heartbeat (a node that resynced empty
+     * has none). A replica cut off from its master stays readable: its heartbeat ages, so
+     * its staleness says how far behind it is.
      */
     static boolean readable(RedisProbe probe, SentinelView.Replica sentinelsSay) {
-        return sentinelsSay != null && !sentinelsSay.doubted()
-                && probe.reachable() && "slave".equals(probe.role()) && probe.linkUp() && !probe.syncing()
+        return sentinelsSay != null && !sentinelsSay.down()
+                && probe.reachable() && "slave".equals(probe.role()) && !probe.syncing()
                 && probe.heartbeatWallMs() >= 0;
     }
 

@@ -8,16 +8,15 @@ import java.util.Map;
 
 /**
  * What one sentinel said at one time: the master's address, and each replica it knows
- * with its flags (s_down, o_down, disconnected) and its master link status.
+ * with its flags (s_down, o_down, disconnected).
  */
 public record SentinelView(String master, Map<String, Replica> replicas, long atMs) {
 
-    public record Replica(String address, String flags, String masterLinkStatus) {
+    public record Replica(String address, String flags) {
 
-        /** The sentinel itself doubts this replica: never read from it. */
-        public boolean doubted() {
-            return flags.contains("s_down") || flags.contains("o_down") || flags.contains("disconnected")
-                    || !"ok".equals(masterLinkStatus);
+        /** The sentinel thinks this replica down or cannot reach it: never read from it. */
+        public boolean down() {
+            return flags.contains("s_down") || flags.contains("o_down") || flags.contains("disconnected");
         }
     }
 
@@ -30,8 +29,7 @@ public record SentinelView(String master, Map<String, Replica> replicas, long at
             for (int i = 0; i < replicaList.size(); i++) {
                 Map<String, String> fields = pairs(replicaList.get(i));
                 String address = fields.get("ip") + ":" + fields.get("port");
-                replicas.put(address, new Replica(address, fields.getOrDefault("flags", ""),
-                        fields.getOrDefault("master-link-status", "")));
+                replicas.put(address, new Replica(address, fields.getOrDefault("flags", "")));
             }
         }
         return new SentinelView(master, Map.copyOf(replicas), now);

@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class ReplicaChoiceTest {
 
     static final RedisProbe HEALTHY = new RedisProbe(true, "slave", true, false, 1_000, 1_000, null);
-    static final SentinelView.Replica OK = new SentinelView.Replica("127.0.0.1:1", "slave", "ok");
+    static final SentinelView.Replica OK = new SentinelView.Replica("127.0.0.1:1", "slave");
 
     @Test
     void aHealthyFollowingReplicaIsReadable() {
@@ -18,9 +18,9 @@ class ReplicaChoiceTest {
 
     @Test
     void theDeadOldMasterListedAsAReplicaIsNot() {
-        assertFalse(RedisTopology.readable(HEALTHY, new SentinelView.Replica("127.0.0.1:1", "s_down,slave", "err")));
-        assertFalse(RedisTopology.readable(HEALTHY, new SentinelView.Replica("127.0.0.1:1", "slave,disconnected", "ok")));
-        assertFalse(RedisTopology.readable(HEALTHY, new SentinelView.Replica("127.0.0.1:1", "o_down,slave", "ok")));
+        assertFalse(RedisTopology.readable(HEALTHY, new SentinelView.Replica("127.0.0.1:1", "s_down,slave")));
+        assertFalse(RedisTopology.readable(HEALTHY, new SentinelView.Replica("127.0.0.1:1", "slave,disconnected")));
+        assertFalse(RedisTopology.readable(HEALTHY, new SentinelView.Replica("127.0.0.1:1", "o_down,slave")));
         assertFalse(RedisTopology.readable(HEALTHY, null), "a node the sentinels don't list as a replica");
     }
 
@@ -30,8 +30,12 @@ class ReplicaChoiceTest {
                 "initial sync: it may answer empty");
         assertFalse(RedisTopology.readable(new RedisProbe(true, "slave", true, false, -1, 1_000, null), OK),
                 "no heartbeat of ours: resynced empty, or never caught up");
-        assertFalse(RedisTopology.readable(new RedisProbe(true, "slave", false, false, 1_000, 1_000, null), OK),
-                "its link to the master is down");
+    }
+
+    @Test
+    void aReplicaCutOffFromItsMasterStaysReadableItsHeartbeatAges() {
+        assertTrue(RedisTopology.readable(new RedisProbe(true, "slave", false, false, 1_000, 1_000, null),
+                new SentinelView.Replica("127.0.0.1:1", "slave")));
     }
 
     @Test
