@@ -1,16 +1,9 @@
 package io.captier.it;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import io.captier.cluster.AppInstance;
 import io.captier.cluster.Topology.Node;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.io.IOException;
 import java.io.InputStream;
@@ -32,42 +25,19 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The available profile (DESIGN A1-A5) on the real topology: two available instances and
  * one consistent instance over the same stores, with Redis and PostgreSQL nodes failing.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class AvailableProfileIT {
+class AvailableProfileIT extends TwoInstances {
 
-    @RegisterExtension
-    static final LogsOnFailure LOGS = new LogsOnFailure();
+    Client consistent;
 
-    static Stack stack;
-    static AppInstance a;
-    static AppInstance b;
-    static Client ca;
-    static Client cb;
-    static Client consistent;
+    @Override
+    String mode() {
+        return "available";
+    }
 
-    @BeforeAll
-    static void start() {
-        stack = Stack.start();
-        a = stack.instance("ap-a", "available");
-        b = stack.instance("ap-b", "available");
+    /** A consistent instance over the same stores: the contrast of the two contracts. */
+    @Override
+    void startMore() {
         consistent = new Client(stack.instance("cp-x", "consistent").baseUrl());
-        ca = new Client(a.baseUrl());
-        cb = new Client(b.baseUrl());
-        stack.register(LOGS);
-    }
-
-    /** Faults of one test must not leak into the next: start each with both instances ready. */
-    @BeforeEach
-    void bothReady() {
-        Stack.awaitReady(a);
-        Stack.awaitReady(b);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (stack != null) {
-            stack.close();
-        }
     }
 
     @Test

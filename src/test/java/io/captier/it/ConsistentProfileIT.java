@@ -1,16 +1,9 @@
 package io.captier.it;
 
-import io.captier.cluster.AppInstance;
 import io.captier.cluster.Topology.Node;
 import io.captier.version.Hlc;
-import org.junit.jupiter.api.AfterAll;
-import org.junit.jupiter.api.BeforeAll;
-import org.junit.jupiter.api.BeforeEach;
-import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
-import org.junit.jupiter.api.TestMethodOrder;
-import org.junit.jupiter.api.extension.RegisterExtension;
 
 import java.time.Duration;
 import java.util.ArrayList;
@@ -31,43 +24,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * in order: linearizable reads across instances, idempotent retries, an unknown outcome,
  * a paused primary, a killed primary, promotion, and a fenced old primary.
  */
-@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
-class ConsistentProfileIT {
+class ConsistentProfileIT extends TwoInstances {
 
     /** How long a refusal may take: the network timeout plus room for a loaded 2-core machine. */
     static final long FAIL_FAST_MS = Stack.NETWORK_TIMEOUT_SEC * 1000L + 1500;
 
-    @RegisterExtension
-    static final LogsOnFailure LOGS = new LogsOnFailure();
-
-    static Stack stack;
-    static AppInstance a;
-    static AppInstance b;
-    static Client ca;
-    static Client cb;
-
-    @BeforeAll
-    static void start() {
-        stack = Stack.start();
-        a = stack.instance("cp-a", "consistent");
-        b = stack.instance("cp-b", "consistent");
-        ca = new Client(a.baseUrl());
-        cb = new Client(b.baseUrl());
-        stack.register(LOGS);
-    }
-
-    /** Faults of one test must not leak into the next: start each with both instances ready. */
-    @BeforeEach
-    void bothReady() {
-        Stack.awaitReady(a);
-        Stack.awaitReady(b);
-    }
-
-    @AfterAll
-    static void stop() {
-        if (stack != null) {
-            stack.close();
-        }
+    @Override
+    String mode() {
+        return "consistent";
     }
 
     @Test

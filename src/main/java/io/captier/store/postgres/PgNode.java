@@ -8,6 +8,7 @@ import io.agroal.api.security.SimplePassword;
 import java.sql.SQLException;
 import java.time.Duration;
 import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * One PostgreSQL server named in DATABASE_URL: its connection pools and what the last
@@ -18,8 +19,8 @@ public final class PgNode implements AutoCloseable {
 
     private final DatabaseUrl.HostPort host;
     private final Pools pools;
-    private volatile AgroalDataSource primaryPool;
-    private volatile AgroalDataSource anyPool;
+    /** By pgjdbc targetServerType: "primary" and "any"; created on first use. */
+    private final Map<String, AgroalDataSource> byTarget = new ConcurrentHashMap<>();
     private volatile PgProbe probe = PgProbe.never();
 
     PgNode(DatabaseUrl.HostPort host, Pools pools) {
@@ -37,30 +38,12 @@ public final class PgNode implements AutoCloseable {
      * a node that is in recovery refuses them, whatever the probe believed.
      */
     public AgroalDataSource primaryPool() {
-        AgroalDataSource pool = primaryPool;
-        if (pool == null) {
-            synchronized (this) {
-                if (primaryPool == null) {
-                    primaryPool = pools.create(host, "primary");
-                }
-                pool = primaryPool;
-            }
-        }
-        return pool;
+        return byTarget.computeIfAbsent("primary", target -> pools.create(host, target));
     }
 
     /** Connections to this node whatever its role: standby reads and probes. */
     public AgroalDataSource anyPool() {
-        AgroalDataSource pool = anyPool;
-        if (pool == null) {
-            synchronized (this) {
-                if (anyPool == null) {
-                    anyPool = pools.create(host, "any");
-                }
-                pool = anyPool;
-            }
-        }
-        return pool;
+        return byTarget.computeIfAbsent("any", target -> pools.create(host, target));
     }
 
     public PgProbe probe() {
@@ -73,24 +56,12 @@ public final class PgNode implements AutoCloseable {
 
     /** After a connection-level failure: drop idle connections, they share its fate. */
     void flushIdle() {
-        AgroalDataSource p = primaryPool;
-        AgroalDataSource a = anyPool;
-        if (p != null) {
-            p.flush(AgroalDataSource.FlushMode.IDLE);
-        }
-        if (a != null) {
-            a.flush(AgroalDataSource.FlushMode.IDLE);
-        }
+        byTarget.values().forEach(pool -> pool.flush(AgroalDataSource.FlushMode.IDLE));
     }
 
     @Override
     public void close() {
-        if (primaryPool != null) {
-            primaryPool.close();
-        }
-        if (anyPool != null) {
-            anyPool.close();
-        }
+        byTarget.values().forEach(AgroalDataSource::close);
     }
 
     /** SQLSTATE class 08 (connection exception) and 57P (server shutting down) end a connection. */
