@@ -21,12 +21,13 @@ final class Answers {
     private Answers() {
     }
 
-    static Map<String, Object> write(WriteResult w, String mode) {
+    static Map<String, Object> write(WriteResult w, String mode, String session) {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("key", w.key());
         body.put("version", Long.toString(w.version()));
         body.put("mode", mode);
         body.put("durability", w.durability().wireName());
+        body.put("session", session);
         if (w.replayed()) {
             body.put("replayed", true);
         }

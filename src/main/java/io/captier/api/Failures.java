@@ -1,5 +1,6 @@
 package io.captier.api;
 
+import io.captier.session.InvalidSessionTokenException;
 import io.captier.store.OutcomeUnknownException;
 import io.captier.store.StoreUnavailableException;
 import io.captier.store.postgres.PgStore;
@@ -29,6 +30,9 @@ final class Failures {
                 p.with("outcome", "not-applied");
             }
             return p.response();
+        }
+        if (e instanceof InvalidSessionTokenException bad) {
+            return Problem.of(ProblemType.BAD_SESSION, "X-Session-Token is not valid: " + bad.getMessage()).response();
         }
         if (e instanceof PgStore.IdempotencyConflict) {
             return Problem.of(ProblemType.IDEMPOTENCY_KEY_REUSED, e.getMessage()).response();

@@ -7,6 +7,8 @@ import io.captier.mode.ReadResult;
 import io.captier.mode.WriteRequest;
 import io.captier.mode.WriteResult;
 import io.captier.observability.Metrics;
+import io.captier.session.SessionToken;
+import io.captier.session.Sessions;
 import jakarta.inject.Named;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -31,14 +33,17 @@ import java.util.function.Supplier;
 public class KvResource {
 
     private static final String TEXT_UTF8 = "text/plain; charset=utf-8";
+    static final String SESSION = "X-Session-Token";
 
     private final KvContract contract;
+    private final Sessions sessions;
     private final Metrics metrics;
     private final RequestChecks checks;
     private final String mode;
 
-    public KvResource(@Named("active") KvContract contract, Metrics metrics, CaptierConfig config) {
+    public KvResource(@Named("active") KvContract contract, Sessions sessions, Metrics metrics, CaptierConfig config) {
         this.contract = contract;
+        this.sessions = sessions;
         this.metrics = metrics;
         this.checks = new RequestChecks(config.maxValueBytes());
         this.mode = config.mode().wireName();
@@ -48,48 +53,58 @@ public class KvResource {
     @Path("write/{key}")
     @Consumes(MediaType.WILDCARD)
     public Response write(@PathParam("key") String key, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
-                          @HeaderParam("Idempotency-Key") String idempotencyKey, byte[] body) {
+                          @HeaderParam("Idempotency-Key") String idempotencyKey,
+                          @HeaderParam(SESSION) String session, byte[] body) {
         return measured("write", key, () -> {
             byte[] value = checks.value(body);
             String type = contentType == null || contentType.isBlank() ? MediaType.APPLICATION_OCTET_STREAM : contentType;
-            return written(contract.write(new WriteRequest(Keys.valid(key), value, type, false,
-                    checks.idempotencyKey(idempotencyKey))));
+            WriteRequest request = new WriteRequest(Keys.valid(key), value, type, false,
+                    checks.idempotencyKey(idempotencyKey));
+            return written(sessions.read(session), contract.write(request));
         });
     }
 
     @POST
     @Path("write/{key}/{value}")
     public Response writeInPath(@PathParam("key") String key, @PathParam("value") String value,
-                                @HeaderParam("Idempotency-Key") String idempotencyKey) {
+                                @HeaderParam("Idempotency-Key") String idempotencyKey,
+                                @HeaderParam(SESSION) String session) {
         return measured("write", key, () -> {
             byte[] bytes = checks.value(value.getBytes(StandardCharsets.UTF_8));
-            return written(contract.write(new WriteRequest(Keys.valid(key), bytes, TEXT_UTF8, false,
-                    checks.idempotencyKey(idempotencyKey))));
+            WriteRequest request = new WriteRequest(Keys.valid(key), bytes, TEXT_UTF8, false,
+                    checks.idempotencyKey(idempotencyKey));
+            return written(sessions.read(session), contract.write(request));
         });
     }
 
     @DELETE
     @Path("write/{key}")
-    public Response delete(@PathParam("key") String key, @HeaderParam("Idempotency-Key") String idempotencyKey) {
-        return measured("delete", key, () -> written(contract.write(
-                WriteRequest.delete(Keys.valid(key), checks.idempotencyKey(idempotencyKey)))));
+    public Response delete(@PathParam("key") String key, @HeaderParam("Idempotency-Key") String idempotencyKey,
+                           @HeaderParam(SESSION) String session) {
+        return measured("delete", key, () -> {
+            WriteRequest request = WriteRequest.delete(Keys.valid(key), checks.idempotencyKey(idempotencyKey));
+            return written(sessions.read(session), contract.write(request));
+        });
     }
 
     @GET
     @Path("read/{key}")
     @Produces({MediaType.APPLICATION_JSON, MediaType.APPLICATION_OCTET_STREAM})
     public Response read(@PathParam("key") String key, @HeaderParam("X-Max-Staleness-Ms") String maxStaleness,
-                         @HeaderParam(HttpHeaders.ACCEPT) String accept) {
+                         @HeaderParam(HttpHeaders.ACCEPT) String accept, @HeaderParam(SESSION) String session) {
         return measured("read", key, () -> {
-            ReadResult r = contract.read(new ReadRequest(Keys.valid(key), checks.maxStaleness(maxStaleness)));
+            SessionToken before = sessions.read(session);
+            ReadResult r = contract.read(new ReadRequest(Keys.valid(key), checks.maxStaleness(maxStaleness), before));
+            // Monotonic reads: what this answer showed is the session's new floor for the key.
+            SessionToken after = r.entry().map(e -> before.observe(key, e.version())).orElse(before);
             if (!r.found()) {
-                return notFound(r);
+                return notFound(r, after);
             }
             Response.ResponseBuilder answer = wantsRawBytes(accept)
                     ? Response.ok(r.entry().get().value(), MediaType.APPLICATION_OCTET_STREAM)
                             .header("X-Content-Type", r.entry().get().contentType())
                     : Response.ok(Answers.read(r, mode), MediaType.APPLICATION_JSON);
-            return readHeaders(answer, r).header("X-Version", Long.toString(r.entry().get().version())).build();
+            return readHeaders(answer, r, after).header("X-Version", Long.toString(r.entry().get().version())).build();
         });
     }
 
@@ -112,16 +127,17 @@ public class KvResource {
         return measured("read", "", () -> Keys.valid(""));
     }
 
-    private Response written(WriteResult w) {
+    private Response written(SessionToken session, WriteResult w) {
+        String token = sessions.write(session.observe(w.key(), w.version()));
         Response.ResponseBuilder r = Response.status(w.durability().status())
-                .type(MediaType.APPLICATION_JSON).entity(Answers.write(w, mode));
+                .type(MediaType.APPLICATION_JSON).entity(Answers.write(w, mode, token)).header(SESSION, token);
         if (w.replayed()) {
             r.header("Idempotent-Replayed", "true");
         }
         return r.build();
     }
 
-    private Response notFound(ReadResult r) {
+    private Response notFound(ReadResult r, SessionToken session) {
         Problem p = Problem.of(ProblemType.NOT_FOUND, "no value for this key")
                 .with("key", r.key())
                 .with("source", r.source().wireName())
@@ -130,11 +146,12 @@ public class KvResource {
                 .with("mode", mode);
         r.entry().ifPresent(tombstone -> p.with("deleted", true).with("version", Long.toString(tombstone.version())));
         Response base = p.response();
-        return readHeaders(Response.fromResponse(base), r).build();
+        return readHeaders(Response.fromResponse(base), r, session).build();
     }
 
-    private static Response.ResponseBuilder readHeaders(Response.ResponseBuilder r, ReadResult result) {
-        return r.header("X-Served-By", result.source().wireName())
+    private Response.ResponseBuilder readHeaders(Response.ResponseBuilder r, ReadResult result, SessionToken session) {
+        return r.header(SESSION, sessions.write(session))
+                .header("X-Served-By", result.source().wireName())
                 .header("X-Staleness-Ms", Long.toString(result.stalenessMs()))
                 .header("X-Stale", Boolean.toString(result.stale()));
     }

@@ -30,8 +30,11 @@ public interface CaptierConfig {
 
     int maxValueBytes();
 
-    /** Where this instance keeps its own files (the fence file, later the hint log). */
+    /** Where this instance keeps its own files: the hint log and the PostgreSQL fence. */
     String hintLogDir();
+
+    /** Signs session tokens; every instance of a deployment needs the same one. */
+    Optional<String> secretKey();
 
     Database database();
 

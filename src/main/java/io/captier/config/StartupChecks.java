@@ -17,10 +17,17 @@ public class StartupChecks {
      */
     static final Pattern INSTANCE_ID = Pattern.compile("[A-Za-z0-9._-]{1,64}");
 
+    /** 32 characters: a 256-bit HMAC key when they are random. */
+    static final int MIN_SECRET_CHARS = 32;
+
     void check(@Observes @Priority(1) StartupEvent event, CaptierConfig config) {
         if (!INSTANCE_ID.matcher(config.instanceId()).matches()) {
             throw new IllegalStateException("INSTANCE_ID '" + config.instanceId()
                     + "' must be 1 to 64 of A-Z a-z 0-9 . _ -");
+        }
+        if (config.secretKey().orElse("").length() < MIN_SECRET_CHARS) {
+            throw new IllegalStateException("SECRET_KEY must be set, to at least " + MIN_SECRET_CHARS
+                    + " random characters (the same on every instance): it signs session tokens");
         }
         if (config.networkTimeoutSec() <= 0 || config.heartbeatMs() <= 0 || config.maxStalenessMs() < 0
                 || config.maxValueBytes() <= 0) {

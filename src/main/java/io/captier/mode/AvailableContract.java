@@ -1,6 +1,8 @@
 package io.captier.mode;
 
 import io.captier.config.CaptierConfig;
+import io.captier.observability.Metrics;
+import io.captier.session.Sessions;
 import io.captier.staleness.Staleness;
 import io.captier.store.Entry;
 import io.captier.store.OutcomeUnknownException;
@@ -8,10 +10,13 @@ import io.captier.store.Projection;
 import io.captier.store.StoreUnavailableException;
 import io.captier.store.local.LastKnownCache;
 import io.captier.store.postgres.PgStore;
-import io.captier.store.redis.RedisStore;
+import io.captier.store.hintlog.HintLog;
+import io.captier.store.redis.PendingStream;
+import io.captier.store.redis.RedisNode;
 import io.captier.version.Hlc;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -22,32 +27,39 @@ import java.util.Optional;
  * <p>Reads walk the {@link ReadChain}: the first source within the staleness bound that
  * has the key answers. A projection miss asks further; a PostgreSQL miss is final. When
  * nothing within the bound answers, the freshest source that does answers, flagged
- * stale — unless the client required the bound (X-Max-Staleness-Ms): then 503.
+ * stale — unless the client required the bound (X-Max-Staleness-Ms): then 503. A source
+ * behind the client's session (read-your-writes, monotonic reads) is skipped too.
  *
  * <p>Writes commit on the PostgreSQL primary and are written through to Redis; when the
- * primary cannot take them they go to the Redis pending stream (202), to be reconciled.
+ * primary cannot take them they go to the Redis pending stream, or the instance's own
+ * hint log (202), to be reconciled.
  */
 @ApplicationScoped
 public class AvailableContract implements KvContract {
 
     private final ReadChain chain;
     private final PgStore postgres;
-    private final RedisStore redis;
+    private final PendingStream pending;
+    private final HintLog hints;
     private final Projection projection;
     private final LastKnownCache cache;
     private final Staleness staleness;
+    private final Metrics metrics;
     private final Hlc hlc;
     private final String instanceId;
     private final long maxStalenessMs;
 
-    public AvailableContract(ReadChain chain, PgStore postgres, RedisStore redis, Projection projection,
-                             LastKnownCache cache, Staleness staleness, Hlc hlc, CaptierConfig config) {
+    public AvailableContract(ReadChain chain, PgStore postgres, PendingStream pending, HintLog hints, Projection projection,
+                             LastKnownCache cache, Staleness staleness, Metrics metrics, Hlc hlc,
+                             CaptierConfig config) {
         this.chain = chain;
         this.postgres = postgres;
-        this.redis = redis;
+        this.pending = pending;
+        this.hints = hints;
         this.projection = projection;
         this.cache = cache;
         this.staleness = staleness;
+        this.metrics = metrics;
         this.hlc = hlc;
         this.instanceId = config.instanceId();
         this.maxStalenessMs = config.maxStalenessMs();
@@ -65,6 +77,7 @@ public class AvailableContract implements KvContract {
         long bound = request.maxStalenessMs().orElse(maxStalenessMs);
         List<ReadChain.Candidate> tooStale = new ArrayList<>();
         ReadResult miss = null;
+        boolean behindSession = false;
         for (ReadChain.Candidate c : chain.candidates(key)) {
             if (c.stalenessMs() > bound) {
                 tooStale.add(c);
@@ -72,6 +85,10 @@ public class AvailableContract implements KvContract {
             }
             Optional<ReadResult> answer = ask(c, key, false);
             if (answer.isEmpty()) {
+                continue;
+            }
+            if (!allowed(request, answer.get())) {
+                behindSession = true;
                 continue;
             }
             if (answer.get().entry().isPresent() || c.authoritative()) {
@@ -84,7 +101,11 @@ public class AvailableContract implements KvContract {
         if (!required) {
             for (ReadChain.Candidate c : ReadChain.freshestFirst(tooStale)) {
                 Optional<ReadResult> answer = ask(c, key, true);
-                if (answer.isPresent() && (answer.get().entry().isPresent() || c.authoritative())) {
+                if (answer.isEmpty() || !allowed(request, answer.get())) {
+                    behindSession |= answer.isPresent();
+                    continue;
+                }
+                if (answer.get().entry().isPresent() || c.authoritative()) {
                     return answer.get();
                 }
             }
@@ -94,7 +115,18 @@ public class AvailableContract implements KvContract {
         }
         throw new StoreUnavailableException(required
                 ? "no reachable source is within " + bound + " ms of the latest write"
+                : behindSession ? "no reachable source has caught up with this session yet"
                 : "no source can answer for this key", null);
+    }
+
+    /** A source behind the session is skipped for a fresher one (counted as a reroute). */
+    private boolean allowed(ReadRequest request, ReadResult answer) {
+        long asOf = System.currentTimeMillis() - answer.stalenessMs();
+        if (Sessions.allows(request.session(), request.key(), answer.entry(), asOf)) {
+            return true;
+        }
+        metrics.reroute();
+        return false;
     }
 
     /** Ask one source; empty when it failed. A found entry refreshes the local cache. */
@@ -124,11 +156,31 @@ public class AvailableContract implements KvContract {
         } catch (StoreUnavailableException | OutcomeUnknownException primaryDown) {
             // Buffering a write whose commit may have happened is safe: reconciling the same
             // version again changes nothing.
-            int replicas = redis.buffer(proposed);
+            Durability durability = buffer(proposed);
             staleness.buffered(startedAt);
             cache.remember(proposed, 0, System.currentTimeMillis());
-            return new WriteResult(request.key(), proposed.version(),
-                    replicas > 0 ? Durability.REPLICATED_BUFFER : Durability.MASTER_BUFFER, false);
+            return new WriteResult(request.key(), proposed.version(), durability, false);
+        }
+    }
+
+    /**
+     * The Redis pending stream when a replica confirms the write; otherwise (Redis down, or
+     * the write only on its master, which a failover can lose) the local hint log too,
+     * fsync'd before the answer.
+     */
+    private Durability buffer(Entry proposed) {
+        try {
+            if (pending.buffer(proposed) > 0) {
+                return Durability.REPLICATED_BUFFER;
+            }
+        } catch (StoreUnavailableException | RedisNode.RedisErrorReply redisDown) {
+            // the hint log takes it
+        }
+        try {
+            hints.append(proposed);
+            return Durability.LOCAL;
+        } catch (IOException e) {
+            throw new StoreUnavailableException("no buffer can take the write: " + e.getMessage(), e);
         }
     }
 }

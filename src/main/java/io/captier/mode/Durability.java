@@ -6,8 +6,8 @@ public enum Durability {
     PRIMARY("primary", 200),
     /** On the Redis pending stream, held by the master and at least one replica. */
     REPLICATED_BUFFER("replicated-buffer", 202),
-    /** On the Redis pending stream on the master only: no replica confirmed it in time. */
-    MASTER_BUFFER("master-buffer", 202);
+    /** Appended and fsync'd to this instance's hint log (Redis could not confirm it either). */
+    LOCAL("local", 202);
 
     private final String wireName;
     private final int status;

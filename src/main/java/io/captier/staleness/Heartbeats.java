@@ -6,8 +6,9 @@ import io.captier.observability.Metrics;
 import io.captier.store.Projection;
 import io.captier.store.postgres.PgCluster;
 import io.captier.store.postgres.PgNode;
-import io.captier.store.postgres.PgStore;
+import io.captier.store.postgres.PgHeartbeats;
 import io.captier.store.redis.RedisNode;
+import io.captier.store.redis.PendingStream;
 import io.captier.store.redis.RedisStore;
 import io.captier.store.redis.RedisTopology;
 import io.quarkus.runtime.ShutdownEvent;
@@ -30,37 +31,42 @@ public class Heartbeats {
     private static final Logger LOG = Logger.getLogger(Heartbeats.class);
 
     private final CaptierConfig config;
-    private final PgStore pgStore;
+    private final PgHeartbeats pgHeartbeats;
     private final PgCluster pgCluster;
     private final RedisStore redisStore;
+    private final PendingStream pending;
     private final RedisTopology redisTopology;
     private final Staleness staleness;
     private final Metrics metrics;
     private final Projection projection;
     private final long startedAtMs = System.currentTimeMillis();
+    /** An instance whose heartbeat is this old has stopped: its published gap is taken over. */
+    private final long deadAfterMs;
     // The last heartbeat the Redis master acknowledged, and which master (heartbeat thread only).
     private long lastRedisBeat;
     private String lastRedisMaster;
     private ScheduledExecutorService beats;
 
-    public Heartbeats(CaptierConfig config, PgStore pgStore, PgCluster pgCluster, RedisStore redisStore,
-                      RedisTopology redisTopology, Staleness staleness, Projection projection, Metrics metrics) {
+    public Heartbeats(CaptierConfig config, PgHeartbeats pgHeartbeats, PgCluster pgCluster, RedisStore redisStore,
+                      PendingStream pending, RedisTopology redisTopology, Staleness staleness, Projection projection,
+                      Metrics metrics) {
         this.config = config;
-        this.pgStore = pgStore;
+        this.pgHeartbeats = pgHeartbeats;
         this.pgCluster = pgCluster;
         this.redisStore = redisStore;
+        this.pending = pending;
         this.redisTopology = redisTopology;
         this.staleness = staleness;
         this.projection = projection;
         this.metrics = metrics;
-        metrics.pendingWrites("redis", redisStore::lastPendingCount);
+        this.deadAfterMs = Math.max(10_000, 50 * config.heartbeatMs());
+        metrics.pendingWrites("redis", pending::lastLength);
     }
 
     void start(@Observes StartupEvent event) {
         beats = Background.scheduler("heartbeat", 3);
         long every = config.heartbeatMs();
-        beats.scheduleWithFixedDelay(() -> quietly("postgres", () -> pgStore.heartbeat(config.instanceId(),
-                System.currentTimeMillis())), every, every, TimeUnit.MILLISECONDS);
+        beats.scheduleWithFixedDelay(() -> quietly("postgres", this::postgresBeat), every, every, TimeUnit.MILLISECONDS);
         beats.scheduleWithFixedDelay(() -> quietly("redis", this::redisBeat), every, every, TimeUnit.MILLISECONDS);
         beats.scheduleWithFixedDelay(() -> quietly("gauges", this::exportStaleness), every, every, TimeUnit.MILLISECONDS);
     }
@@ -69,6 +75,29 @@ public class Heartbeats {
         if (beats != null) {
             beats.shutdownNow();
         }
+    }
+
+    /**
+     * The PostgreSQL heartbeat carries this instance's projection gap to the others, and
+     * brings back theirs: Redis may lag by the oldest gap any live instance has. The gap
+     * of an instance that stopped beating is taken over (resynced) here, so it cannot
+     * keep Redis marked stale forever.
+     */
+    private void postgresBeat() {
+        long now = System.currentTimeMillis();
+        long shared = 0;
+        for (PgHeartbeats.PublishedGap gap : pgHeartbeats.heartbeat(config.instanceId(), now, projection.gapSinceMs())) {
+            if (gap.instance().equals(config.instanceId())) {
+                continue;
+            }
+            if (now - gap.heartbeatMs() > deadAfterMs) {
+                projection.lost(gap.sinceMs(), "taken over from " + gap.instance() + ", which stopped beating");
+                pgHeartbeats.clearGap(gap);
+            } else {
+                shared = shared == 0 ? gap.sinceMs() : Math.min(shared, gap.sinceMs());
+            }
+        }
+        staleness.othersGapSince(shared);
     }
 
     /**
@@ -89,7 +118,7 @@ public class Heartbeats {
             projection.lost(Math.max(0, Math.min(expected, beat.previous())), "master was " + before + " at heartbeat "
                     + expected + ", now " + beat.master() + " holding heartbeat " + beat.previous());
         }
-        staleness.pendingSince(redisStore.oldestPendingMs());
+        staleness.pendingSince(pending.oldestPendingMs());
     }
 
     private void exportStaleness() {

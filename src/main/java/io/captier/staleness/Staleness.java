@@ -1,6 +1,7 @@
 package io.captier.staleness;
 
 import io.captier.store.Projection;
+import io.captier.store.hintlog.HintLog;
 import io.captier.store.postgres.PgNode;
 import io.captier.store.redis.RedisNode;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -12,9 +13,15 @@ import jakarta.enterprise.context.ApplicationScoped;
  * every write acknowledged before h, so at time t it lags by at most t - h. That is an
  * upper bound with the probe's own delay already inside it.
  *
- * <p>Redis can lag PostgreSQL besides: from the moment a write-through failed until a
- * resync has caught up ({@link Projection#gapSinceMs()}), and for writes buffered on the
- * pending stream PostgreSQL lags Redis from the oldest one on.
+ * <p>Writes that took another way lag besides, from the moment they were acknowledged:
+ * <ul>
+ * <li>Redis lags PostgreSQL from a failed write-through — on this instance
+ *     ({@link Projection#gapSinceMs()}) or on another one, which publishes it with its
+ *     PostgreSQL heartbeat — until a resync has caught up;</li>
+ * <li>PostgreSQL lags the buffered writes not yet reconciled: the pending stream's
+ *     oldest entry, and this instance's hint log;</li>
+ * <li>Redis lags this instance's hint log too (those writes reached neither store).</li>
+ * </ul>
  */
 @ApplicationScoped
 public class Staleness {
@@ -23,10 +30,13 @@ public class Staleness {
     public static final long UNKNOWN = Long.MAX_VALUE;
 
     private final Projection projection;
-    private volatile long oldestPendingMs;
+    private final HintLog hints;
+    private volatile long streamPendingSinceMs;
+    private volatile long othersGapSinceMs;
 
-    public Staleness(Projection projection) {
+    public Staleness(Projection projection, HintLog hints) {
         this.projection = projection;
+        this.hints = hints;
     }
 
     public long ofRedis(RedisNode node, long now) {
@@ -34,9 +44,8 @@ public class Staleness {
         if (heartbeat < 0) {
             return UNKNOWN;
         }
-        long bound = Math.max(0, now - heartbeat);
-        long gap = projection.gapSinceMs();
-        return gap > 0 ? Math.max(bound, now - gap) : bound;
+        long behind = oldest(oldest(projection.gapSinceMs(), othersGapSinceMs), hints.oldestPendingWallMs());
+        return Math.max(now - heartbeat, since(behind, now));
     }
 
     public long ofPgStandby(PgNode node, long now) {
@@ -46,19 +55,31 @@ public class Staleness {
 
     /** The primary holds every write it acknowledged; it misses only buffered ones. */
     public long ofPgPrimary(long now) {
-        long pending = oldestPendingMs;
-        return pending > 0 ? Math.max(0, now - pending) : 0;
+        return since(oldest(streamPendingSinceMs, hints.oldestPendingWallMs()), now);
     }
 
-    /** This instance just buffered a write: PostgreSQL lags from now at the latest. */
+    /** This instance just buffered a write: PostgreSQL lags from then at the latest. */
     public void buffered(long wallMs) {
-        if (oldestPendingMs == 0) {
-            oldestPendingMs = wallMs;
+        if (streamPendingSinceMs == 0) {
+            streamPendingSinceMs = wallMs;
         }
     }
 
     /** When the oldest write on the pending stream was accepted; 0 when the stream is empty. */
     void pendingSince(long wallMs) {
-        oldestPendingMs = wallMs;
+        streamPendingSinceMs = wallMs;
+    }
+
+    /** The oldest gap other live instances published (0: none), as of the last heartbeat. */
+    void othersGapSince(long wallMs) {
+        othersGapSinceMs = wallMs;
+    }
+
+    private static long since(long wallMs, long now) {
+        return wallMs > 0 ? Math.max(0, now - wallMs) : 0;
+    }
+
+    private static long oldest(long a, long b) {
+        return a == 0 ? b : b == 0 ? a : Math.min(a, b);
     }
 }

@@ -116,6 +116,9 @@ public final class ContainerTopology implements Topology {
         return node;
     }
 
+    /** The deployment's session-signing secret: one per topology, shared by its instances. */
+    private final String sessionSecret = ContainerSupport.randomPassword() + ContainerSupport.randomPassword();
+
     @Override
     public Map<String, String> appEnv() {
         Map<String, String> env = new LinkedHashMap<>();
@@ -126,6 +129,7 @@ public final class ContainerTopology implements Topology {
         env.put("REDIS_SENTINELS", ofKind(Kind.SENTINEL).stream().map(Node::address).collect(Collectors.joining(",")));
         env.put("REDIS_MASTER_NAME", ContainerRedis.MASTER_NAME);
         env.put("REDIS_PASSWORD", redis.password());
+        env.put("SECRET_KEY", sessionSecret);
         return Map.copyOf(env);
     }
 

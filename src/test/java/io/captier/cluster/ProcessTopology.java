@@ -164,6 +164,8 @@ public final class ProcessTopology implements Topology {
                 .collect(Collectors.joining(",")));
         env.put("REDIS_MASTER_NAME", RedisNodes.MASTER_NAME);
         env.put("REDIS_PASSWORD", redis.password);
+        // The deployment's session-signing secret: one per topology, shared by its instances.
+        env.put("SECRET_KEY", Processes.randomSecret() + Processes.randomSecret());
         appEnv = Collections.unmodifiableMap(env);
     }
 

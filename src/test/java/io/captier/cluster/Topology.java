@@ -15,7 +15,8 @@ import java.util.Map;
 public interface Topology extends AutoCloseable {
 
     /** Environment for a captier instance: DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD,
-     *  REDIS_SENTINELS, REDIS_MASTER_NAME, REDIS_PASSWORD (empty when Redis has none). */
+     *  REDIS_SENTINELS, REDIS_MASTER_NAME, REDIS_PASSWORD (empty when Redis has none), and a
+     *  SECRET_KEY made for this topology (every instance of one deployment shares it). */
     Map<String, String> appEnv();
 
     List<Node> nodes();

@@ -226,7 +226,7 @@ class AvailableProfileIT extends TwoInstances {
         }
         Client.Answer w = await().atMost(Duration.ofSeconds(15)).pollInterval(Duration.ofMillis(100))
                 .until(() -> ca.write("buffered", "while-down"), x -> x.status() == 202);
-        assertTrue(List.of("replicated-buffer", "master-buffer").contains(w.string("durability")), w.toString());
+        assertTrue(List.of("replicated-buffer", "local").contains(w.string("durability")), w.toString());
         Client.Answer r = cb.read("buffered");
         assertEquals(200, r.status(), r.toString());
         assertEquals("while-down", r.string("value"));

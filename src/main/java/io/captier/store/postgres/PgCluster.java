@@ -3,6 +3,7 @@ package io.captier.store.postgres;
 import io.captier.Background;
 import io.captier.config.CaptierConfig;
 import io.captier.observability.Metrics;
+import io.captier.store.OutcomeUnknownException;
 import io.captier.store.StoreUnavailableException;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -115,10 +116,20 @@ public class PgCluster {
         return migrated;
     }
 
-    /** A call on {@code node} failed at connection level: note it, and drop its idle pool. */
-    public void connectionFailed(PgNode node, Throwable cause) {
-        metrics.connectionFailure(node.name(), cause);
-        node.flushIdle();
+    /**
+     * What a failed call on {@code node} means for the caller: a connection-level failure
+     * is counted and drops the node's idle connections; a failure after the commit was
+     * sent leaves the outcome unknown, any other one applied nothing.
+     */
+    RuntimeException failed(PgNode node, SQLException e, boolean commitSent) {
+        if (PgNode.isConnectionLoss(e)) {
+            metrics.connectionFailure(node.name(), e);
+            node.flushIdle();
+        }
+        if (commitSent) {
+            return new OutcomeUnknownException("commit sent to " + node.name() + ", no answer: " + e.getMessage(), e);
+        }
+        return new StoreUnavailableException(node.name() + ": " + e.getMessage(), e);
     }
 
     private boolean isUsablePrimary(PgProbe p, long now) {

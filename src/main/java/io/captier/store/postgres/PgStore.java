@@ -14,6 +14,8 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
@@ -45,9 +47,12 @@ public class PgStore {
     private static final String CHANGED_SINCE = """
             SELECT key, value, content_type, version, origin, deleted, updated_at FROM kv
             WHERE (updated_at, key) > (?, ?) ORDER BY updated_at, key LIMIT ?""";
-    private static final String HEARTBEAT = """
-            INSERT INTO heartbeat (instance, wall_ms, updated_at) VALUES (?, ?, now())
-            ON CONFLICT (instance) DO UPDATE SET wall_ms = EXCLUDED.wall_ms, updated_at = now()""";
+    private static final String RECONCILE = """
+            INSERT INTO kv AS t (key, value, content_type, version, origin, deleted, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, now())
+            ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, content_type = EXCLUDED.content_type,
+                version = EXCLUDED.version, origin = EXCLUDED.origin, deleted = EXCLUDED.deleted, updated_at = now()
+            WHERE (t.version, t.origin) < (EXCLUDED.version, EXCLUDED.origin)""";
 
     private final PgCluster cluster;
     private final Breakers breakers;
@@ -106,7 +111,7 @@ public class PgStore {
                 try (Connection c = node.primaryPool().getConnection()) {
                     return inTransaction(c, commitSent, () -> upsert(c, proposed, idempotency));
                 } catch (SQLException e) {
-                    throw failure(node, e, commitSent.get());
+                    throw cluster.failed(node, e, commitSent.get());
                 }
             });
             hlc.observe(committed.version());
@@ -121,7 +126,7 @@ public class PgStore {
     }
 
     /** One page of rows changed after a cursor, oldest first: for resyncing the projection. */
-    public record Page(java.util.List<Entry> entries, java.sql.Timestamp lastUpdatedAt, String lastKey) {
+    public record Page(List<Entry> entries, java.sql.Timestamp lastUpdatedAt, String lastKey) {
     }
 
     /** Rows whose updated_at/key come after the cursor, read on the primary. */
@@ -132,7 +137,7 @@ public class PgStore {
                 ps.setTimestamp(1, updatedAt);
                 ps.setString(2, key);
                 ps.setInt(3, limit);
-                java.util.List<Entry> entries = new java.util.ArrayList<>();
+                List<Entry> entries = new ArrayList<>();
                 java.sql.Timestamp last = updatedAt;
                 String lastKey = key;
                 try (ResultSet rs = ps.executeQuery()) {
@@ -145,27 +150,47 @@ public class PgStore {
                 }
                 return new Page(entries, last, lastKey);
             } catch (SQLException e) {
-                throw failure(node, e, false);
+                throw cluster.failed(node, e, false);
             }
         });
     }
 
-    /** Record this instance's heartbeat on the primary; standbys replay it (DESIGN section 4). */
-    public void heartbeat(String instance, long wallMs) {
-        if (!cluster.isMigrated()) {
-            return;
-        }
+    /**
+     * Apply a buffered write last-writer-wins (DESIGN A6): it replaces the stored row only
+     * if its (version, origin) is greater, so applying it twice changes nothing.
+     *
+     * @return the row's winner afterwards: this entry, or the newer one already stored
+     */
+    @WithSpan("postgres.reconcile")
+    public Entry reconcile(Entry buffered) {
         PgNode node = cluster.primary();
-        breakers.get(Breakers.PG_PRIMARY).run(() -> {
-            try (Connection c = node.primaryPool().getConnection();
-                 PreparedStatement ps = c.prepareStatement(HEARTBEAT)) {
-                ps.setString(1, instance);
-                ps.setLong(2, wallMs);
-                ps.executeUpdate();
+        Entry winner = breakers.get(Breakers.PG_PRIMARY).call(() -> {
+            try (Connection c = node.primaryPool().getConnection()) {
+                try (PreparedStatement ps = c.prepareStatement(RECONCILE)) {
+                    ps.setString(1, buffered.key());
+                    ps.setBytes(2, buffered.value());
+                    ps.setString(3, buffered.contentType());
+                    ps.setLong(4, buffered.version());
+                    ps.setString(5, buffered.origin());
+                    ps.setBoolean(6, buffered.deleted());
+                    if (ps.executeUpdate() == 1) {
+                        return buffered;
+                    }
+                }
+                try (PreparedStatement ps = c.prepareStatement(READ)) {
+                    ps.setString(1, buffered.key());
+                    try (ResultSet rs = ps.executeQuery()) {
+                        rs.next();
+                        return new Entry(buffered.key(), rs.getBytes(1), rs.getString(2), rs.getLong(3),
+                                rs.getString(4), rs.getBoolean(5));
+                    }
+                }
             } catch (SQLException e) {
-                throw failure(node, e, false);
+                throw cluster.failed(node, e, false);
             }
         });
+        hlc.observe(winner.version());
+        return winner;
     }
 
     private Optional<Entry> read(PgNode node, javax.sql.DataSource pool, Breaker breaker, String key) {
@@ -180,7 +205,7 @@ public class PgStore {
                             rs.getString(4), rs.getBoolean(5)));
                 }
             } catch (SQLException e) {
-                throw failure(node, e, false);
+                throw cluster.failed(node, e, false);
             }
         });
         found.ifPresent(e -> hlc.observe(e.version()));
@@ -272,13 +297,4 @@ public class PgStore {
         }
     }
 
-    private RuntimeException failure(PgNode node, SQLException e, boolean commitSent) {
-        if (PgNode.isConnectionLoss(e)) {
-            cluster.connectionFailed(node, e);
-        }
-        if (commitSent) {
-            return new OutcomeUnknownException("commit sent to " + node.name() + ", no answer: " + e.getMessage(), e);
-        }
-        return new StoreUnavailableException(node.name() + ": " + e.getMessage(), e);
-    }
 }

@@ -1,0 +1,124 @@
+package io.captier.store;
+
+import io.captier.Background;
+import io.captier.config.CaptierConfig;
+import io.captier.observability.Metrics;
+import io.captier.store.hintlog.HintLog;
+import io.captier.store.postgres.PgStore;
+import io.captier.store.redis.PendingStream;
+import io.quarkus.runtime.ShutdownEvent;
+import io.quarkus.runtime.StartupEvent;
+import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
+import org.jboss.logging.Logger;
+
+import java.io.IOException;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * Drains the buffers into PostgreSQL once it is back (DESIGN A5, A6): this instance's
+ * hint log, and its share of the Redis pending stream. Every write is applied
+ * last-writer-wins ({@link PgStore#reconcile}), so applying one twice changes nothing —
+ * which is what makes a crash half-way harmless: whatever was not yet marked done is
+ * applied again. The winner is then written through to Redis.
+ *
+ * <p>While PostgreSQL is still down but Redis is back, the hint log is moved onto the
+ * pending stream: its writes become visible to every instance, replicated, and any
+ * instance can reconcile them.
+ */
+@ApplicationScoped
+public class Reconciler {
+
+    private static final Logger LOG = Logger.getLogger(Reconciler.class);
+    private static final int BATCH = 100;
+    /** A consumer that held entries this long without acknowledging them is taken to be dead. */
+    private static final long CLAIM_IDLE_MS = 15_000;
+
+    private final PgStore postgres;
+    private final PendingStream pending;
+    private final HintLog hints;
+    private final Projection projection;
+    private final Metrics metrics;
+    private final String consumer;
+    private final ScheduledExecutorService loop = Background.scheduler("reconciler", 1);
+
+    public Reconciler(PgStore postgres, PendingStream pending, HintLog hints, Projection projection, Metrics metrics,
+                      CaptierConfig config) {
+        this.postgres = postgres;
+        this.pending = pending;
+        this.hints = hints;
+        this.projection = projection;
+        this.metrics = metrics;
+        this.consumer = config.instanceId();
+        metrics.pendingWrites("local", hints::pendingCount);
+    }
+
+    void start(@Observes StartupEvent event) {
+        loop.scheduleWithFixedDelay(this::drain, 500, 250, TimeUnit.MILLISECONDS);
+    }
+
+    void stop(@Observes ShutdownEvent event) {
+        loop.shutdownNow();
+    }
+
+    private void drain() {
+        try {
+            drainHints();
+            drainStream();
+        } catch (StoreUnavailableException notYet) {
+            LOG.debugf("reconciliation waits: %s", notYet.getMessage());
+        } catch (RuntimeException | IOException e) {
+            LOG.warnf("reconciliation interrupted: %s", Metrics.describeError(e));
+        }
+    }
+
+    /**
+     * Hint log first: it is the least durable buffer (one disk). Progress is recorded once
+     * for everything applied, also when a failure stops the round half-way.
+     */
+    private void drainHints() throws IOException {
+        long done = -1;
+        try {
+            for (HintLog.Pending p : hints.pending()) {
+                try {
+                    apply(p.entry());
+                } catch (StoreUnavailableException postgresDown) {
+                    // Onto the replicated buffer, if a replica confirms it; else it stays here.
+                    if (pending.buffer(p.entry()) == 0) {
+                        break;
+                    }
+                }
+                done = p.endOffset();
+            }
+        } finally {
+            if (done >= 0) {
+                hints.drained(done);
+            }
+        }
+    }
+
+    private void drainStream() {
+        List<PendingStream.Buffered> batch;
+        do {
+            batch = pending.take(consumer, BATCH, CLAIM_IDLE_MS);
+            List<String> done = new ArrayList<>();
+            for (PendingStream.Buffered b : batch) {
+                if (b.entry() != null) {
+                    apply(b.entry());
+                }
+                done.add(b.id());
+            }
+            pending.settle(done);
+        } while (batch.size() == BATCH);
+    }
+
+    private void apply(Entry buffered) {
+        long started = System.currentTimeMillis();
+        Entry winner = postgres.reconcile(buffered);
+        projection.writeThrough(winner, started);
+        metrics.reconciled(1);
+    }
+}

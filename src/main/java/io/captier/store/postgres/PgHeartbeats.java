@@ -1,0 +1,90 @@
+package io.captier.store.postgres;
+
+import io.captier.resilience.Breakers;
+import jakarta.enterprise.context.ApplicationScoped;
+
+import java.sql.Connection;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.sql.Types;
+import java.util.ArrayList;
+import java.util.List;
+
+/**
+ * Each instance's heartbeat row on the primary: its newest heartbeat (standbys replay
+ * it, and their lag is read from it, DESIGN section 4) and the projection gap it knows
+ * of, so that every instance counts any instance's failed write-through.
+ */
+@ApplicationScoped
+public class PgHeartbeats {
+
+    private static final String BEAT = """
+            INSERT INTO heartbeat (instance, wall_ms, redis_gap_since, updated_at) VALUES (?, ?, ?, now())
+            ON CONFLICT (instance) DO UPDATE SET wall_ms = EXCLUDED.wall_ms,
+                redis_gap_since = EXCLUDED.redis_gap_since, updated_at = now()""";
+    private static final String GAPS = "SELECT instance, redis_gap_since, wall_ms FROM heartbeat WHERE redis_gap_since IS NOT NULL";
+    private static final String CLEAR_GAP = "UPDATE heartbeat SET redis_gap_since = NULL WHERE instance = ? AND redis_gap_since = ?";
+
+    private final PgCluster cluster;
+    private final Breakers breakers;
+
+    public PgHeartbeats(PgCluster cluster, Breakers breakers) {
+        this.cluster = cluster;
+        this.breakers = breakers;
+    }
+
+    /** A projection gap some instance published: since when Redis may lag, and that instance's last heartbeat. */
+    public record PublishedGap(String instance, long sinceMs, long heartbeatMs) {
+    }
+
+    /**
+     * Record this instance's heartbeat on the primary (standbys replay it, DESIGN section 4)
+     * together with its projection gap, and return every gap published.
+     *
+     * @param gapSinceMs 0 when Redis is in step as far as this instance knows
+     */
+    public List<PublishedGap> heartbeat(String instance, long wallMs, long gapSinceMs) {
+        if (!cluster.isMigrated()) {
+            return List.of();
+        }
+        PgNode node = cluster.primary();
+        return breakers.get(Breakers.PG_PRIMARY).call(() -> {
+            try (Connection c = node.primaryPool().getConnection()) {
+                try (PreparedStatement ps = c.prepareStatement(BEAT)) {
+                    ps.setString(1, instance);
+                    ps.setLong(2, wallMs);
+                    if (gapSinceMs > 0) {
+                        ps.setLong(3, gapSinceMs);
+                    } else {
+                        ps.setNull(3, Types.BIGINT);
+                    }
+                    ps.executeUpdate();
+                }
+                List<PublishedGap> gaps = new ArrayList<>();
+                try (PreparedStatement ps = c.prepareStatement(GAPS); ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        gaps.add(new PublishedGap(rs.getString(1), rs.getLong(2), rs.getLong(3)));
+                    }
+                }
+                return gaps;
+            } catch (SQLException e) {
+                throw cluster.failed(node, e, false);
+            }
+        });
+    }
+
+    /** Withdraw a gap published by another (dead) instance once this one has taken it over. */
+    public void clearGap(PublishedGap gap) {
+        PgNode node = cluster.primary();
+        breakers.get(Breakers.PG_PRIMARY).run(() -> {
+            try (Connection c = node.primaryPool().getConnection(); PreparedStatement ps = c.prepareStatement(CLEAR_GAP)) {
+                ps.setString(1, gap.instance());
+                ps.setLong(2, gap.sinceMs());
+                ps.executeUpdate();
+            } catch (SQLException e) {
+                throw cluster.failed(node, e, false);
+            }
+        });
+    }
+}

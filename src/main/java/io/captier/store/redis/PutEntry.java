@@ -1,0 +1,77 @@
+package io.captier.store.redis;
+
+import io.captier.store.Entry;
+import io.vertx.redis.client.Command;
+import io.vertx.redis.client.Request;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.HexFormat;
+
+/**
+ * The only way an entry is written into Redis: the Lua script
+ * {@code redis/put-entry.lua}, which refuses a version not newer than the stored one (so
+ * write-through, buffering and resync can race without ever going backwards).
+ */
+final class PutEntry {
+
+    static final String SCRIPT = resource("/redis/put-entry.lua");
+    static final String SHA = sha1(SCRIPT);
+
+    private PutEntry() {
+    }
+
+    /** Run by its digest (the server caches the script); EVAL when the server lacks it. */
+    static boolean project(RedisNode node, Entry entry) {
+        try {
+            return node.send(request(Command.EVALSHA, SHA, entry, false)).toInteger() == 1;
+        } catch (RedisNode.RedisErrorReply e) {
+            if (!e.isNoScript()) {
+                throw e;
+            }
+            return node.send(request(Command.EVAL, SCRIPT, entry, false)).toInteger() == 1;
+        }
+    }
+
+    /** The script as EVAL with its text, for a write that also goes onto the pending stream. */
+    static Request buffered(Entry entry) {
+        return request(Command.EVAL, SCRIPT, entry, true);
+    }
+
+    private static Request request(Command command, String script, Entry e, boolean pending) {
+        return Request.cmd(command).arg(script).arg(2)
+                .arg(RedisKeys.entry(e.key())).arg(RedisKeys.PENDING)
+                .arg(Long.toString(e.version()))
+                .arg(e.version() >>> 32)
+                .arg(e.version() & 0xffffffffL)
+                .arg(e.origin())
+                .arg(e.deleted() ? "1" : "0")
+                .arg(e.contentType() == null ? "" : e.contentType())
+                .arg(e.value() == null ? new byte[0] : e.value())
+                .arg(pending ? "1" : "0")
+                .arg(e.key());
+    }
+
+    private static String resource(String path) {
+        try (InputStream in = PutEntry.class.getResourceAsStream(path)) {
+            if (in == null) {
+                throw new IllegalStateException("missing resource " + path);
+            }
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private static String sha1(String text) {
+        try {
+            return HexFormat.of().formatHex(MessageDigest.getInstance("SHA-1").digest(text.getBytes(StandardCharsets.UTF_8)));
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+}
