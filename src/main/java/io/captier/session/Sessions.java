@@ -22,9 +22,9 @@ public class Sessions {
         this.secret = config.secretKey().orElse("").getBytes(StandardCharsets.UTF_8);
     }
 
-    /** The session of a request: a new one when the client sent no token. */
+    /** The session of a request: a new one when the client sent no token (or an empty header). */
     public SessionToken read(String header) {
-        return header == null ? SessionToken.empty() : SessionToken.decode(header, secret);
+        return header == null || header.isEmpty() ? SessionToken.empty() : SessionToken.decode(header, secret);
     }
 
     public String write(SessionToken token) {

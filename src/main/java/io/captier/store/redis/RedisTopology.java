@@ -206,10 +206,10 @@ public class RedisTopology {
         masterAddr.thenCombine(replicas, (m, r) -> SentinelView.parse(m, r, System.currentTimeMillis()))
                 .whenComplete((view, error) -> {
                     sentinel.endProbe();
+                    // A sentinel that stops answering keeps its last word: with every sentinel
+                    // gone the data nodes still serve, judged by their own probes.
                     if (error == null) {
                         views.put(sentinel, view);
-                    } else {
-                        views.remove(sentinel);
                     }
                 });
     }

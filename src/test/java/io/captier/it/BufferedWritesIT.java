@@ -1,0 +1,193 @@
+package io.captier.it;
+
+import io.captier.cluster.Topology.Node;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.nio.ByteBuffer;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.atomic.AtomicInteger;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The available profile's buffers (DESIGN A5, A6): writes accepted while PostgreSQL is
+ * down go to the Redis pending stream, and with Redis down too to the instance's own hint
+ * log; they survive a kill -9 of the instance and a corrupt log, and the reconciler
+ * brings every acknowledged one into PostgreSQL with the last-writer-wins winner.
+ */
+class BufferedWritesIT extends TwoInstances {
+
+    /** Per key, the acknowledged write that must win: highest version, then origin. */
+    private final Map<String, Acked> winners = new ConcurrentHashMap<>();
+
+    record Acked(String value, long version, String origin) {
+        boolean beats(Acked other) {
+            return other == null || version > other.version
+                    || version == other.version && origin.compareTo(other.origin) > 0;
+        }
+    }
+
+    @Override
+    String mode() {
+        return "available";
+    }
+
+    @Test
+    @Order(1)
+    void everyAcknowledgedWriteReachesPostgresWithItsWinner() throws Exception {
+        Node primary = stack.topology.pgPrimary();
+        stack.topology.kill(primary);
+        for (int i = 0; i < 20; i++) {
+            Client c = i % 2 == 0 ? ca : cb;
+            assertDurability(write(c, "stream-" + i, "v" + i), "replicated-buffer", "local");
+        }
+        for (int i = 0; i < 5; i++) {
+            write(ca, "twice-" + i, "first");
+        }
+        Thread.sleep(1500); // Redis' append-only file is fsync'd every second
+
+        List<Node> redis = new ArrayList<>(stack.topology.redisReplicas());
+        redis.add(0, stack.topology.redisMaster());
+        redis.forEach(stack.topology::kill);
+        for (int i = 0; i < 10; i++) {
+            assertDurability(write(ca, "local-a-" + i, "v" + i), "local");
+        }
+        for (int i = 0; i < 5; i++) {
+            assertDurability(write(ca, "twice-" + i, "second"), "local");
+        }
+        for (int i = 0; i < 6; i++) {
+            assertDurability(write(cb, "local-b-" + i, "v" + i), "local");
+        }
+
+        // Both instances die; b's log is damaged in the middle (record 3) and at the tail.
+        a.kill();
+        b.kill();
+        Path bLog = b.hintDir().resolve("hints.log");
+        corruptPayloadOfRecord(bLog, 2);
+        Files.write(bLog, new byte[]{(byte) 0xCA, (byte) 0x91, 0x4E, 0x17, 0, 0, 0}, java.nio.file.StandardOpenOption.APPEND);
+        winners.remove("local-b-2"); // its only copy was in the record we broke
+        a.restart();
+        b.restart();
+        String bStart = b.logTail(400);
+        assertTrue(bStart.contains("HINT_LOG_CORRUPT"), "start-up reports the corrupt record");
+        assertTrue(bStart.contains("HINT_LOG_TORN_TAIL"), "start-up reports the torn tail");
+        assertTrue(metric(ca, "ap_pending_writes{buffer=\"local\"}") >= 15, "a replays its own hint log after kill -9");
+
+        redis.forEach(stack.topology::restart);
+        stack.topology.restart(primary);
+        await("every acknowledged write in PostgreSQL").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(this::postgresHoldsEveryWinner);
+        assertEquals("0", stack.topology.sql(stack.topology.pgPrimary(), "SELECT count(*) FROM kv WHERE key = 'local-b-2'")
+                .get(0).get(0), "the corrupt record was skipped, not half-applied");
+        await("both buffers drained").atMost(Duration.ofSeconds(30)).until(() ->
+                metric(ca, "ap_pending_writes{buffer=\"local\"}") == 0 && metric(cb, "ap_pending_writes{buffer=\"local\"}") == 0
+                        && "0".equals(stack.topology.redis(stack.topology.redisMaster(), "XLEN", "captier:meta:pending").trim()));
+        assertTrue(metric(ca, "ap_reconciled_writes_total") + metric(cb, "ap_reconciled_writes_total") >= winners.size());
+    }
+
+    @Test
+    @Order(2)
+    void concurrentWritersOnTwoInstancesAgreeOnTheWinnerEverywhere() throws Exception {
+        winners.clear();
+        Node primary = stack.topology.pgPrimary();
+        stack.topology.kill(primary);
+        AtomicInteger accepted = new AtomicInteger();
+        Thread[] writers = new Thread[2];
+        for (int t = 0; t < 2; t++) {
+            Client c = t == 0 ? ca : cb;
+            String name = t == 0 ? "a" : "b";
+            writers[t] = new Thread(() -> {
+                for (int i = 0; i < 30; i++) {
+                    if (write(c, "contended", name + "-" + i) != null) {
+                        accepted.incrementAndGet();
+                    }
+                }
+            });
+            writers[t].start();
+        }
+        for (Thread w : writers) {
+            w.join();
+        }
+        assertEquals(60, accepted.get(), "every write was accepted while PostgreSQL was down");
+        stack.topology.restart(primary);
+        await("reconciled").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(this::postgresHoldsEveryWinner);
+        Acked winner = winners.get("contended");
+        for (Node node : stack.topology.nodes()) {
+            if (node.kind() == io.captier.cluster.Topology.Kind.REDIS) {
+                await().atMost(Duration.ofSeconds(10)).until(() -> Long.toString(winner.version())
+                        .equals(stack.topology.redis(node, "HGET", "captier:kv:contended", "ver").trim()));
+            }
+        }
+        for (Client c : List.of(ca, cb)) {
+            Client.Answer r = await().atMost(Duration.ofSeconds(10))
+                    .until(() -> c.read("contended"), x -> x.status() == 200 && x.version() == winner.version());
+            assertEquals(winner.value(), r.string("value"));
+        }
+    }
+
+    /** Write and remember the winner; null when the write was refused. */
+    private Client.Answer write(Client c, String key, String value) {
+        Client.Answer w = c.write(key, value);
+        if (w.status() != 200 && w.status() != 202) {
+            return null;
+        }
+        String origin = w.header("X-Instance-Id");
+        Acked acked = new Acked(value, w.version(), origin);
+        winners.merge(key, acked, (old, now) -> now.beats(old) ? now : old);
+        return w;
+    }
+
+    private static void assertDurability(Client.Answer w, String... allowed) {
+        assertTrue(w != null && List.of(allowed).contains(w.string("durability")),
+                "accepted into " + List.of(allowed) + ": " + w);
+        assertEquals(202, w.status());
+    }
+
+    private void postgresHoldsEveryWinner() {
+        Node primary = stack.topology.pgPrimary();
+        Map<String, List<String>> rows = new HashMap<>();
+        for (List<String> row : stack.topology.sql(primary,
+                "SELECT key, version, convert_from(value, 'UTF8') FROM kv")) {
+            rows.put(row.get(0), row);
+        }
+        for (Map.Entry<String, Acked> w : winners.entrySet()) {
+            List<String> row = rows.get(w.getKey());
+            assertTrue(row != null, "missing in PostgreSQL: " + w.getKey());
+            assertEquals(Long.toString(w.getValue().version()), row.get(1), "version of " + w.getKey());
+            assertEquals(w.getValue().value(), row.get(2), "value of " + w.getKey());
+        }
+    }
+
+    private static long metric(Client c, String series) {
+        for (String line : new String(c.get("/metrics").body()).split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return (long) Double.parseDouble(line.substring(series.length() + 1).trim());
+            }
+        }
+        return -1;
+    }
+
+    /** Flip a byte in the payload of the n-th record (0-based): magic, length, CRC, payload. */
+    private static void corruptPayloadOfRecord(Path log, int n) throws IOException {
+        byte[] bytes = Files.readAllBytes(log);
+        ByteBuffer buf = ByteBuffer.wrap(bytes);
+        int offset = 0;
+        for (int i = 0; i < n; i++) {
+            offset += 12 + buf.getInt(offset + 4);
+        }
+        bytes[offset + 12 + 20] ^= 0x55;
+        Files.write(log, bytes);
+    }
+}
