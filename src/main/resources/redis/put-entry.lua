@@ -5,7 +5,8 @@
 --
 -- KEYS[1] the entry hash, KEYS[2] the pending stream
 -- ARGV: version, version high half, version low half, origin, deleted (0|1),
---       content type, value, pending (0|1), the key itself (for the stream)
+--       content type, value, pending (0|1: also onto the pending stream, to be
+--       reconciled into PostgreSQL), the key itself (for the stream)
 -- Returns 1 when written, 0 when a newer or equal version is already there.
 
 local function greater(a, b)
@@ -26,7 +27,7 @@ if cur[1] then
 end
 
 redis.call('HSET', KEYS[1], 'v', ARGV[7], 'ct', ARGV[6], 'ver', ARGV[1], 'vh', ARGV[2], 'vl', ARGV[3],
-           'o', ARGV[4], 'del', ARGV[5], 'pend', ARGV[8])
+           'o', ARGV[4], 'del', ARGV[5])
 if ARGV[8] == '1' then
   redis.call('XADD', KEYS[2], '*', 'key', ARGV[9], 'ver', ARGV[1], 'o', ARGV[4],
              'del', ARGV[5], 'ct', ARGV[6], 'v', ARGV[7])

@@ -40,7 +40,7 @@ public class PendingStream {
     }
 
     /**
-     * Accept a write PostgreSQL could not take: into the projection with a pending mark and
+     * Accept a write PostgreSQL could not take: into the projection (readable at once) and
      * onto the stream, atomically; then WAIT for a replica to hold it too.
      *
      * @return how many replicas acknowledged the write (0: it lives on the master only)
