@@ -21,8 +21,10 @@ import java.util.concurrent.atomic.AtomicLong;
  * counts in the staleness of every Redis node until a resync has copied everything
  * changed since then.
  *
- * <p>The gap is this instance's own knowledge: a write-through that failed on another
- * instance is not seen here (sharing it is part of the "available contract in full").
+ * <p>The gap is this instance's own knowledge; other instances learn of it through the
+ * PostgreSQL heartbeat ({@link io.captier.staleness.Heartbeats}). A projection that was
+ * never filled, or lost everything, has no completeness mark in Redis: that is a gap
+ * from the very beginning, closed by a full resync.
  */
 @ApplicationScoped
 public class Projection {
@@ -31,6 +33,8 @@ public class Projection {
     /** PostgreSQL stamps updated_at at transaction start, by its own clock: look back this far. */
     private static final long RESYNC_MARGIN_MS = 10_000;
     private static final int RESYNC_PAGE = 500;
+    /** A gap "since the beginning of time" (0 means no gap). */
+    private static final long FROM_THE_START = 1;
 
     private final RedisStore redis;
     private final PgStore postgres;
@@ -79,8 +83,9 @@ public class Projection {
 
     /** Move the start of the gap back to {@code sinceMs}; true when that changed it. */
     private boolean widen(long sinceMs) {
-        long before = gapSinceMs.getAndAccumulate(sinceMs, (cur, since) -> cur == 0 ? since : Math.min(cur, since));
-        return before == 0 || sinceMs < before;
+        long since = Math.max(FROM_THE_START, sinceMs);
+        long before = gapSinceMs.getAndAccumulate(since, (cur, s) -> cur == 0 ? s : Math.min(cur, s));
+        return before == 0 || since < before;
     }
 
     /** Since when Redis may miss committed writes, by this instance's knowledge; 0 when in step. */
@@ -98,11 +103,15 @@ public class Projection {
 
     private void resync() {
         long since = gapSinceMs.get();
-        if (since == 0) {
-            return;
-        }
         long failuresBefore = failures.get();
         try {
+            if (since == 0) {
+                if (!redis.projectionComplete()) {
+                    lost(FROM_THE_START, "the projection has no completeness mark: new, or emptied");
+                }
+                return;
+            }
+            boolean fromTheStart = since - RESYNC_MARGIN_MS <= 0;
             Timestamp cursor = new Timestamp(Math.max(0, since - RESYNC_MARGIN_MS));
             String key = "";
             long copied = 0;
@@ -117,6 +126,9 @@ public class Projection {
                 }
                 cursor = page.lastUpdatedAt();
                 key = page.lastKey();
+            }
+            if (fromTheStart) {
+                redis.markProjectionComplete();
             }
             // A write-through that failed while we copied may be older than what we read.
             if (failures.get() == failuresBefore && gapSinceMs.compareAndSet(since, 0)) {

@@ -214,6 +214,25 @@ class AvailableProfileIT extends TwoInstances {
 
     @Test
     @Order(7)
+    void anEmptiedRedisIsRefilledFromPostgresAndNeverAnswersMeanwhile() {
+        Client.Answer w = ca.write("refilled", "kept");
+        assertEquals(200, w.status(), w.toString());
+        Node master = stack.topology.redisMaster();
+        stack.topology.redis(master, "FLUSHALL");
+        for (int i = 0; i < 20; i++) {
+            Client.Answer r = (i % 2 == 0 ? ca : cb).read("refilled");
+            assertEquals(200, r.status(), "an emptied projection is no reason for a 404: " + r);
+            assertEquals("kept", r.string("value"));
+        }
+        await("the projection is refilled").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                .until(() -> Long.toString(w.version()).equals(
+                        stack.topology.redis(stack.topology.redisMaster(), "HGET", "captier:kv:refilled", "ver").trim()));
+        await().atMost(Duration.ofSeconds(10)).until(() -> cb.read("refilled"),
+                r -> r.status() == 200 && r.string("source").startsWith("redis"));
+    }
+
+    @Test
+    @Order(8)
     void withThePostgresPrimaryKilledReadsComeFromElsewhereAndWritesAreBuffered() {
         ca.write("durable", "committed");
         Node primary = stack.topology.pgPrimary();

@@ -19,4 +19,7 @@ public final class RedisKeys {
 
     /** Writes accepted while PostgreSQL was unreachable, waiting for reconciliation. */
     public static final String PENDING = "captier:meta:pending";
+
+    /** Set once a full resync filled the projection; gone when Redis loses its data. */
+    public static final String PROJECTION_COMPLETE = "captier:meta:projection-complete";
 }

@@ -52,6 +52,16 @@ public class RedisStore {
                 version, r.get(3).toString(), deleted));
     }
 
+    /** Whether the projection was ever filled completely (and has not been emptied since). */
+    public boolean projectionComplete() {
+        return master.call(node -> node.send(Request.cmd(Command.EXISTS).arg(RedisKeys.PROJECTION_COMPLETE)).toInteger() == 1);
+    }
+
+    /** A full resync from PostgreSQL finished: the projection holds every key. */
+    public void markProjectionComplete() {
+        master.call(node -> node.send(Request.cmd(Command.SET).arg(RedisKeys.PROJECTION_COMPLETE).arg(System.currentTimeMillis())));
+    }
+
     /**
      * What the master held before a heartbeat, and which server it is.
      *
