@@ -10,7 +10,6 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.sql.Connection;
-import java.sql.SQLException;
 import java.sql.Statement;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
