@@ -164,13 +164,13 @@ public class AvailableContract implements KvContract {
     }
 
     /**
-     * The Redis pending stream when a replica confirms the write; otherwise (Redis down, or
-     * the write only on its master, which a failover can lose) the local hint log too,
-     * fsync'd before the answer.
+     * The Redis pending stream when its replicas confirm the write; otherwise (Redis down,
+     * or a replica that did not confirm in time — a failover to it would lose the write)
+     * the local hint log too, fsync'd before the answer.
      */
     private Durability buffer(Entry proposed) {
         try {
-            if (pending.buffer(proposed) > 0) {
+            if (pending.buffer(proposed)) {
                 return Durability.REPLICATED_BUFFER;
             }
         } catch (StoreUnavailableException | RedisNode.RedisErrorReply redisDown) {

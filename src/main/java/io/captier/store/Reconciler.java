@@ -87,7 +87,7 @@ public class Reconciler {
                     apply(p.entry());
                 } catch (StoreUnavailableException postgresDown) {
                     // Onto the replicated buffer, if a replica confirms it; else it stays here.
-                    if (pending.buffer(p.entry()) == 0) {
+                    if (!pending.buffer(p.entry())) {
                         break;
                     }
                 }

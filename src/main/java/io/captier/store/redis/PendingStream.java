@@ -26,11 +26,13 @@ public class PendingStream {
     private static final String GROUP = "reconcilers";
 
     private final MasterCalls master;
+    private final RedisTopology topology;
     private final long waitMs;
     private volatile long lastLength;
 
-    public PendingStream(MasterCalls master, CaptierConfig config) {
+    public PendingStream(MasterCalls master, RedisTopology topology, CaptierConfig config) {
         this.master = master;
+        this.topology = topology;
         // WAIT must give up well inside the network timeout, or the client call times out first.
         this.waitMs = Math.max(10, config.networkTimeout().toMillis() / 2);
     }
@@ -41,16 +43,18 @@ public class PendingStream {
 
     /**
      * Accept a write PostgreSQL could not take: into the projection (readable at once) and
-     * onto the stream, atomically; then WAIT for a replica to hold it too.
+     * onto the stream, atomically; then WAIT until every replica the sentinels count as up
+     * holds it too — whichever of them a failover promotes, the write is there.
      *
-     * @return how many replicas acknowledged the write (0: it lives on the master only)
+     * @return true when they all confirmed it; false when it may live on the master only
      */
     @WithSpan("redis.buffer")
-    public int buffer(Entry entry) {
+    public boolean buffer(Entry entry) {
+        int replicas = Math.max(1, topology.replicasUp());
         return master.call(node -> node.onOneConnection(conn ->
                 conn.send(PutEntry.buffered(entry))
-                        .compose(written -> conn.send(Request.cmd(Command.WAIT).arg(1).arg(waitMs)))
-                        .map(Response::toInteger)));
+                        .compose(written -> conn.send(Request.cmd(Command.WAIT).arg(replicas).arg(waitMs)))
+                        .map(acked -> acked.toInteger() >= replicas)));
     }
 
     /**

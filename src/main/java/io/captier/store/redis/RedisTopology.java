@@ -136,6 +136,11 @@ public class RedisTopology {
         return sentinels;
     }
 
+    /** How many replicas the sentinels do not think down: a failover promotes one of them. */
+    public int replicasUp() {
+        return (int) replicaViews().values().stream().filter(r -> !r.down()).count();
+    }
+
     /** The sentinel answered its last question in time (for /nodes). */
     public boolean answered(RedisNode sentinel) {
         SentinelView view = views.get(sentinel);
