@@ -42,11 +42,7 @@ public class NodesResource {
             Map<String, Object> n = node(node.name(), "postgres", p.role(), p.reachable(), p.probedAtMs(), p.error());
             n.put("timeline", p.timeline());
             n.put("fenced", pg.isFenced(node));
-            n.put("staleness_ms", shown(switch (p.role()) {
-                case "primary" -> pg.isFenced(node) ? Staleness.UNKNOWN : staleness.ofPgPrimary(now);
-                case "standby" -> staleness.ofPgStandby(node, now);
-                default -> Staleness.UNKNOWN;
-            }));
+            n.put("staleness_ms", shown(staleness.ofPg(node, pg.isFenced(node), now)));
             nodes.add(n);
         }
         String master = redis.masterAddress();

@@ -124,13 +124,8 @@ public class Heartbeats {
     private void exportStaleness() {
         long now = System.currentTimeMillis();
         for (PgNode node : pgCluster.nodes()) {
-            String role = node.probe().role();
-            long s = switch (role) {
-                case "primary" -> pgCluster.isFenced(node) ? Staleness.UNKNOWN : staleness.ofPgPrimary(now);
-                case "standby" -> staleness.ofPgStandby(node, now);
-                default -> Staleness.UNKNOWN;
-            };
-            metrics.staleness(node.name(), "postgres-" + role, exported(s, now));
+            long s = staleness.ofPg(node, pgCluster.isFenced(node), now);
+            metrics.staleness(node.name(), "postgres-" + node.probe().role(), exported(s, now));
         }
         String master = redisTopology.masterAddress();
         for (RedisNode node : redisTopology.dataNodes()) {

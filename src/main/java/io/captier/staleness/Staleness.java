@@ -48,6 +48,15 @@ public class Staleness {
         return Math.max(now - heartbeat, since(behind, now));
     }
 
+    /** A PostgreSQL node by the role its probe found; a fenced old primary has no bound. */
+    public long ofPg(PgNode node, boolean fenced, long now) {
+        return switch (node.probe().role()) {
+            case "primary" -> fenced ? UNKNOWN : ofPgPrimary(now);
+            case "standby" -> ofPgStandby(node, now);
+            default -> UNKNOWN;
+        };
+    }
+
     public long ofPgStandby(PgNode node, long now) {
         long heartbeat = node.probe().heartbeatWallMs();
         return heartbeat < 0 ? UNKNOWN : Math.max(now - heartbeat, ofPgPrimary(now));

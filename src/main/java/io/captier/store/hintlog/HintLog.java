@@ -61,6 +61,8 @@ public final class HintLog implements Closeable {
     private final Path logFile;
     private final List<String> problems;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    // Read on every available read (staleness bounds): kept up to date, not recomputed.
+    private volatile long oldestPendingWallMs;
     private FileChannel channel;
     /** Where the next record goes: the end of the last good one. */
     private long size;
@@ -89,6 +91,7 @@ public final class HintLog implements Closeable {
                 found.add(report(tag, problem.describe()));
             }
             pending.addAll(scan.records());
+            recomputeOldest();
             if (scan.validEnd() < size) {
                 channel.truncate(scan.validEnd());
                 channel.force(true);
@@ -132,6 +135,10 @@ public final class HintLog implements Closeable {
         }
         size = start + record.limit();
         pending.addLast(new Pending(e, size));
+        long wallMs = e.version() >>> 16;
+        if (oldestPendingWallMs == 0 || wallMs < oldestPendingWallMs) {
+            oldestPendingWallMs = wallMs;
+        }
     }
 
     /** The records not yet drained, oldest first. */
@@ -156,6 +163,7 @@ public final class HintLog implements Closeable {
         while (!pending.isEmpty() && pending.peekFirst().endOffset() <= endOffset) {
             pending.removeFirst();
         }
+        recomputeOldest();
         if (pending.isEmpty()) {
             compact();
         }
@@ -166,8 +174,12 @@ public final class HintLog implements Closeable {
     }
 
     /** The wall-clock part of the oldest pending version (HLC: 48 bits of ms, 16 of counter), or 0. */
-    public synchronized long oldestPendingWallMs() {
-        return pending.stream().mapToLong(p -> p.entry().version() >>> 16).min().orElse(0);
+    public long oldestPendingWallMs() {
+        return oldestPendingWallMs;
+    }
+
+    private void recomputeOldest() {
+        oldestPendingWallMs = pending.stream().mapToLong(p -> p.entry().version() >>> 16).min().orElse(0);
     }
 
     /** What opening found wrong with the files, one line each. */
