@@ -15,7 +15,8 @@ import org.eclipse.microprofile.health.Readiness;
 /**
  * /health/ready: can this instance keep its profile's contract right now?
  * Consistent: an unfenced PostgreSQL primary is reachable, the schema is in place and
- * its breaker is not open. Available: at least one store can take a write (the
+ * its breaker is closed (a half-open breaker lets one trial call through and refuses the
+ * rest, so an instance is not ready until the trial succeeded). Available: at least one store can take a write (the
  * PostgreSQL primary or the Redis master).
  */
 @Readiness
@@ -38,7 +39,7 @@ public class ContractReadiness implements HealthCheck {
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder r = HealthCheckResponse.named(config.mode().wireName() + "-contract");
         boolean primary = reachable(() -> pg.primary().name(), r, "postgres_primary")
-                && pg.isMigrated() && !breakers.get(Breakers.PG_PRIMARY).isOpen();
+                && pg.isMigrated() && breakers.get(Breakers.PG_PRIMARY).isClosed();
         r.withData("schema_migrated", pg.isMigrated());
         if (config.mode() == Mode.CONSISTENT) {
             return r.status(primary).build();

@@ -110,8 +110,8 @@ public final class Breaker {
         return state;
     }
 
-    public boolean isOpen() {
-        return state == CircuitBreakerState.OPEN;
+    public boolean isClosed() {
+        return state == CircuitBreakerState.CLOSED;
     }
 
     public Instant since() {
