@@ -7,7 +7,8 @@ import java.util.Map;
 
 /**
  * One line per write or delete (DESIGN section 6), on its own logger category
- * ({@code captier.audit}) so operators can route it: operation, key, status, and the
+ * ({@code captier.audit}) so operators can route it: operation, key, the API key's name,
+ * status, and the
  * version and durability — or the outcome when it failed. A key that failed validation
  * is not echoed (it may hold anything), only its length.
  */
@@ -18,7 +19,7 @@ final class AuditLog {
     private AuditLog() {
     }
 
-    static void write(String operation, String key, Response response) {
+    static void write(String operation, String key, String caller, Response response) {
         Object entity = response.getEntity();
         Map<?, ?> body = entity instanceof Map<?, ?> m ? m : Map.of();
         String shownKey;
@@ -28,12 +29,12 @@ final class AuditLog {
             shownKey = "<invalid, " + (key == null ? 0 : key.length()) + " chars>";
         }
         if (response.getStatus() < 300) {
-            AUDIT.infof("WRITE op=%s key=%s status=%d version=%s durability=%s%s", operation, shownKey,
-                    response.getStatus(), body.get("version"), body.get("durability"),
+            AUDIT.infof("WRITE op=%s key=%s by=%s status=%d version=%s durability=%s%s", operation, shownKey,
+                    caller, response.getStatus(), body.get("version"), body.get("durability"),
                     Boolean.TRUE.equals(body.get("replayed")) ? " replayed=true" : "");
         } else {
-            AUDIT.infof("WRITE op=%s key=%s status=%d refused=%s outcome=%s", operation, shownKey,
-                    response.getStatus(), body.get("type"), body.get("outcome") == null ? "not-applied" : body.get("outcome"));
+            AUDIT.infof("WRITE op=%s key=%s by=%s status=%d refused=%s outcome=%s", operation, shownKey,
+                    caller, response.getStatus(), body.get("type"), body.get("outcome") == null ? "not-applied" : body.get("outcome"));
         }
     }
 }

@@ -9,6 +9,7 @@ import io.captier.mode.WriteResult;
 import io.captier.observability.Metrics;
 import io.captier.session.SessionToken;
 import io.captier.session.Sessions;
+import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
 import jakarta.inject.Named;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
@@ -40,9 +41,12 @@ public class KvResource {
     private final Metrics metrics;
     private final RequestChecks checks;
     private final String mode;
+    private final CurrentVertxRequest http;
 
-    public KvResource(@Named("active") KvContract contract, Sessions sessions, Metrics metrics, CaptierConfig config) {
+    public KvResource(@Named("active") KvContract contract, Sessions sessions, Metrics metrics, CaptierConfig config,
+                      CurrentVertxRequest http) {
         this.contract = contract;
+        this.http = http;
         this.sessions = sessions;
         this.metrics = metrics;
         this.checks = new RequestChecks(config.maxValueBytes());
@@ -60,7 +64,7 @@ public class KvResource {
             String type = contentType == null || contentType.isBlank() ? MediaType.APPLICATION_OCTET_STREAM : contentType;
             WriteRequest request = new WriteRequest(Keys.valid(key), value, type, false,
                     checks.idempotencyKey(idempotencyKey));
-            return written(sessions.read(session), contract.write(request));
+            return written(sessions.read(session, caller()), contract.write(request));
         });
     }
 
@@ -73,7 +77,7 @@ public class KvResource {
             byte[] bytes = checks.value(value.getBytes(StandardCharsets.UTF_8));
             WriteRequest request = new WriteRequest(Keys.valid(key), bytes, TEXT_UTF8, false,
                     checks.idempotencyKey(idempotencyKey));
-            return written(sessions.read(session), contract.write(request));
+            return written(sessions.read(session, caller()), contract.write(request));
         });
     }
 
@@ -83,7 +87,7 @@ public class KvResource {
                            @HeaderParam(SESSION) String session) {
         return measured("delete", key, () -> {
             WriteRequest request = WriteRequest.delete(Keys.valid(key), checks.idempotencyKey(idempotencyKey));
-            return written(sessions.read(session), contract.write(request));
+            return written(sessions.read(session, caller()), contract.write(request));
         });
     }
 
@@ -93,7 +97,7 @@ public class KvResource {
     public Response read(@PathParam("key") String key, @HeaderParam("X-Max-Staleness-Ms") String maxStaleness,
                          @HeaderParam(HttpHeaders.ACCEPT) String accept, @HeaderParam(SESSION) String session) {
         return measured("read", key, () -> {
-            SessionToken before = sessions.read(session);
+            SessionToken before = sessions.read(session, caller());
             ReadResult r = contract.read(new ReadRequest(Keys.valid(key), checks.maxStaleness(maxStaleness), before));
             // Monotonic reads: what this answer showed is the session's new floor for the key.
             SessionToken after = r.entry().map(e -> before.observe(key, e.version())).orElse(before);
@@ -128,7 +132,7 @@ public class KvResource {
     }
 
     private Response written(SessionToken session, WriteResult w) {
-        String token = sessions.write(session.observe(w.key(), w.version()));
+        String token = sessions.write(session.observe(w.key(), w.version()), caller());
         Response.ResponseBuilder r = Response.status(w.durability().status())
                 .type(MediaType.APPLICATION_JSON).entity(Answers.write(w, mode, token)).header(SESSION, token);
         if (w.replayed()) {
@@ -150,7 +154,7 @@ public class KvResource {
     }
 
     private Response.ResponseBuilder readHeaders(Response.ResponseBuilder r, ReadResult result, SessionToken session) {
-        return r.header(SESSION, sessions.write(session))
+        return r.header(SESSION, sessions.write(session, caller()))
                 .header("X-Served-By", result.source().wireName())
                 .header("X-Staleness-Ms", Long.toString(result.stalenessMs()))
                 .header("X-Stale", Boolean.toString(result.stale()));
@@ -159,6 +163,11 @@ public class KvResource {
     private static boolean wantsRawBytes(String accept) {
         return accept != null && accept.contains(MediaType.APPLICATION_OCTET_STREAM)
                 && !accept.contains(MediaType.APPLICATION_JSON);
+    }
+
+    /** The name of the API key this request came with (HttpFilters let it in). */
+    private String caller() {
+        return http.getCurrent().get(HttpFilters.CALLER);
     }
 
     /** Run one operation, turn any failure into its problem answer, count it, and audit writes. */
@@ -173,7 +182,7 @@ public class KvResource {
         }
         metrics.request(operation, response.getStatus(), started);
         if (!"read".equals(operation)) {
-            AuditLog.write(operation, key, response);
+            AuditLog.write(operation, key, caller(), response);
         }
         return response;
     }

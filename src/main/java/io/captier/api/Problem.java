@@ -60,6 +60,14 @@ public final class Problem {
         return body;
     }
 
+    public int status() {
+        return type.status();
+    }
+
+    public Map<String, String> headers() {
+        return headers;
+    }
+
     public Response response() {
         Response.ResponseBuilder r = Response.status(type.status()).type(MEDIA_TYPE).entity(body());
         headers.forEach(r::header);

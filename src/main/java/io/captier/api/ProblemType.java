@@ -9,6 +9,8 @@ public enum ProblemType {
     BAD_HEADER(400, "bad-header", "A request header is not valid"),
     BAD_REQUEST(400, "bad-request", "The request is not valid"),
     BAD_SESSION(400, "bad-session", "The session token is not valid"),
+    UNAUTHENTICATED(401, "unauthenticated", "A valid API key is required"),
+    FORBIDDEN(403, "forbidden", "This API key may not do this"),
     NOT_FOUND(404, "not-found", "No value for this key"),
     NO_SUCH_RESOURCE(404, "no-such-resource", "Nothing here"),
     METHOD_NOT_ALLOWED(405, "method-not-allowed", "Method not allowed here"),

@@ -36,6 +36,9 @@ public interface CaptierConfig {
     /** Signs session tokens; every instance of a deployment needs the same one. */
     Optional<String> secretKey();
 
+    /** API_KEYS: name:roles:sha256hex entries, comma-separated (io.captier.security.ApiKeys). */
+    Optional<String> apiKeys();
+
     Database database();
 
     Redis redis();
@@ -53,6 +56,9 @@ public interface CaptierConfig {
 
         Optional<String> password();
 
+        /** The sentinels' own requirepass; REDIS_PASSWORD unless set apart. */
+        Optional<String> sentinelPassword();
+
         @WithDefault("16")
         int poolSize();
     }
@@ -64,6 +70,9 @@ public interface CaptierConfig {
         String masterName();
 
         Optional<String> password();
+
+        /** The sentinels' own requirepass; REDIS_PASSWORD unless set apart. */
+        Optional<String> sentinelPassword();
 
         @WithDefault("16")
         int poolSize();

@@ -6,12 +6,16 @@ import io.captier.version.Hlc;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
 import java.util.Optional;
 
 /**
  * Session tokens signed with SECRET_KEY, and the rule that keeps the session guarantees
  * (DESIGN A7): an answer may be given to a session only if it is at least as new as what
  * the session has already written or read.
+ *
+ * <p>A token is bound to the API key it was issued to: it is signed with SECRET_KEY and
+ * the key's name, so a token replayed under another API key does not verify (400).
  */
 @ApplicationScoped
 public class Sessions {
@@ -22,13 +26,21 @@ public class Sessions {
         this.secret = config.secretKey().orElse("").getBytes(StandardCharsets.UTF_8);
     }
 
-    /** The session of a request: a new one when the client sent no token (or an empty header). */
-    public SessionToken read(String header) {
-        return header == null || header.isEmpty() ? SessionToken.empty() : SessionToken.decode(header, secret);
+    /** The session of a request by {@code caller}: a new one when the client sent no token (or an empty header). */
+    public SessionToken read(String header, String caller) {
+        return header == null || header.isEmpty() ? SessionToken.empty() : SessionToken.decode(header, secretFor(caller));
     }
 
-    public String write(SessionToken token) {
-        return token.encode(secret);
+    public String write(SessionToken token, String caller) {
+        return token.encode(secretFor(caller));
+    }
+
+    /** SECRET_KEY, a zero byte (no name contains one), the API key's name. */
+    private byte[] secretFor(String caller) {
+        byte[] name = (caller == null ? "" : caller).getBytes(StandardCharsets.UTF_8);
+        byte[] bound = Arrays.copyOf(secret, secret.length + 1 + name.length);
+        System.arraycopy(name, 0, bound, secret.length + 1, name.length);
+        return bound;
     }
 
     /**

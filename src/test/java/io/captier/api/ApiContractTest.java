@@ -1,11 +1,14 @@
 package io.captier.api;
 
+import io.captier.cluster.Credentials;
 import io.captier.cluster.Topology;
 import io.captier.cluster.TopologyResource;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;
+import io.restassured.RestAssured;
 import io.restassured.response.Response;
+import io.restassured.specification.RequestSpecification;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 
@@ -17,7 +20,6 @@ import java.net.http.HttpResponse;
 import java.net.URL;
 import java.util.List;
 
-import static io.restassured.RestAssured.given;
 import static org.hamcrest.Matchers.containsString;
 import static org.hamcrest.Matchers.equalTo;
 import static org.hamcrest.Matchers.not;
@@ -38,6 +40,15 @@ class ApiContractTest {
 
     @TestHTTPResource("/")
     URL base;
+
+    /** A request with the run's read+write key; {@code RestAssured.given()} is one with no key. */
+    private static RequestSpecification given() {
+        return RestAssured.given().header("Authorization", "Bearer " + Credentials.READ_WRITE);
+    }
+
+    private static RequestSpecification givenKey(String apiKey) {
+        return RestAssured.given().header("Authorization", "Bearer " + apiKey);
+    }
 
     /** Every bad request must leave the stores exactly as they were. */
     @AfterEach
@@ -93,6 +104,7 @@ class ApiContractTest {
                 "value-too-large");
         // Without Content-Length (chunked), the service sees the size only as it reads.
         HttpResponse<String> chunked = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(base + "write/bad-chunked"))
+                .header("Authorization", "Bearer " + Credentials.READ_WRITE)
                 .POST(HttpRequest.BodyPublishers.ofInputStream(() -> new ByteArrayInputStream(over))).build(),
                 HttpResponse.BodyHandlers.ofString());
         assertEquals(413, chunked.statusCode(), chunked.body());
@@ -145,6 +157,29 @@ class ApiContractTest {
         given().when().get("/nodes").then().statusCode(200)
                 .body("kind", org.hamcrest.Matchers.hasItems("postgres", "redis", "sentinel"))
                 .body("findAll { it.kind == 'postgres' }.role", org.hamcrest.Matchers.hasItems("primary", "standby"));
+    }
+
+    @Test
+    void onlyAKeyWithTheRightRoleGetsIn() {
+        // No key, a key that is not configured, a malformed header: 401, and nothing written.
+        Response none = RestAssured.given().body("v").contentType("text/plain").post("/write/bad-auth");
+        problem(none, 401, "unauthenticated");
+        none.then().header("WWW-Authenticate", containsString("Bearer"));
+        problem(givenKey(Credentials.token()).body("v").post("/write/bad-auth"), 401, "unauthenticated");
+        problem(RestAssured.given().header("Authorization", "Basic " + Credentials.READ_WRITE).get("/read/good"),
+                401, "unauthenticated");
+        problem(givenKey("k".repeat(300)).get("/read/good"), 401, "unauthenticated");
+        problem(RestAssured.given().get("/nodes"), 401, "unauthenticated");
+        problem(RestAssured.given().get("/circuit-breaker"), 401, "unauthenticated");
+        // A key without the role: 403.
+        problem(givenKey(Credentials.READ_ONLY).body("v").post("/write/bad-auth"), 403, "forbidden");
+        problem(givenKey(Credentials.READ_ONLY).delete("/write/good"), 403, "forbidden");
+        problem(givenKey(Credentials.WRITE_ONLY).get("/read/good"), 403, "forbidden");
+        // The roles each key has do work; health and metrics need none.
+        givenKey(Credentials.WRITE_ONLY).body("w").contentType("text/plain").post("/write/auth-ok").then().statusCode(200);
+        givenKey(Credentials.READ_ONLY).get("/read/auth-ok").then().statusCode(200).body("value", equalTo("w"));
+        RestAssured.given().get("/health/ready").then().statusCode(200);
+        RestAssured.given().get("/metrics").then().statusCode(200);
     }
 
     private static void problem(Response response, int status, String type) {

@@ -130,6 +130,7 @@ public final class ContainerTopology implements Topology {
         env.put("REDIS_MASTER_NAME", ContainerRedis.MASTER_NAME);
         env.put("REDIS_PASSWORD", redis.password());
         env.put("SECRET_KEY", sessionSecret);
+        env.put("API_KEYS", Credentials.apiKeys());
         return Map.copyOf(env);
     }
 

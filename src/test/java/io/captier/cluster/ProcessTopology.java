@@ -166,6 +166,7 @@ public final class ProcessTopology implements Topology {
         env.put("REDIS_PASSWORD", redis.password);
         // The deployment's session-signing secret: one per topology, shared by its instances.
         env.put("SECRET_KEY", Processes.randomSecret() + Processes.randomSecret());
+        env.put("API_KEYS", Credentials.apiKeys());
         appEnv = Collections.unmodifiableMap(env);
     }
 

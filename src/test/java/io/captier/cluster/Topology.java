@@ -16,7 +16,8 @@ public interface Topology extends AutoCloseable {
 
     /** Environment for a captier instance: DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD,
      *  REDIS_SENTINELS, REDIS_MASTER_NAME, REDIS_PASSWORD (empty when Redis has none), and a
-     *  SECRET_KEY made for this topology (every instance of one deployment shares it). */
+     *  SECRET_KEY made for this topology (every instance of one deployment shares it), and
+     *  API_KEYS holding the run's {@link Credentials}. */
     Map<String, String> appEnv();
 
     List<Node> nodes();

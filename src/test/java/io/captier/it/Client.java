@@ -2,6 +2,7 @@ package io.captier.it;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
+import io.captier.cluster.Credentials;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -14,16 +15,35 @@ import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Map;
 
-/** A plain HTTP client for one captier instance, as a user's program would talk to it. */
+/**
+ * A plain HTTP client for one captier instance, as a user's program would talk to it.
+ * It sends the run's read+write API key ({@link Credentials}) unless told to use another
+ * one, or none ({@link #as}); a header passed to a call replaces the client's own.
+ */
 public final class Client {
 
     private static final ObjectMapper JSON = new ObjectMapper();
     private static final HttpClient HTTP = HttpClient.newBuilder().connectTimeout(Duration.ofSeconds(5)).build();
 
     private final String baseUrl;
+    private final String apiKey;
 
     public Client(String baseUrl) {
+        this(baseUrl, Credentials.READ_WRITE);
+    }
+
+    private Client(String baseUrl, String apiKey) {
         this.baseUrl = baseUrl;
+        this.apiKey = apiKey;
+    }
+
+    /** The same instance with another API key; null sends no Authorization header at all. */
+    public Client as(String apiKey) {
+        return new Client(baseUrl, apiKey);
+    }
+
+    public String baseUrl() {
+        return baseUrl;
     }
 
     /** One answer: status, headers, body (parsed when JSON) and how long it took. */
@@ -77,8 +97,11 @@ public final class Client {
     public Answer send(String method, String path, HttpRequest.BodyPublisher body, String... headers) {
         HttpRequest.Builder request = HttpRequest.newBuilder(URI.create(baseUrl + path))
                 .timeout(Duration.ofSeconds(15)).method(method, body);
+        if (apiKey != null) {
+            request.setHeader("Authorization", "Bearer " + apiKey);
+        }
         for (int i = 0; i + 1 < headers.length; i += 2) {
-            request.header(headers[i], headers[i + 1]);
+            request.setHeader(headers[i], headers[i + 1]);
         }
         long started = System.nanoTime();
         try {

@@ -1,5 +1,6 @@
 package io.captier.it;
 
+import io.captier.cluster.Credentials;
 import io.captier.cluster.Topology.Kind;
 import io.captier.cluster.Topology.Node;
 import io.captier.session.SessionToken;
@@ -119,6 +120,12 @@ class SessionGuaranteesIT extends TwoInstances {
             assertEquals("urn:captier:problem:bad-session", r.string("type"));
             assertEquals(400, cb.read("tokens", SESSION, t).status());
         }
+        // A token is bound to the API key it was issued to: replayed under another key it does not verify.
+        Client.Answer replayedWrite = cb.as(Credentials.WRITE_ONLY).write("tokens", "changed", SESSION, token);
+        assertEquals(400, replayedWrite.status(), replayedWrite.toString());
+        assertEquals("urn:captier:problem:bad-session", replayedWrite.string("type"));
+        assertEquals(400, cb.as(Credentials.READ_ONLY).read("tokens", SESSION, token).status());
+        assertEquals(200, cb.read("tokens", SESSION, token).status(), "under its own key it still works");
         assertEquals("kept", ca.read("tokens").string("value"));
         assertNotEquals(token, flipOne(token));
     }
