@@ -47,8 +47,15 @@ final class ContainerPostgres {
     /** A fresh cluster initialised by the image's entrypoint (initdb plus our init scripts). */
     GenericContainer<?> primary(Node node) {
         String initSql = String.join("\n",
-                "CREATE ROLE " + APP_USER + " LOGIN PASSWORD '" + appPassword + "';",
-                "CREATE DATABASE " + DATABASE + " OWNER " + APP_USER + ";",
+                // as in the process topology: the service's role owns its schema and nothing more
+                "CREATE ROLE " + APP_USER + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE PASSWORD '" + appPassword + "';",
+                "CREATE DATABASE " + DATABASE + ";",
+                "REVOKE ALL ON DATABASE " + DATABASE + " FROM PUBLIC;",
+                "GRANT CONNECT ON DATABASE " + DATABASE + " TO " + APP_USER + ";",
+                "ALTER DATABASE " + DATABASE + " SET search_path = " + APP_USER + ";",
+                "\\connect " + DATABASE,
+                "CREATE SCHEMA " + APP_USER + " AUTHORIZATION " + APP_USER + ";",
+                "\\connect postgres",
                 "CREATE ROLE " + REPLICATION_USER + " REPLICATION LOGIN PASSWORD '" + replicationPassword + "';",
                 // starts synchronous; see the class comment for why this is not a -c setting
                 "ALTER SYSTEM SET synchronous_standby_names = '*';",

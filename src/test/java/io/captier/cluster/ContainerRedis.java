@@ -5,7 +5,6 @@ import static io.captier.cluster.ContainerSupport.exec;
 import static io.captier.cluster.ContainerSupport.hostContainer;
 import static io.captier.cluster.ContainerSupport.withDeadline;
 
-import io.captier.cluster.Topology.Kind;
 import io.captier.cluster.Topology.Node;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -73,6 +72,7 @@ final class ContainerRedis {
                 "sentinel down-after-milliseconds " + MASTER_NAME + " 1000",
                 "sentinel failover-timeout " + MASTER_NAME + " 5000",
                 "sentinel parallel-syncs " + MASTER_NAME + " 1",
+                "requirepass " + password,
                 "");
         GenericContainer<?> container = hostContainer(IMAGE, node.name());
         container.withCopyToContainer(Transferable.of(config), "/captier/sentinel.conf");
@@ -82,7 +82,7 @@ final class ContainerRedis {
     }
 
     /**
-     * One command through redis-cli in the node's own container; data nodes need the password.
+     * One command through redis-cli in the node's own container; data nodes and sentinels need the password.
      * The reply reads like the process topology's: arrays one element per line, an error reply as
      * "(error) MESSAGE". A node that cannot be reached (down, paused, refusing) throws
      * UncheckedIOException, as there.
@@ -90,9 +90,7 @@ final class ContainerRedis {
     String cli(GenericContainer<?> container, Node node, String... command) {
         // -e: exit non-zero on an error reply, which tells it apart from a string reply
         List<String> full = new ArrayList<>(List.of("redis-cli", "-e", "-h", "127.0.0.1", "-p", String.valueOf(node.port())));
-        if (node.kind() == Kind.REDIS) {
-            full.addAll(List.of("-a", password, "--no-auth-warning"));
-        }
+        full.addAll(List.of("-a", password, "--no-auth-warning"));
         full.addAll(Arrays.asList(command));
         String what = node.name() + " (port " + node.port() + "): " + command[0];
         ExecResult result;

@@ -25,6 +25,7 @@ final class PostgresNodes {
 
     static final String APP_DATABASE = "captier";
     static final String APP_USER = "captier";
+    static final String APP_SCHEMA = "captier";
     private static final String ADMIN_DATABASE = "postgres";
     private static final Duration READY_TIMEOUT = Duration.ofSeconds(30);
     private static final Duration SQL_TIMEOUT = Duration.ofSeconds(60);
@@ -89,10 +90,17 @@ final class PostgresNodes {
         }
         writeConfig(s);
         startNew(s);
+        // The service's role logs in with a password (scram-sha-256) and owns its schema, nothing
+        // more: not the database, no other schema, no superuser, replication or role rights.
         psql(s, ADMIN_DATABASE, SQL_TIMEOUT,
-                "CREATE ROLE " + APP_USER + " LOGIN PASSWORD '" + appPassword + "'",
-                "CREATE DATABASE " + APP_DATABASE + " OWNER " + APP_USER,
+                "CREATE ROLE " + APP_USER + " LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION PASSWORD '"
+                        + appPassword + "'",
+                "CREATE DATABASE " + APP_DATABASE,
+                "REVOKE ALL ON DATABASE " + APP_DATABASE + " FROM PUBLIC",
+                "GRANT CONNECT ON DATABASE " + APP_DATABASE + " TO " + APP_USER,
+                "ALTER DATABASE " + APP_DATABASE + " SET search_path = " + APP_SCHEMA,
                 "CREATE ROLE replicator LOGIN REPLICATION PASSWORD '" + replicatorPassword + "'");
+        psql(s, APP_DATABASE, SQL_TIMEOUT, "CREATE SCHEMA " + APP_SCHEMA + " AUTHORIZATION " + APP_USER);
     }
 
     /** Throws away {@code s}'s data (its processes must be dead) and clones it from {@code primary} as a

@@ -115,9 +115,11 @@ final class RedisNodes {
                 sentinel failover-timeout %s %d
                 sentinel parallel-syncs %s 1
                 sentinel auth-pass %s %s
+                # clients must authenticate to the sentinels too; the sentinels use it with each other
+                requirepass %s
                 """.formatted(s.name, s.port(), s.dir, MASTER_NAME, masterPort, MASTER_NAME,
                 options.sentinelDownAfterMs(), MASTER_NAME, options.sentinelFailoverTimeoutMs(), MASTER_NAME,
-                MASTER_NAME, password);
+                MASTER_NAME, password, password);
         write(s, "sentinel.conf", conf);
     }
 
@@ -129,10 +131,10 @@ final class RedisNodes {
         }
     }
 
-    /** One command on one node; sentinels have no password. Throws UncheckedIOException on timeout. */
+    /** One command on one node or sentinel (both want the password). Throws UncheckedIOException on timeout. */
     Object call(Server s, Duration timeout, String... command) {
         try {
-            return Resp.call(s.port(), s.kind == Topology.Kind.SENTINEL ? null : password, timeout, command);
+            return Resp.call(s.port(), password, timeout, command);
         } catch (IOException e) {
             throw new UncheckedIOException(s.name + " (port " + s.port() + "): " + command[0] + " failed: " + e, e);
         }

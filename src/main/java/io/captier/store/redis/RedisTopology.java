@@ -59,9 +59,10 @@ public class RedisTopology {
         this.vertx = vertx;
         this.timeout = config.networkTimeout();
         this.freshMs = timeout.toMillis() + 1000;
+        String sentinelPassword = config.redis().sentinelPassword().orElse(null);
         this.sentinels = Arrays.stream(config.redis().sentinels().split(","))
                 .map(String::trim).filter(s -> !s.isEmpty())
-                .map(address -> new RedisNode(vertx, address, null, 2, timeout))
+                .map(address -> new RedisNode(vertx, address, sentinelPassword, 2, timeout))
                 .toList();
         if (sentinels.isEmpty()) {
             throw new IllegalArgumentException("REDIS_SENTINELS names no sentinel");
