@@ -11,6 +11,7 @@ import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -50,12 +51,14 @@ public final class Up {
         control.start();
         Files.writeString(state.resolve("up.properties"), "control.port=" + control.getAddress().getPort()
                 + "\npid=" + ProcessHandle.current().pid() + "\n");
+        writeCredentials(state.resolve("credentials.env"));
         System.out.println(up.banner());
         System.out.flush();
         up.stopped.await();
         control.stop(0);
         up.close();
         Files.deleteIfExists(state.resolve("up.properties"));
+        Files.deleteIfExists(state.resolve("credentials.env"));
         System.out.println("captier: everything stopped");
         System.exit(0);
     }
@@ -161,11 +164,13 @@ public final class Up {
                   consistent (CP)  %s
                   available  (AP)  %s
 
-                Try:
-                  curl -X POST %s/write/greeting/hello
-                  curl %s/read/greeting
-                  curl %s/read/greeting
-                  curl %s/nodes
+                API keys made for this run (read+write, read-only, write-only) are in
+                .captier/credentials.env, readable by you only. Try:
+                  source .captier/credentials.env
+                  curl -H "$CAPTIER_AUTH" -X POST %s/write/greeting/hello
+                  curl -H "$CAPTIER_AUTH" %s/read/greeting
+                  curl -H "$CAPTIER_AUTH" %s/read/greeting
+                  curl -H "$CAPTIER_AUTH" %s/nodes
 
                 Drill (scripts/ctl OPERATION TARGET; targets: pg-primary, pg-standby, redis-master,
                 redis-replica, a node name below, consistent, available):
@@ -177,6 +182,17 @@ public final class Up {
 
                 %s""".formatted(cp.baseUrl(), ap.baseUrl(), ap.baseUrl(), cp.baseUrl(), ap.baseUrl(), ap.baseUrl(),
                 status());
+    }
+
+    /** The run's API keys for a person's shell; only the owner may read them. */
+    private static void writeCredentials(Path file) throws IOException {
+        Files.deleteIfExists(file);
+        Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        Files.writeString(file, "# API keys of this scripts/up run (they die with it); source this file\n"
+                + "CAPTIER_TOKEN=" + Credentials.READ_WRITE + "\n"
+                + "CAPTIER_READ_TOKEN=" + Credentials.READ_ONLY + "\n"
+                + "CAPTIER_WRITE_TOKEN=" + Credentials.WRITE_ONLY + "\n"
+                + "CAPTIER_AUTH=\"Authorization: Bearer " + Credentials.READ_WRITE + "\"\n");
     }
 
     private synchronized void close() {

@@ -42,7 +42,14 @@ public final class Stack implements AutoCloseable {
 
     /** Start an instance and wait until it is ready to keep its contract. */
     public AppInstance instance(String name, String mode) {
-        AppInstance app = AppInstance.start(name, mode, env());
+        return instance(name, mode, Map.of());
+    }
+
+    /** The same, with settings of its own on top of {@link #env()} (MAX_VALUE_BYTES, ...). */
+    public AppInstance instance(String name, String mode, Map<String, String> settings) {
+        Map<String, String> env = env();
+        env.putAll(settings);
+        AppInstance app = AppInstance.start(name, mode, env);
         instances.add(app);
         awaitReady(app);
         return app;

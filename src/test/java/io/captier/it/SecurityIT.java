@@ -1,0 +1,169 @@
+package io.captier.it;
+
+import io.captier.cluster.AppInstance;
+import io.captier.cluster.Credentials;
+import io.captier.cluster.Topology;
+import io.captier.cluster.Topology.Kind;
+import io.captier.cluster.Topology.Node;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Who gets in, on the real topology: the stores let only the service's credentials in,
+ * the service refuses to start on secrets it cannot trust, and no secret ever reaches a
+ * log line, whatever failed.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+class SecurityIT {
+
+    @RegisterExtension
+    final LogsOnFailure logs = new LogsOnFailure();
+
+    private Stack stack;
+    private AppInstance consistent;
+    private AppInstance available;
+
+    @BeforeAll
+    void start() {
+        stack = Stack.start();
+        consistent = stack.instance("sec-cp", "consistent");
+        // One instance logs JSON, as in production, so both log formats are scanned.
+        available = stack.instance("sec-ap", "available", Map.of("LOG_JSON", "true"));
+        stack.register(logs);
+    }
+
+    @AfterAll
+    void stop() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    void theStoresLetOnlyTheServiceRoleInAndItOwnsNothingButItsSchema() {
+        Topology t = stack.topology;
+        Node pg = t.pgPrimary();
+        assertEquals(List.of(List.of("f", "f", "f", "f", "t")), t.sql(pg, "SELECT rolsuper, rolcreatedb, rolcreaterole, "
+                + "rolreplication, rolpassword LIKE 'SCRAM-SHA-256$%' FROM pg_authid WHERE rolname = 'captier'"));
+        assertEquals(List.of(List.of("captier")), t.sql(pg,
+                "SELECT nspname FROM pg_namespace WHERE nspowner = 'captier'::regrole"), "its schema and nothing else");
+        assertEquals(List.of(List.of("0")), t.sql(pg, "SELECT count(*) FROM pg_database WHERE datdba = 'captier'::regrole"));
+        assertEquals(List.of(List.of("0")), t.sql(pg, "SELECT count(*) FROM pg_hba_file_rules "
+                + "WHERE type LIKE 'host%' AND auth_method <> 'scram-sha-256'"), "every TCP login needs a scram password");
+        assertEquals(List.of(List.of("t")), t.sql(pg, "SELECT count(*) > 0 FROM pg_tables WHERE schemaname = 'captier' "
+                + "AND tableowner = 'captier' AND tablename = 'kv'"), "the migrations ran as the service role");
+        for (Node node : t.nodes()) {
+            if (node.kind() != Kind.POSTGRES) {
+                assertTrue(unauthenticatedPing(node).startsWith("-NOAUTH"), node.name() + " answers without a password");
+            }
+        }
+    }
+
+    @Test
+    void theServiceRefusesToStartOnSecretsItCannotTrust() {
+        Map<String, String> good = stack.env();
+        Map<String, String> cases = new LinkedHashMap<>();
+        cases.put("SECRET_KEY=", "SECRET_KEY must be set");
+        cases.put("SECRET_KEY=short-secret", "SECRET_KEY must be set");
+        cases.put("SECRET_KEY=change-me-change-me-change-me-change-me", "SECRET_KEY must be set");
+        cases.put("API_KEYS=", "API_KEYS names no key");
+        cases.put("API_KEYS=ops:admin:" + "ab".repeat(32), "unknown role");
+        cases.put("DATABASE_PASSWORD=", "DATABASE_PASSWORD and REDIS_PASSWORD must be set");
+        cases.put("REDIS_PASSWORD=", "DATABASE_PASSWORD and REDIS_PASSWORD must be set");
+        cases.forEach((setting, reason) -> {
+            Map<String, String> env = new HashMap<>(good);
+            String[] kv = setting.split("=", 2);
+            env.put(kv[0], kv[1]);
+            IllegalStateException refused = assertThrows(IllegalStateException.class,
+                    () -> AppInstance.start("sec-refused", "consistent", env).close(), setting);
+            assertTrue(refused.getMessage().contains(reason), setting + " -> " + refused.getMessage());
+            if (kv[0].equals("SECRET_KEY") && !kv[1].isEmpty()) {
+                assertFalse(refused.getMessage().contains(kv[1]), "the refused secret is not logged");
+            }
+        });
+    }
+
+    @Test
+    void noSecretReachesALogLineWhateverFailed() throws IOException {
+        Client cp = new Client(consistent.baseUrl());
+        Client ap = new Client(available.baseUrl());
+        String wrongKey = Credentials.token();
+        List<String> secrets = new ArrayList<>(List.of(Credentials.READ_WRITE, Credentials.READ_ONLY,
+                Credentials.WRITE_ONLY, wrongKey));
+        for (String name : List.of("SECRET_KEY", "DATABASE_PASSWORD", "REDIS_PASSWORD")) {
+            secrets.add(stack.env().get(name));
+        }
+
+        // Authentication failures of every kind, on both profiles.
+        for (Client c : List.of(cp, ap)) {
+            assertEquals(401, c.as(wrongKey).write("sec", "v").status());
+            assertEquals(401, c.as(null).read("sec", "Authorization", "Basic " + Credentials.READ_WRITE).status());
+            assertEquals(403, c.as(Credentials.READ_ONLY).write("sec", "v").status());
+            assertEquals(403, c.as(Credentials.WRITE_ONLY).read("sec").status());
+            String session = c.write("sec", "v").header("X-Session-Token");
+            assertEquals(400, c.as(Credentials.WRITE_ONLY).write("sec", "v", "X-Session-Token", session).status());
+        }
+        // Store failures: the Redis master and the PostgreSQL primary die under traffic, then come back.
+        Topology t = stack.topology;
+        Node master = t.redisMaster();
+        t.kill(master);
+        Node primary = t.pgPrimary();
+        t.kill(primary);
+        for (int i = 0; i < 5; i++) {
+            cp.write("sec-" + i, "v");
+            ap.write("sec-" + i, "v");
+            ap.read("sec-" + i);
+        }
+        t.restart(primary);
+        t.restart(master);
+        await("both instances serve again").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(300))
+                .until(() -> cp.write("sec-after", "v").status() == 200 && ap.write("sec-after", "v").status() == 200);
+
+        for (AppInstance app : List.of(consistent, available)) {
+            String log = Files.readString(app.log(), StandardCharsets.UTF_8);
+            assertTrue(log.contains("AUTH_FAILURE"), app.name() + " logged its authentication failures");
+            assertTrue(log.contains("DB_CONNECT_FAILURE"), app.name() + " logged its store failures");
+            for (String secret : secrets) {
+                assertFalse(log.contains(secret), app.name() + "'s log holds a secret (" + secret.length() + " chars)");
+            }
+        }
+    }
+
+    /** A PING without AUTH, on a raw socket: the first line of the reply. */
+    private static String unauthenticatedPing(Node node) {
+        try (Socket socket = new Socket(InetAddress.getLoopbackAddress(), node.port())) {
+            socket.setSoTimeout(2000);
+            socket.getOutputStream().write("PING\r\n".getBytes(StandardCharsets.US_ASCII));
+            InputStream in = socket.getInputStream();
+            StringBuilder line = new StringBuilder();
+            for (int c = in.read(); c >= 0 && c != '\r'; c = in.read()) {
+                line.append((char) c);
+            }
+            return line.toString();
+        } catch (IOException e) {
+            throw new java.io.UncheckedIOException(node.name(), e);
+        }
+    }
+}
