@@ -21,9 +21,13 @@ import java.util.TreeMap;
  * available-with-sessions cannot avoid under partition). Those are reported here like any
  * other refusal; a drill that provokes them should expect them in this report.
  */
-public final class AvailabilityChecker implements Checker {
+public final class AvailabilityChecker extends Checker {
 
     public static final String NAME = "availability";
+
+    public AvailabilityChecker() {
+        super(NAME);
+    }
 
     /** Per instance: how its available-profile requests fared. */
     public record Tally(int requests, int whileDown, int answered, int refused) {
@@ -36,11 +40,6 @@ public final class AvailabilityChecker implements Checker {
             int judged = answered + refused;
             return judged == 0 ? 1.0 : (double) answered / judged;
         }
-    }
-
-    @Override
-    public String name() {
-        return NAME;
     }
 
     @Override

@@ -5,9 +5,18 @@ import io.captier.drill.history.History;
 import java.util.List;
 
 /** One property of the contract, checked over a whole recorded history. Pure: no I/O, no clock but its budget. */
-public interface Checker {
+public abstract class Checker {
 
-    String name();
+    private final String name;
 
-    List<Violation> check(History history);
+    protected Checker(String name) {
+        this.name = name;
+    }
+
+    /** Names the checker in violations, figures and reports. */
+    public final String name() {
+        return name;
+    }
+
+    public abstract List<Violation> check(History history);
 }

@@ -15,19 +15,15 @@ import java.util.List;
  * answer is timed by the client's own timeout, so the drill's client timeout should be
  * above this bound: then a hung request shows up here instead of hiding as "no answer".
  */
-public final class FastFailureChecker implements Checker {
+public final class FastFailureChecker extends Checker {
 
     public static final String NAME = "fast-failure";
 
     private final long boundMs;
 
     public FastFailureChecker(long networkTimeoutMs, long marginMs) {
+        super(NAME);
         this.boundMs = networkTimeoutMs + marginMs;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
     }
 
     @Override

@@ -9,7 +9,6 @@ import io.captier.drill.history.Version;
 import io.captier.mode.Durability;
 import io.captier.mode.Mode;
 
-import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Objects;
@@ -38,26 +37,16 @@ import java.util.Optional;
  * are not counted as acknowledged but as "may have applied", like UNKNOWN ones. Keys with
  * any available-profile operation are checked.
  */
-public final class LastWriterWinsFinalStateChecker implements Checker {
+public final class LastWriterWinsFinalStateChecker extends FinalStateChecker {
 
     public static final String NAME = "lost-write-available";
 
-    @Override
-    public String name() {
-        return NAME;
+    public LastWriterWinsFinalStateChecker() {
+        super(NAME, Mode.AVAILABLE);
     }
 
     @Override
-    public List<Violation> check(History history) {
-        List<Violation> found = new ArrayList<>();
-        for (String key : FinalStates.keysTouchedBy(history, Mode.AVAILABLE)) {
-            FinalStates.of(history, key, NAME, found).flatMap(state -> judge(history, key, state))
-                    .ifPresent(found::add);
-        }
-        return found;
-    }
-
-    private Optional<Violation> judge(History history, String key, FinalState state) {
+    Optional<Violation> judge(History history, String key, FinalState state) {
         List<Op> mutations = history.opsOf(key).stream().filter(op -> op.type().mutates()).toList();
         List<Op> acknowledged = mutations.stream().filter(op -> op.acknowledged() && !stranded(history, op)).toList();
         List<Op> mayHaveApplied = mutations.stream()

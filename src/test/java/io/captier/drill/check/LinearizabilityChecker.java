@@ -1,10 +1,8 @@
 package io.captier.drill.check;
 
 import io.captier.drill.check.linear.Budget;
-import io.captier.drill.check.linear.RegisterCheck;
 import io.captier.drill.check.linear.RegisterHistory;
 import io.captier.drill.check.linear.RegisterOp;
-import io.captier.drill.check.linear.WglSearch;
 import io.captier.drill.history.History;
 import io.captier.drill.history.Op;
 
@@ -18,16 +16,15 @@ import java.util.List;
  * whose search runs out of budget is reported INCONCLUSIVE, not passed. Which operations
  * count, and how, is {@link RegisterHistory}'s rule.
  */
-public final class LinearizabilityChecker implements Checker {
+public final class LinearizabilityChecker extends Checker {
 
     public static final String NAME = "linearizability";
 
-    private final Budget search;
-    private final Budget shrink;
+    private final RegisterSearch search;
 
     public LinearizabilityChecker(Budget search, Budget shrink) {
-        this.search = search;
-        this.shrink = shrink;
+        super(NAME);
+        this.search = new RegisterSearch(search, shrink);
     }
 
     public LinearizabilityChecker() {
@@ -35,29 +32,17 @@ public final class LinearizabilityChecker implements Checker {
     }
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
     public List<Violation> check(History history) {
         List<Violation> found = new ArrayList<>();
         for (String key : history.keys()) {
-            List<Op> ops = history.opsOf(key);
-            List<RegisterOp> register = RegisterHistory.of(ops);
-            if (register.stream().noneMatch(RegisterOp::read)) {
-                continue; // writes alone are always linearizable
-            }
-            RegisterCheck result = RegisterCheck.of(register, search, shrink);
-            if (result.verdict() == WglSearch.Verdict.BUDGET_EXCEEDED) {
-                found.add(Violation.inconclusive(NAME, key, "unknown (budget exceeded) after " + result.steps()
-                        + " steps over " + register.size() + " operations"));
-            } else if (result.verdict() == WglSearch.Verdict.NOT_LINEARIZABLE) {
-                Op read = result.unexplainedRead();
-                found.add(Violation.of(NAME, key, "not linearizable: no order of these "
-                        + result.counterExample().size() + " operations explains read #" + read.id() + " returning "
-                        + (read.valueRead() == null ? "absent" : "'" + read.valueRead() + "'"),
-                        result.counterExample()));
+            List<RegisterOp> register = RegisterHistory.of(history.opsOf(key));
+            if (register.stream().anyMatch(RegisterOp::read)) { // writes alone are always linearizable
+                search.judge(NAME, key, register, result -> {
+                    Op read = result.unexplainedRead();
+                    return "not linearizable: no order of these " + result.counterExample().size()
+                            + " operations explains read #" + read.id() + " returning "
+                            + (read.valueRead() == null ? "absent" : "'" + read.valueRead() + "'");
+                }).ifPresent(found::add);
             }
         }
         return found;

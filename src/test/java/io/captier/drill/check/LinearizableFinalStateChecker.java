@@ -1,16 +1,13 @@
 package io.captier.drill.check;
 
 import io.captier.drill.check.linear.Budget;
-import io.captier.drill.check.linear.RegisterCheck;
 import io.captier.drill.check.linear.RegisterHistory;
 import io.captier.drill.check.linear.RegisterOp;
 import io.captier.drill.check.linear.WglSearch;
 import io.captier.drill.history.FinalState;
 import io.captier.drill.history.History;
-import io.captier.drill.history.Op;
 import io.captier.mode.Mode;
 
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -26,49 +23,28 @@ import java.util.Optional;
  * drill writes each value once); versions of the final row are not compared here, the
  * available rule does that.
  */
-public final class LinearizableFinalStateChecker implements Checker {
+public final class LinearizableFinalStateChecker extends FinalStateChecker {
 
     public static final String NAME = "lost-write-consistent";
 
-    private final Budget search;
-    private final Budget shrink;
+    private final RegisterSearch search;
 
     public LinearizableFinalStateChecker(Budget search, Budget shrink) {
-        this.search = search;
-        this.shrink = shrink;
+        super(NAME, Mode.CONSISTENT);
+        this.search = new RegisterSearch(search, shrink);
     }
 
     @Override
-    public String name() {
-        return NAME;
-    }
-
-    @Override
-    public List<Violation> check(History history) {
-        List<Violation> found = new ArrayList<>();
-        for (String key : FinalStates.keysTouchedBy(history, Mode.CONSISTENT)) {
-            Optional<FinalState> state = FinalStates.of(history, key, NAME, found);
-            if (state.isEmpty()) {
-                continue;
-            }
-            List<RegisterOp> ops = RegisterHistory.of(history.opsOf(key));
-            Op finalRead = FinalStates.asRead(state.get(), history.endMs());
-            RegisterCheck result = RegisterCheck.of(RegisterHistory.withFinalRead(ops, finalRead), search, shrink);
-            if (result.verdict() == WglSearch.Verdict.BUDGET_EXCEEDED) {
-                found.add(Violation.inconclusive(NAME, key, "unknown (budget exceeded) after " + result.steps()
-                        + " steps"));
-            } else if (result.verdict() == WglSearch.Verdict.NOT_LINEARIZABLE) {
-                found.add(Violation.of(NAME, key, "final state " + state.get()
-                        + " is not what any order of the acknowledged writes leaves" + alsoUnexplained(ops),
-                        result.counterExample()));
-            }
-        }
-        return found;
+    Optional<Violation> judge(History history, String key, FinalState state) {
+        List<RegisterOp> ops = RegisterHistory.of(history.opsOf(key));
+        List<RegisterOp> withFinalRead = RegisterHistory.withFinalRead(ops, asRead(state, history.endMs()));
+        return search.judge(NAME, key, withFinalRead, result -> "final state " + state
+                + " is not what any order of the acknowledged writes leaves" + alsoUnexplained(ops));
     }
 
     /** Says so when the key's history fails even without its final state: then the read is the suspect. */
     private String alsoUnexplained(List<RegisterOp> ops) {
-        WglSearch.Verdict alone = WglSearch.run(ops, search.start());
+        WglSearch.Verdict alone = WglSearch.run(ops, search.search().start());
         return alone == WglSearch.Verdict.NOT_LINEARIZABLE
                 ? " (the key's history is not linearizable even without it: see " + LinearizabilityChecker.NAME + ")"
                 : "";

@@ -6,7 +6,6 @@ import io.captier.drill.history.Outcome;
 import io.captier.drill.history.Version;
 
 import java.util.ArrayList;
-import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
@@ -32,13 +31,12 @@ import java.util.stream.Collectors;
  * the consistent profile returns and honours the same token. Operations with no session
  * are not checked.
  */
-public final class SessionChecker implements Checker {
+public final class SessionChecker extends Checker {
 
     public static final String NAME = "sessions";
 
-    @Override
-    public String name() {
-        return NAME;
+    public SessionChecker() {
+        super(NAME);
     }
 
     @Override
@@ -48,8 +46,7 @@ public final class SessionChecker implements Checker {
                 .collect(Collectors.groupingBy(Op::session));
         List<Violation> found = new ArrayList<>();
         bySession.keySet().stream().sorted().forEach(session -> found.addAll(checkSession(
-                bySession.get(session).stream()
-                        .sorted(Comparator.comparingLong(Op::invokeNanos).thenComparingLong(Op::id)).toList(),
+                bySession.get(session).stream().sorted(Op.SENT_ORDER).toList(),
                 observations)));
         return found;
     }

@@ -34,19 +34,15 @@ import java.util.Optional;
  * the contract says other instances cannot know them (docs/decisions.md, "Durability says
  * where the write is"). They count against reads served by that same instance only.
  */
-public final class StalenessChecker implements Checker {
+public final class StalenessChecker extends Checker {
 
     public static final String NAME = "staleness";
 
     private final long toleranceMs;
 
     public StalenessChecker(long toleranceMs) {
+        super(NAME);
         this.toleranceMs = toleranceMs;
-    }
-
-    @Override
-    public String name() {
-        return NAME;
     }
 
     @Override

@@ -1,6 +1,5 @@
 package io.captier.drill.history;
 
-import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -53,7 +52,7 @@ public record History(List<Op> ops, List<NemesisEvent> nemesis, List<Downtime> d
     /** The ops on one key, in the order they were sent. */
     public List<Op> opsOf(String key) {
         return ops.stream().filter(op -> op.key().equals(key))
-                .sorted(Comparator.comparingLong(Op::invokeNanos).thenComparingLong(Op::id)).toList();
+                .sorted(Op.SENT_ORDER).toList();
     }
 
     public Optional<FinalState> finalState(String key) {

@@ -3,6 +3,7 @@ package io.captier.drill.history;
 import io.captier.mode.Durability;
 import io.captier.mode.Mode;
 
+import java.util.Comparator;
 import java.util.Objects;
 
 /**
@@ -32,6 +33,9 @@ public record Op(long id, String client, String session, String instance, Mode m
                  String value, long invokeMs, long completeMs, long invokeNanos, long completeNanos,
                  Outcome outcome, int status, String valueRead, long version, String origin, String source,
                  long stalenessMs, Durability durability) {
+
+    /** The order operations were sent in (on the runner's monotonic clock; ties by id). */
+    public static final Comparator<Op> SENT_ORDER = Comparator.comparingLong(Op::invokeNanos).thenComparingLong(Op::id);
 
     public Op {
         Objects.requireNonNull(mode, "mode");
