@@ -1,0 +1,121 @@
+package io.captier.drill.check;
+
+import io.captier.drill.Ops;
+import io.captier.drill.check.linear.Budget;
+import io.captier.drill.history.History;
+import io.captier.drill.history.Op;
+import io.captier.drill.history.Outcome;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class LinearizabilityCheckerTest {
+
+    private final Ops ops = Ops.consistent();
+    private final LinearizabilityChecker checker = new LinearizabilityChecker();
+
+    @Test
+    void keysAreCheckedSeparately() {
+        History history = History.of(List.of(
+                ops.write("c1", "x", "a", 0, 1).build(),
+                ops.write("c1", "y", "b", 2, 3).build(),
+                ops.read("c2", "x", "a", 4, 5).build(),
+                ops.read("c2", "y", "a", 6, 7).build())); // "a" was never written to y
+
+        List<Violation> found = checker.check(history);
+
+        assertEquals(1, found.size(), found::toString);
+        Violation v = found.get(0);
+        assertEquals("y", v.key());
+        assertTrue(v.conclusive());
+        assertTrue(v.message().contains("'a'"), v.message());
+        assertTrue(v.ops().stream().allMatch(op -> op.key().equals("y")));
+    }
+
+    @Test
+    void aGoodHistoryPasses() {
+        History history = History.of(List.of(
+                ops.write("c1", "x", "a", 0, 10).build(),
+                ops.read("c2", "x", null, 1, 2).build(),
+                ops.read("c3", "x", "a", 5, 6).build(),
+                ops.write("c2", "x", "b", 8, 9).unknown(0).build(),
+                ops.read("c1", "x", "a", 11, 12).build()));
+        assertEquals(List.of(), checker.check(history));
+    }
+
+    @Test
+    void availableBufferedWritesMayLandLaterButPrimaryOnesHaveLanded() {
+        Ops available = Ops.available();
+        Op buffered = available.write("a1", "x", "late", 0, 1)
+                .assigned(9, io.captier.mode.Durability.REPLICATED_BUFFER).build();
+        assertEquals(List.of(), checker.check(History.of(List.of(buffered,
+                ops.read("c1", "x", null, 2, 3).build(), ops.read("c1", "x", "late", 50, 51).build()))));
+        Op committed = available.write("a1", "x", "now", 0, 1).build();
+        assertEquals(1, checker.check(History.of(List.of(committed, ops.read("c1", "x", null, 2, 3).build())))
+                .size(), "a write committed on the primary is visible to every later consistent read");
+    }
+
+    @Test
+    void aSearchOverBudgetIsReportedAsInconclusive() {
+        History history = History.of(List.of(
+                ops.write("c1", "x", "a", 0, 1).build(),
+                ops.read("c2", "x", "b", 4, 5).build()));
+        List<Violation> found = new LinearizabilityChecker(new Budget(1, 1000), Budget.DEFAULT).check(history);
+        assertEquals(1, found.size());
+        assertEquals(Violation.Kind.INCONCLUSIVE, found.get(0).kind());
+        assertTrue(found.get(0).message().contains("budget exceeded"));
+    }
+
+    @Test
+    void twoHundredHeavilyConcurrentOpsPerKeyCheckInWellUnderASecondEach() {
+        List<Op> all = new ArrayList<>();
+        for (int k = 0; k < 5; k++) {
+            all.addAll(SimulatedRegister.history("key-" + k, 4, 200, 42 + k));
+        }
+        History history = History.of(renumbered(all));
+        assertTrue(history.ops().stream().anyMatch(op -> op.outcome() == Outcome.UNKNOWN));
+
+        long start = System.nanoTime();
+        List<Violation> found = checker.check(history);
+        long millis = (System.nanoTime() - start) / 1_000_000;
+
+        assertEquals(List.of(), found);
+        assertTrue(millis < 3_000, "5 keys x 200 ops took " + millis + " ms");
+    }
+
+    @Test
+    void aStaleReadHiddenInAHeavilyConcurrentHistoryIsFoundQuickly() {
+        List<Op> simulated = new ArrayList<>(SimulatedRegister.history("key", 4, 200, 7));
+        Op firstWrite = simulated.stream().filter(Op::acknowledged).filter(op -> op.value() != null).findFirst()
+                .orElseThrow();
+        long end = simulated.stream().mapToLong(Op::completeMs).max().orElseThrow();
+        // Long after the last write, a read returns the very first value again.
+        simulated.add(Op.read(10_000, "c9", firstWrite.mode(), "key").instance("consistent-1").at(end + 5, end + 6)
+                .ok(200).returned(firstWrite.value(), 0, "postgres-primary", 0).build());
+
+        long start = System.nanoTime();
+        List<Violation> found = checker.check(History.of(simulated));
+        long millis = (System.nanoTime() - start) / 1_000_000;
+
+        assertEquals(1, found.size(), found::toString);
+        assertEquals(10_000, found.get(0).ops().get(found.get(0).ops().size() - 1).id(),
+                "the stale read is the unexplained one: " + found.get(0));
+        assertTrue(found.get(0).ops().size() <= 4, found.get(0)::toString);
+        assertTrue(millis < 3_000, "took " + millis + " ms");
+    }
+
+    private static List<Op> renumbered(List<Op> ops) {
+        List<Op> out = new ArrayList<>();
+        for (int i = 0; i < ops.size(); i++) {
+            Op o = ops.get(i);
+            out.add(new Op(i + 1, o.client(), o.session(), o.instance(), o.mode(), o.key(), o.type(), o.value(),
+                    o.invokeMs(), o.completeMs(), o.invokeNanos(), o.completeNanos(), o.outcome(), o.status(),
+                    o.valueRead(), o.version(), o.origin(), o.source(), o.stalenessMs(), o.durability()));
+        }
+        return out;
+    }
+}

@@ -1,0 +1,31 @@
+package io.captier.drill.check.linear;
+
+import io.captier.drill.history.Op;
+
+import java.util.List;
+
+/**
+ * Checks one key's register history and, when it fails, shrinks it to a counter-example.
+ *
+ * @param verdict        what the search found
+ * @param counterExample for {@link WglSearch.Verdict#NOT_LINEARIZABLE}: the recorded
+ *                       operations of a small sub-history that cannot be linearized, in
+ *                       the order they were invoked; empty otherwise
+ * @param steps          how many search steps the verdict took
+ */
+public record RegisterCheck(WglSearch.Verdict verdict, List<Op> counterExample, long steps) {
+
+    public static RegisterCheck of(List<RegisterOp> ops, Budget search, Budget shrink) {
+        Budget.Meter meter = search.start();
+        WglSearch.Verdict verdict = WglSearch.run(ops, meter);
+        List<Op> counterExample = verdict == WglSearch.Verdict.NOT_LINEARIZABLE
+                ? CounterExample.shrink(ops, shrink).stream().map(RegisterOp::source).toList()
+                : List.of();
+        return new RegisterCheck(verdict, counterExample, meter.steps());
+    }
+
+    /** The last read of the counter-example: the one no order of the others explains. */
+    public Op unexplainedRead() {
+        return counterExample.stream().filter(Op::isRead).reduce((first, second) -> second).orElse(null);
+    }
+}

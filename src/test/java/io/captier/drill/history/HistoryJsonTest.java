@@ -1,0 +1,62 @@
+package io.captier.drill.history;
+
+import io.captier.mode.Durability;
+import io.captier.mode.Mode;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.nio.file.Path;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class HistoryJsonTest {
+
+    private static History sample() {
+        Op write = Op.write(1, "client-1", Mode.AVAILABLE, "k", "v1").session("s1").instance("available-1")
+                .at(1000, 1012).nanos(5_000, 12_005_000).ok(202).assigned(123456789L << 16, Durability.LOCAL).build();
+        Op read = Op.read(2, "client-2", Mode.CONSISTENT, "k").instance("consistent-1").at(1010, 1013)
+                .ok(200).returned("v1", 123456789L << 16, "postgres-primary", 0).build();
+        Op unknown = Op.delete(3, "client-3", Mode.CONSISTENT, "k").instance("consistent-2").at(1020, 3100)
+                .unknown(0).build();
+        return History.of(List.of(write, read, unknown))
+                .withNemesis(List.of(new NemesisEvent(1005, 2000, "kill pg-primary", "pg-a")))
+                .withDowntimes(List.of(new Downtime("available-2", 1500, 1800), Downtime.untilEnd("consistent-2", 3000)))
+                .withFinalStates(List.of(FinalState.tombstone("k", 5L << 16, "consistent-1"), FinalState.absent("x")));
+    }
+
+    @Test
+    void aHistoryReadsBackEqual(@TempDir Path dir) {
+        History history = sample();
+        Path file = dir.resolve("history.json");
+        HistoryJson.write(history, file);
+        assertEquals(history, HistoryJson.read(file));
+        assertEquals(history, HistoryJson.fromJson(HistoryJson.toJson(history)));
+    }
+
+    @Test
+    void enumsAreWrittenAsTheServiceSaysThem() {
+        String json = HistoryJson.toJson(sample());
+        assertTrue(json.contains("\"mode\" : \"available\""), json);
+        assertTrue(json.contains("\"durability\" : \"local\""), json);
+        assertTrue(json.contains("\"outcome\" : \"UNKNOWN\""), json);
+        assertFalse(json.contains("\"read\" :"), "helpers are not data: " + json);
+    }
+
+    @Test
+    void nanosFollowMillisWhenNotRecordedAndWritesTakeTheirInstanceAsOrigin() {
+        Op op = HistoryJson.fromJson("""
+                {"ops":[{"id":9,"client":"c","instance":"available-3","mode":"available","key":"k",
+                         "type":"WRITE","value":"x","invokeMs":10,"completeMs":12,"outcome":"OK","status":200,
+                         "version":77,"durability":"replicated-buffer"}]}
+                """).ops().get(0);
+        assertEquals(10_000_000, op.invokeNanos());
+        assertEquals(12_000_000, op.completeNanos());
+        assertEquals(new Version(77, "available-3"), op.versionStamp());
+        assertEquals(Durability.REPLICATED_BUFFER, op.durability());
+        assertNull(op.session());
+    }
+}

@@ -1,0 +1,37 @@
+package io.captier.drill.report;
+
+import io.captier.drill.check.CheckResult;
+import io.captier.drill.check.Figures;
+
+import java.util.Locale;
+
+/** summary.txt: what a person reads first in a CI log. The verdict is on the first line. */
+final class SummaryText {
+
+    /** Violations quoted in full; the rest are in report.json and report.html. */
+    private static final int QUOTED = 5;
+
+    private SummaryText() {
+    }
+
+    static String render(CheckResult result, int nemesisEvents) {
+        Figures figures = result.figures();
+        StringBuilder s = new StringBuilder("captier drill: ").append(result.verdict()).append('\n');
+        s.append("ops: ").append(figures.ops()).append(", nemesis events: ").append(nemesisEvents).append('\n');
+        figures.byMode().forEach((mode, f) -> s.append(String.format(Locale.ROOT,
+                "%s: %d ops, ok %d, failed %d, unknown %d; latency p50 %d ms, p99 %d ms, max %d ms%s%n", mode, f.ops(),
+                f.byOutcome().getOrDefault("OK", 0L), f.byOutcome().getOrDefault("FAILED", 0L),
+                f.byOutcome().getOrDefault("UNKNOWN", 0L), f.latency().p50(), f.latency().p99(), f.latency().max(),
+                mode.equals("available") ? "; max staleness reported " + f.maxReportedStalenessMs() + " ms" : "")));
+        s.append("violations per checker:\n");
+        figures.violationsByChecker().forEach((checker, n) -> s.append("  ").append(checker).append(": ").append(n)
+                .append('\n'));
+        s.append("inconclusive: ").append(figures.inconclusive()).append('\n');
+        result.violations().stream().limit(QUOTED).forEach(v -> s.append('\n').append(v).append('\n'));
+        if (result.violations().size() > QUOTED) {
+            s.append("\n... and ").append(result.violations().size() - QUOTED)
+                    .append(" more in report.json / report.html\n");
+        }
+        return s.toString();
+    }
+}
