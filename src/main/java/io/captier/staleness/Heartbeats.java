@@ -17,6 +17,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
+import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -86,7 +87,14 @@ public class Heartbeats {
     private void postgresBeat() {
         long now = System.currentTimeMillis();
         long shared = 0;
-        for (PgHeartbeats.PublishedGap gap : pgHeartbeats.heartbeat(config.instanceId(), now, projection.gapSinceMs())) {
+        List<PgHeartbeats.PublishedGap> gaps;
+        try {
+            gaps = projection.publish(now);
+        } catch (RuntimeException e) {
+            staleness.gapsUnseen(now);
+            throw e;
+        }
+        for (PgHeartbeats.PublishedGap gap : gaps) {
             if (gap.instance().equals(config.instanceId())) {
                 continue;
             }
@@ -97,7 +105,7 @@ public class Heartbeats {
                 shared = shared == 0 ? gap.sinceMs() : Math.min(shared, gap.sinceMs());
             }
         }
-        staleness.othersGapSince(shared);
+        staleness.othersGapSince(shared, now);
     }
 
     /**

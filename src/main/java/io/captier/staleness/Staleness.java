@@ -22,6 +22,11 @@ import jakarta.enterprise.context.ApplicationScoped;
  *     oldest entry, and this instance's hint log;</li>
  * <li>Redis lags this instance's hint log too (those writes reached neither store).</li>
  * </ul>
+ * Another instance's gap is published before its write is acknowledged, but seen here only
+ * at the next heartbeat: Redis may also lag by the age of that look. While PostgreSQL
+ * cannot be reached no gap can be published, so the age stops growing at the first look
+ * that failed (a gap published in the moment before, by a write whose Redis write-through
+ * failed at the same time, is a double fault we accept: docs/decisions.md).
  */
 @ApplicationScoped
 public class Staleness {
@@ -33,6 +38,8 @@ public class Staleness {
     private final HintLog hints;
     private volatile long streamPendingSinceMs;
     private volatile long othersGapSinceMs;
+    private volatile long gapsSeenAtMs;
+    private volatile long gapsLookFailedAtMs;
 
     public Staleness(Projection projection, HintLog hints) {
         this.projection = projection;
@@ -45,7 +52,9 @@ public class Staleness {
             return UNKNOWN;
         }
         long behind = oldest(oldest(projection.gapSinceMs(), othersGapSinceMs), hints.oldestPendingWallMs());
-        return Math.max(now - heartbeat, since(behind, now));
+        long lookedUntil = gapsLookFailedAtMs > 0 ? gapsLookFailedAtMs : now;
+        long unseenGaps = Math.max(0, lookedUntil - gapsSeenAtMs);
+        return Math.max(Math.max(now - heartbeat, since(behind, now)), unseenGaps);
     }
 
     /** A PostgreSQL node by the role its probe found; a fenced old primary has no bound. */
@@ -79,9 +88,18 @@ public class Staleness {
         streamPendingSinceMs = wallMs;
     }
 
-    /** The oldest gap other live instances published (0: none), as of the last heartbeat. */
-    void othersGapSince(long wallMs) {
+    /** The oldest gap other live instances published (0: none), as the heartbeat sent at {@code seenAtMs} found them. */
+    void othersGapSince(long wallMs, long seenAtMs) {
         othersGapSinceMs = wallMs;
+        gapsSeenAtMs = seenAtMs;
+        gapsLookFailedAtMs = 0;
+    }
+
+    /** The heartbeat sent at {@code attemptAtMs} could not look at the published gaps. */
+    void gapsUnseen(long attemptAtMs) {
+        if (gapsLookFailedAtMs == 0) {
+            gapsLookFailedAtMs = attemptAtMs;
+        }
     }
 
     private static long since(long wallMs, long now) {

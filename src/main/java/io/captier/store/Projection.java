@@ -1,7 +1,9 @@
 package io.captier.store;
 
 import io.captier.Background;
+import io.captier.config.CaptierConfig;
 import io.captier.observability.Metrics;
+import io.captier.store.postgres.PgHeartbeats;
 import io.captier.store.postgres.PgStore;
 import io.captier.store.redis.RedisStore;
 import io.quarkus.runtime.ShutdownEvent;
@@ -11,6 +13,7 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.sql.Timestamp;
+import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -21,8 +24,9 @@ import java.util.concurrent.atomic.AtomicLong;
  * counts in the staleness of every Redis node until a resync has copied everything
  * changed since then.
  *
- * <p>The gap is this instance's own knowledge; other instances learn of it through the
- * PostgreSQL heartbeat ({@link io.captier.staleness.Heartbeats}). A projection that was
+ * <p>The gap is this instance's own knowledge; other instances learn of it from this
+ * instance's PostgreSQL heartbeat row ({@link #publish}), which a failed write-through
+ * updates before the write is acknowledged. A projection that was
  * never filled, or lost everything, has no completeness mark in Redis: that is a gap
  * from the very beginning, closed by a full resync.
  */
@@ -38,29 +42,53 @@ public class Projection {
 
     private final RedisStore redis;
     private final PgStore postgres;
+    private final PgHeartbeats heartbeats;
+    private final String instanceId;
     private final AtomicLong gapSinceMs = new AtomicLong();
     private final AtomicLong failures = new AtomicLong();
     private final ScheduledExecutorService resyncs = Background.scheduler("projection-resync", 1);
 
-    public Projection(RedisStore redis, PgStore postgres) {
+    public Projection(RedisStore redis, PgStore postgres, PgHeartbeats heartbeats, CaptierConfig config) {
         this.redis = redis;
         this.postgres = postgres;
+        this.heartbeats = heartbeats;
+        this.instanceId = config.instanceId();
     }
 
     /**
      * Write a committed entry into Redis before the write is acknowledged: then every
      * heartbeat written after the acknowledgement follows it in Redis' replication order,
-     * which is what makes heartbeat staleness an upper bound. Never throws: a failure
-     * opens (or extends) the gap instead.
+     * which is what makes heartbeat staleness an upper bound. A failure opens (or extends)
+     * the gap, and the gap is published before the write is acknowledged, so no instance
+     * serves Redis as fresher than it is for longer than its own last look at the gaps.
      *
      * @param startedAtMs when the write began, before PostgreSQL committed it
+     * @throws OutcomeUnknownException Redis missed the committed write and the gap could not
+     *         be published: other instances cannot know, so the write is not acknowledged
+     *         as in step (the available profile buffers it too, which changes nothing in
+     *         PostgreSQL and puts it where staleness counts it)
      */
     public void writeThrough(Entry committed, long startedAtMs) {
         try {
             redis.project(committed);
         } catch (RuntimeException e) {
             gap(startedAtMs, e);
+            try {
+                publish(System.currentTimeMillis());
+            } catch (RuntimeException unpublished) {
+                throw new OutcomeUnknownException("committed, but Redis missed it and the gap could not be published: "
+                        + Metrics.describeError(unpublished), unpublished);
+            }
         }
+    }
+
+    /**
+     * This instance's PostgreSQL heartbeat with its gap as it is now, returning every gap
+     * published. One at a time: a heartbeat holding an older view of the gap must never
+     * overwrite one a failed write-through just published.
+     */
+    public synchronized List<PgHeartbeats.PublishedGap> publish(long wallMs) {
+        return heartbeats.heartbeat(instanceId, wallMs, gapSinceMs());
     }
 
     /**
