@@ -39,6 +39,9 @@ public interface CaptierConfig {
     /** API_KEYS: name:roles:sha256hex entries, comma-separated (io.captier.security.ApiKeys). */
     Optional<String> apiKeys();
 
+    /** CAPTIER_BREAK_CONTRACT: test-only switches (io.captier.mode.BrokenOnPurpose). */
+    Optional<String> breakContract();
+
     Database database();
 
     Redis redis();

@@ -48,10 +48,12 @@ public class AvailableContract implements KvContract {
     private final Hlc hlc;
     private final String instanceId;
     private final long maxStalenessMs;
+    private final BrokenOnPurpose broken;
 
     public AvailableContract(ReadChain chain, PgStore postgres, PendingStream pending, HintLog hints, Projection projection,
                              LastKnownCache cache, Staleness staleness, Metrics metrics, Hlc hlc,
-                             CaptierConfig config) {
+                             CaptierConfig config, BrokenOnPurpose broken) {
+        this.broken = broken;
         this.chain = chain;
         this.postgres = postgres;
         this.pending = pending;
@@ -169,6 +171,9 @@ public class AvailableContract implements KvContract {
      * the local hint log too, fsync'd before the answer.
      */
     private Durability buffer(Entry proposed) {
+        if (broken.dropBufferedWrites()) {
+            return Durability.REPLICATED_BUFFER;
+        }
         try {
             if (pending.buffer(proposed)) {
                 return Durability.REPLICATED_BUFFER;

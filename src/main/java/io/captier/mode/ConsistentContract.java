@@ -4,6 +4,7 @@ import io.captier.config.CaptierConfig;
 import io.captier.store.Entry;
 import io.captier.store.Projection;
 import io.captier.store.Source;
+import io.captier.store.postgres.PgCluster;
 import io.captier.store.postgres.PgStore;
 import io.captier.version.Hlc;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -24,9 +25,14 @@ public class ConsistentContract implements KvContract {
     private final Projection projection;
     private final Hlc hlc;
     private final String instanceId;
+    private final PgCluster cluster;
+    private final BrokenOnPurpose broken;
 
-    public ConsistentContract(PgStore postgres, Projection projection, Hlc hlc, CaptierConfig config) {
+    public ConsistentContract(PgStore postgres, Projection projection, Hlc hlc, CaptierConfig config, PgCluster cluster,
+                              BrokenOnPurpose broken) {
         this.postgres = postgres;
+        this.cluster = cluster;
+        this.broken = broken;
         this.projection = projection;
         this.hlc = hlc;
         this.instanceId = config.instanceId();
@@ -39,6 +45,10 @@ public class ConsistentContract implements KvContract {
 
     @Override
     public ReadResult read(ReadRequest request) {
+        if (broken.consistentReadsFromStandby() && cluster.standby().isPresent()) {
+            PgStore.Stored stale = postgres.readStandby(cluster.standby().get(), request.key());
+            return new ReadResult(request.key(), stale.entry(), Source.POSTGRES_PRIMARY, 0, false);
+        }
         PgStore.Stored stored = postgres.readPrimary(request.key());
         return new ReadResult(request.key(), stored.entry(), Source.POSTGRES_PRIMARY, 0, false);
     }

@@ -82,7 +82,7 @@ class BufferedWritesIT extends TwoInstances {
         String bStart = b.logTail(400);
         assertTrue(bStart.contains("HINT_LOG_CORRUPT"), "start-up reports the corrupt record");
         assertTrue(bStart.contains("HINT_LOG_TORN_TAIL"), "start-up reports the torn tail");
-        assertTrue(metric(ca, "ap_pending_writes{buffer=\"local\"}") >= 15, "a replays its own hint log after kill -9");
+        assertTrue(ca.metric("ap_pending_writes{buffer=\"local\"}") >= 15, "a replays its own hint log after kill -9");
 
         redis.forEach(stack.topology::restart);
         stack.topology.restart(primary);
@@ -91,9 +91,9 @@ class BufferedWritesIT extends TwoInstances {
         assertEquals("0", stack.topology.sql(stack.topology.pgPrimary(), "SELECT count(*) FROM kv WHERE key = 'local-b-2'")
                 .get(0).get(0), "the corrupt record was skipped, not half-applied");
         await("both buffers drained").atMost(Duration.ofSeconds(30)).until(() ->
-                metric(ca, "ap_pending_writes{buffer=\"local\"}") == 0 && metric(cb, "ap_pending_writes{buffer=\"local\"}") == 0
+                ca.metric("ap_pending_writes{buffer=\"local\"}") == 0 && cb.metric("ap_pending_writes{buffer=\"local\"}") == 0
                         && "0".equals(stack.topology.redis(stack.topology.redisMaster(), "XLEN", "captier:meta:pending").trim()));
-        assertTrue(metric(ca, "ap_reconciled_writes_total") + metric(cb, "ap_reconciled_writes_total") >= winners.size());
+        assertTrue(ca.metric("ap_reconciled_writes_total") + cb.metric("ap_reconciled_writes_total") >= winners.size());
     }
 
     @Test
@@ -168,15 +168,6 @@ class BufferedWritesIT extends TwoInstances {
             assertEquals(Long.toString(w.getValue().version()), row.get(1), "version of " + w.getKey());
             assertEquals(w.getValue().value(), row.get(2), "value of " + w.getKey());
         }
-    }
-
-    private static long metric(Client c, String series) {
-        for (String line : new String(c.get("/metrics").body()).split("\n")) {
-            if (line.startsWith(series + " ")) {
-                return (long) Double.parseDouble(line.substring(series.length() + 1).trim());
-            }
-        }
-        return -1;
     }
 
     /** Flip a byte in the payload of the n-th record (0-based): magic, length, CRC, payload. */

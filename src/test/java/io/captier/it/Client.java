@@ -132,6 +132,16 @@ public final class Client {
         }
     }
 
+    /** One series of /metrics (exact name and labels as printed), or -1 when it is not there. */
+    public long metric(String series) {
+        for (String line : new String(get("/metrics").body(), StandardCharsets.UTF_8).split("\n")) {
+            if (line.startsWith(series + " ")) {
+                return (long) Double.parseDouble(line.substring(series.length() + 1).trim());
+            }
+        }
+        return -1;
+    }
+
     public static String encode(String key) {
         return URLEncoder.encode(key, StandardCharsets.UTF_8).replace("+", "%20");
     }

@@ -1,0 +1,56 @@
+package io.captier.mode;
+
+import io.captier.config.CaptierConfig;
+import io.quarkus.runtime.Startup;
+import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
+
+import java.util.Arrays;
+import java.util.List;
+import java.util.Set;
+import java.util.stream.Collectors;
+
+/**
+ * Test-only switches that break a contract on purpose (CAPTIER_BREAK_CONTRACT), so the
+ * chaos drill can prove its checkers catch a broken build. Never set in production: an
+ * instance that has one logs CONTRACT_BROKEN_ON_PURPOSE at every start, and an unknown
+ * name stops it.
+ * <ul>
+ *   <li>{@code consistent-reads-from-standby}: consistent reads go to the standby.</li>
+ *   <li>{@code drop-buffered-writes}: an available write the primary cannot take is
+ *       acknowledged as buffered and then forgotten.</li>
+ * </ul>
+ */
+@Startup
+@ApplicationScoped
+public class BrokenOnPurpose {
+
+    static final String READS_FROM_STANDBY = "consistent-reads-from-standby";
+    static final String DROP_BUFFERED_WRITES = "drop-buffered-writes";
+    private static final List<String> KNOWN = List.of(READS_FROM_STANDBY, DROP_BUFFERED_WRITES);
+    private static final Logger LOG = Logger.getLogger(BrokenOnPurpose.class);
+
+    private final Set<String> broken;
+
+    public BrokenOnPurpose(CaptierConfig config) {
+        broken = Arrays.stream(config.breakContract().orElse("").split(",")).map(String::trim)
+                .filter(s -> !s.isEmpty()).collect(Collectors.toUnmodifiableSet());
+        for (String name : broken) {
+            if (!KNOWN.contains(name)) {
+                throw new IllegalStateException("CAPTIER_BREAK_CONTRACT: unknown switch '" + name + "' " + KNOWN);
+            }
+        }
+        if (!broken.isEmpty()) {
+            LOG.errorf("CONTRACT_BROKEN_ON_PURPOSE %s: this instance does NOT keep its contract (drill self-test only)",
+                    broken);
+        }
+    }
+
+    boolean consistentReadsFromStandby() {
+        return broken.contains(READS_FROM_STANDBY);
+    }
+
+    boolean dropBufferedWrites() {
+        return broken.contains(DROP_BUFFERED_WRITES);
+    }
+}

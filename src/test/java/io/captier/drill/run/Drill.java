@@ -1,0 +1,165 @@
+package io.captier.drill.run;
+
+import io.captier.cluster.AppInstance;
+import io.captier.cluster.Topology;
+import io.captier.drill.history.FinalState;
+import io.captier.drill.history.History;
+import io.captier.drill.history.Op;
+import io.captier.it.Client;
+import io.captier.it.Stack;
+import io.captier.mode.Mode;
+import org.awaitility.Awaitility;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Consumer;
+import java.util.stream.IntStream;
+
+/**
+ * A chaos drill on the real topology: two instances per profile, concurrent clients on a
+ * small key space per profile, the {@link Nemesis} cycling through node kills, then heal,
+ * reconciliation, and each key's final state read from PostgreSQL. The result is a
+ * {@link History} for the checkers; nothing is judged here.
+ */
+public final class Drill {
+
+    private final Stack stack;
+    private final Map<String, String> settings;
+    private final Consumer<String> narrator;
+
+    /**
+     * @param settings extra environment for the drill's instances (e.g. a test-only break switch)
+     * @param narrator told about each phase and fault, for people watching
+     */
+    public Drill(Stack stack, Map<String, String> settings, Consumer<String> narrator) {
+        this.stack = stack;
+        this.settings = settings;
+        this.narrator = narrator;
+    }
+
+    /** What the nemesis does: under traffic, then after the clients stopped (default: nothing). */
+    public interface Scenario {
+        void underTraffic(Nemesis nemesis);
+
+        default void afterTraffic(Nemesis nemesis) {
+        }
+    }
+
+    /** The drill of {@link DrillPlan#cycles()} fault cycles. */
+    public static Scenario cycles(DrillPlan plan, Consumer<String> narrator) {
+        return nemesis -> {
+            for (int n = 0; n < plan.cycles(); n++) {
+                narrator.accept("cycle " + (n + 1) + " of " + plan.cycles());
+                nemesis.cycle(n);
+            }
+        };
+    }
+
+    /**
+     * Runs {@code scenario} against two new instances per profile, named {@code prefix-cp-1}
+     * and so on, on keys {@code prefix-consistent-k0}, {@code prefix-available-k0}, ...
+     */
+    public History run(String prefix, DrillPlan plan, Scenario scenario) {
+        List<AppInstance> consistent = List.of(start(prefix + "-cp-1", "consistent"), start(prefix + "-cp-2", "consistent"));
+        List<AppInstance> available = List.of(start(prefix + "-ap-1", "available"), start(prefix + "-ap-2", "available"));
+        AtomicBoolean stop = new AtomicBoolean();
+        AtomicLong ids = new AtomicLong();
+        ConcurrentLinkedQueue<Op> ops = new ConcurrentLinkedQueue<>();
+        List<Thread> threads = new ArrayList<>();
+        threads.addAll(clients(prefix, Mode.CONSISTENT, consistent, plan, ids, stop, ops));
+        threads.addAll(clients(prefix, Mode.AVAILABLE, available, plan, ids, stop, ops));
+        Nemesis nemesis = new Nemesis(stack.topology, available, narrator);
+        narrator.accept("traffic on " + threads.size() + " clients");
+        threads.forEach(Thread::start);
+        try {
+            Nemesis.sleep(Duration.ofSeconds(2));
+            scenario.underTraffic(nemesis);
+        } finally {
+            stop.set(true);
+            threads.forEach(Drill::join);
+        }
+        scenario.afterTraffic(nemesis);
+        narrator.accept("healed; waiting for reconciliation");
+        List<AppInstance> all = new ArrayList<>(consistent);
+        all.addAll(available);
+        awaitReconciled(all, available);
+        List<Op> sorted = ops.stream().sorted(Comparator.comparingLong(Op::invokeNanos)).toList();
+        History history = new History(sorted, nemesis.events(), nemesis.downtimes(), Map.of())
+                .withFinalStates(finalStates(keys(prefix, Mode.CONSISTENT, plan), keys(prefix, Mode.AVAILABLE, plan)));
+        all.forEach(AppInstance::close); // their work is done; the machine has two cores
+        return history;
+    }
+
+    /** The key space of one profile: small, so that keys collide. */
+    static List<String> keys(String prefix, Mode mode, DrillPlan plan) {
+        return IntStream.range(0, plan.keysPerProfile()).mapToObj(i -> prefix + "-" + mode.wireName() + "-k" + i).toList();
+    }
+
+    private AppInstance start(String name, String mode) {
+        return stack.instance(name, mode, settings);
+    }
+
+    private static List<Thread> clients(String prefix, Mode mode, List<AppInstance> instances, DrillPlan plan,
+                                        AtomicLong ids, AtomicBoolean stop, ConcurrentLinkedQueue<Op> ops) {
+        List<DrillClient.Instance> targets = instances.stream()
+                .map(app -> new DrillClient.Instance(app.name(), new Client(app.baseUrl()))).toList();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < plan.clientsPerProfile(); i++) {
+            String name = prefix + "-" + (mode == Mode.CONSISTENT ? "cp" : "ap") + "-client-" + i;
+            DrillClient client = new DrillClient(name, mode, targets, keys(prefix, mode, plan),
+                    i < plan.sessionClientsPerProfile(),
+                    plan, plan.seed() + 31L * i + mode.ordinal(), ids, stop, ops);
+            Thread t = new Thread(client, "drill-" + name);
+            t.setDaemon(true);
+            threads.add(t);
+        }
+        return threads;
+    }
+
+    /** Every node up, every instance ready, and no buffered write left anywhere. */
+    private void awaitReconciled(List<AppInstance> all, List<AppInstance> available) {
+        Topology t = stack.topology;
+        all.forEach(Stack::awaitReady);
+        List<Client> clients = available.stream().map(app -> new Client(app.baseUrl())).toList();
+        Awaitility.await("every buffered write reconciled").atMost(Duration.ofSeconds(90))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> clients.stream().allMatch(c -> c.metric("ap_pending_writes{buffer=\"redis\"}") == 0
+                        && c.metric("ap_pending_writes{buffer=\"local\"}") == 0));
+        narrator.accept("reconciled; topology now:\n" + t.describe());
+    }
+
+    /** Each drill key as the PostgreSQL primary holds it, read directly as the superuser. */
+    private List<FinalState> finalStates(List<String> consistentKeys, List<String> availableKeys) {
+        Topology t = stack.topology;
+        List<FinalState> states = new ArrayList<>();
+        List<String> keys = new ArrayList<>(consistentKeys);
+        keys.addAll(availableKeys);
+        for (String key : keys) {
+            List<List<String>> rows = t.sql(t.pgPrimary(), "SELECT 'x' || coalesce(convert_from(value, 'UTF8'), ''), "
+                    + "version, origin, deleted FROM kv WHERE key = '" + key + "'");
+            if (rows.isEmpty()) {
+                states.add(FinalState.absent(key));
+                continue;
+            }
+            List<String> row = rows.get(0);
+            long version = Long.parseLong(row.get(1));
+            states.add("t".equals(row.get(3)) ? FinalState.tombstone(key, version, row.get(2))
+                    : FinalState.of(key, row.get(0).substring(1), version, row.get(2)));
+        }
+        return states;
+    }
+
+    private static void join(Thread t) {
+        try {
+            t.join(Duration.ofSeconds(30).toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+}

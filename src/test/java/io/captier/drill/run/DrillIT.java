@@ -1,0 +1,115 @@
+package io.captier.drill.run;
+
+import io.captier.cluster.Topology;
+import io.captier.drill.check.CheckResult;
+import io.captier.drill.check.LastWriterWinsFinalStateChecker;
+import io.captier.drill.check.LinearizabilityChecker;
+import io.captier.drill.history.History;
+import io.captier.drill.history.Outcome;
+import io.captier.it.LogsOnFailure;
+import io.captier.it.Stack;
+import io.captier.mode.Mode;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The short chaos drill of the default test run: both profiles under 20 node kills must
+ * show no violation at all; and the same checkers must catch a build that is broken on
+ * purpose. Reports land in target/drill-reports/.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class DrillIT {
+
+    static final Path REPORTS = Path.of("target", "drill-reports");
+
+    @RegisterExtension
+    final LogsOnFailure logs = new LogsOnFailure();
+
+    private Stack stack;
+    private Topology.Node killedPrimary;
+
+    @BeforeAll
+    void start() {
+        stack = Stack.start();
+        logs.add("topology", stack.topology::describe);
+    }
+
+    @AfterAll
+    void stop() {
+        if (stack != null) {
+            stack.close();
+        }
+    }
+
+    @Test
+    @Order(1)
+    void bothContractsHoldThroughTwentyNodeKills() {
+        DrillPlan plan = DrillPlan.ci();
+        History history = new Drill(stack, Map.of(), DrillIT::say).run("drill", plan, Drill.cycles(plan, DrillIT::say));
+        CheckResult result = check(history, "drill");
+
+        long kills = history.nemesis().stream().filter(e -> e.kind().startsWith("kill")).count();
+        assertTrue(kills >= 20, "at least 20 node kills: " + kills);
+        for (Mode mode : Mode.values()) {
+            assertTrue(history.ops().stream().filter(o -> o.mode() == mode && o.acknowledged()).count() > 100,
+                    mode + " acknowledged writes to check");
+        }
+        assertEquals(CheckResult.Verdict.PASS, result.verdict(), () -> "violations:\n" + result.violations());
+    }
+
+    /**
+     * Test-only switches break each contract on purpose (CAPTIER_BREAK_CONTRACT, see
+     * docs/decisions.md): consistent reads from the standby while its replay is paused,
+     * buffered writes acknowledged and then dropped. The checkers must say so.
+     */
+    @Test
+    @Order(2)
+    void aBrokenBuildIsCaught() {
+        Map<String, String> broken = Map.of("CAPTIER_BREAK_CONTRACT", "consistent-reads-from-standby,drop-buffered-writes");
+        DrillPlan plan = DrillPlan.ci();
+        History history = new Drill(stack, broken, DrillIT::say).run("broken", plan, new Drill.Scenario() {
+            @Override
+            public void underTraffic(Nemesis nemesis) {
+                nemesis.pauseStandbyReplay(Duration.ofSeconds(5));
+                Nemesis.sleep(Duration.ofSeconds(1));
+                killedPrimary = nemesis.killThePostgresPrimaryFor(Duration.ofSeconds(5));
+            }
+
+            // Clients stop while the primary is down, so no later write hides a dropped one.
+            @Override
+            public void afterTraffic(Nemesis nemesis) {
+                nemesis.failOverTo(stack.topology.pgStandby(), killedPrimary);
+            }
+        });
+        CheckResult result = check(history, "broken-build");
+        assertEquals(CheckResult.Verdict.FAIL, result.verdict());
+        assertTrue(!result.violationsOf(LinearizabilityChecker.NAME).isEmpty(),
+                "stale consistent reads are caught: " + result.violations());
+        assertTrue(!result.violationsOf(LastWriterWinsFinalStateChecker.NAME).isEmpty(),
+                "dropped buffered writes are caught: " + result.violations());
+        assertTrue(history.ops().stream().anyMatch(o -> o.acknowledged() && o.outcome() == Outcome.OK
+                && o.mode() == Mode.AVAILABLE && o.status() == 202), "writes were buffered (and dropped)");
+    }
+
+    private static CheckResult check(History history, String name) {
+        return DrillChecks.checkAndReport(history, REPORTS.resolve(name), DrillIT::say);
+    }
+
+    private static void say(String line) {
+        System.out.println("[drill] " + line);
+    }
+}

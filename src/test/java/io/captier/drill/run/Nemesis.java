@@ -1,0 +1,183 @@
+package io.captier.drill.run;
+
+import io.captier.cluster.AppInstance;
+import io.captier.cluster.Topology;
+import io.captier.cluster.Topology.Node;
+import io.captier.drill.history.Downtime;
+import io.captier.drill.history.NemesisEvent;
+import io.captier.it.Stack;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.function.Consumer;
+
+/**
+ * The faults of a drill, one cycle after another. Each cycle kills four nodes and pauses
+ * one: kill -9 the PostgreSQL primary, promote the standby, re-clone the old primary;
+ * kill -9 the Redis master (Sentinel fails over), restart it; SIGSTOP the node that holds
+ * a role for longer than the network timeout, SIGCONT; kill -9 a Redis replica, restart
+ * it; kill -9 an available instance, restart it (its hint log replays).
+ */
+final class Nemesis {
+
+    static final int KILLS_PER_CYCLE = 4;
+
+    private final Topology topology;
+    private final List<AppInstance> availableInstances;
+    private final Duration pause;
+    private final Consumer<String> narrator;
+    private final List<NemesisEvent> events = new ArrayList<>();
+    private final List<Downtime> downtimes = new ArrayList<>();
+    private int kills;
+
+    Nemesis(Topology topology, List<AppInstance> availableInstances, Consumer<String> narrator) {
+        this.topology = topology;
+        this.availableInstances = availableInstances;
+        // Longer than the network timeout, so calls to the paused node time out.
+        this.pause = Duration.ofSeconds(Stack.NETWORK_TIMEOUT_SEC).plusMillis(1500);
+        this.narrator = narrator;
+    }
+
+    void cycle(int n) {
+        killThePostgresPrimary();
+        settle();
+        killTheRedisMaster();
+        settle();
+        pauseANode(n);
+        settle();
+        killARedisReplica();
+        settle();
+        killAnAvailableInstance(availableInstances.get(n % availableInstances.size()));
+        settle();
+    }
+
+    List<NemesisEvent> events() {
+        return List.copyOf(events);
+    }
+
+    List<Downtime> downtimes() {
+        return List.copyOf(downtimes);
+    }
+
+    int kills() {
+        return kills;
+    }
+
+    private void killThePostgresPrimary() {
+        Node primary = topology.pgPrimary();
+        Node standby = topology.pgStandby();
+        fault("kill pg-primary", primary.name(), () -> {
+            kill(primary);
+            sleep(Duration.ofSeconds(3));
+            failOverTo(standby, primary);
+        });
+    }
+
+    /** kill -9 the PostgreSQL primary and leave it dead for {@code down}; returns it. */
+    Node killThePostgresPrimaryFor(Duration down) {
+        Node primary = topology.pgPrimary();
+        fault("kill pg-primary", primary.name(), () -> {
+            kill(primary);
+            sleep(down);
+        });
+        return primary;
+    }
+
+    /** Promote the standby, then re-clone the dead old primary as the new standby. */
+    void failOverTo(Node standby, Node oldPrimary) {
+        fault("promote pg-standby", standby.name(), () -> {
+            topology.promote(standby);
+            sleep(Duration.ofSeconds(2));
+            topology.recloneAsStandby(oldPrimary);
+        });
+    }
+
+    /** The standby stops replaying WAL for {@code lag}: it still answers, with old data. */
+    void pauseStandbyReplay(Duration lag) {
+        Node standby = topology.pgStandby();
+        fault("pause standby replay", standby.name(), () -> {
+            topology.sql(standby, "SELECT pg_wal_replay_pause()");
+            try {
+                sleep(lag);
+            } finally {
+                topology.sql(standby, "SELECT pg_wal_replay_resume()");
+            }
+        });
+    }
+
+    private void killTheRedisMaster() {
+        Node master = topology.redisMaster();
+        fault("kill redis-master", master.name(), () -> {
+            kill(master);
+            long deadline = System.nanoTime() + Duration.ofSeconds(30).toNanos();
+            while (master.equals(topology.redisMaster()) && System.nanoTime() < deadline) {
+                sleep(Duration.ofMillis(200));
+            }
+            topology.restart(master);
+        });
+    }
+
+    /** Alternates between the PostgreSQL primary and the Redis master. */
+    private void pauseANode(int n) {
+        Node node = n % 2 == 0 ? topology.pgPrimary() : topology.redisMaster();
+        fault("pause " + (n % 2 == 0 ? "pg-primary" : "redis-master"), node.name(), () -> {
+            topology.pause(node);
+            try {
+                sleep(pause);
+            } finally {
+                topology.resume(node);
+            }
+        });
+    }
+
+    private void killARedisReplica() {
+        Node replica = topology.redisReplicas().get(0);
+        fault("kill redis-replica", replica.name(), () -> {
+            kill(replica);
+            sleep(Duration.ofSeconds(2));
+            topology.restart(replica);
+        });
+    }
+
+    private void killAnAvailableInstance(AppInstance app) {
+        fault("kill instance", app.name(), () -> {
+            long from = System.currentTimeMillis();
+            app.kill();
+            kills++;
+            sleep(Duration.ofSeconds(1));
+            app.restart();
+            Stack.awaitReady(app);
+            downtimes.add(new Downtime(app.name(), from, System.currentTimeMillis()));
+        });
+    }
+
+    private void kill(Node node) {
+        topology.kill(node);
+        kills++;
+    }
+
+    private void fault(String kind, String target, Runnable action) {
+        narrator.accept(kind + " (" + target + ")");
+        long start = System.currentTimeMillis();
+        try {
+            action.run();
+        } finally {
+            events.add(new NemesisEvent(start, System.currentTimeMillis(), kind, target));
+        }
+    }
+
+    /** Traffic runs on a healed topology for a moment between faults. */
+    private static void settle() {
+        sleep(Duration.ofSeconds(1));
+    }
+
+    static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        }
+    }
+}

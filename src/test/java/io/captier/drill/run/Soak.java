@@ -1,0 +1,38 @@
+package io.captier.drill.run;
+
+import io.captier.drill.check.CheckResult;
+import io.captier.drill.history.History;
+import io.captier.it.Stack;
+
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.LocalDateTime;
+import java.time.format.DateTimeFormatter;
+import java.util.Map;
+
+/**
+ * The long drill for people (scripts/drill soak MINUTES): a topology of its own, both
+ * profiles under fault cycles for about that long, checked, with a report. Exits 0 when
+ * no checker found a violation, 1 otherwise.
+ */
+public final class Soak {
+
+    private Soak() {
+    }
+
+    public static void main(String[] args) {
+        Duration length = Duration.ofMinutes(args.length > 0 ? Long.parseLong(args[0]) : 30);
+        DrillPlan plan = DrillPlan.soak(length);
+        String name = "soak-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
+        CheckResult result;
+        try (Stack stack = Stack.start()) {
+            History history = new Drill(stack, Map.of(), Soak::say).run("soak", plan, Drill.cycles(plan, Soak::say));
+            result = DrillChecks.checkAndReport(history, Path.of("target", "drill-reports", name), Soak::say);
+        }
+        System.exit(result.verdict() == CheckResult.Verdict.PASS ? 0 : 1);
+    }
+
+    private static void say(String line) {
+        System.out.println("[soak] " + line);
+    }
+}
