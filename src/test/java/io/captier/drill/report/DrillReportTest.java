@@ -5,6 +5,7 @@ import io.captier.drill.Ops;
 import io.captier.drill.check.CheckResult;
 import io.captier.drill.check.Checkers;
 import io.captier.drill.check.LastWriterWinsFinalStateChecker;
+import io.captier.drill.check.Violation;
 import io.captier.drill.history.FinalState;
 import io.captier.drill.history.History;
 import io.captier.drill.history.HistoryJson;
@@ -116,5 +117,21 @@ class DrillReportTest {
         assertFalse(html.replace("http://www.w3.org/2000/svg", "").contains("http"), "no external address");
         assertTrue(html.contains("&lt;k&amp;&gt;") && !html.contains(ODD_KEY), "keys are escaped");
         assertTrue(html.contains("class=\"FAIL\""));
+    }
+
+    @Test
+    void thePageShowsTheFirstViolationsAndPointsToTheRest(@TempDir Path dir) throws IOException {
+        History history = drill();
+        CheckResult checked = Checkers.run(history);
+        List<Violation> many = new ArrayList<>();
+        for (int i = 0; i < HtmlPage.VIOLATIONS_SHOWN + 50; i++) {
+            many.add(Violation.of("staleness", "k" + i, "under-reported", List.of()));
+        }
+        CheckResult result = new CheckResult(CheckResult.Verdict.FAIL, checked.checkers(), many, checked.figures(),
+                checked.settings());
+        DrillReport.write(dir, history, result);
+        String html = Files.readString(dir.resolve(DrillReport.HTML));
+        assertTrue(html.contains("... and 50 more in report.json"));
+        assertEquals(HtmlPage.VIOLATIONS_SHOWN + 50, DrillReport.read(dir).violations().size());
     }
 }

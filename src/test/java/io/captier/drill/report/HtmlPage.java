@@ -25,6 +25,9 @@ final class HtmlPage {
             "consistent", new String[]{"#1f77b4", "#9ecae1"},
             "available", new String[]{"#d62728", "#fc9272"});
 
+    /** A systematic bug can produce thousands of findings; the page shows this many, report.json has all. */
+    static final int VIOLATIONS_SHOWN = 200;
+
     private HtmlPage() {
     }
 
@@ -104,7 +107,7 @@ final class HtmlPage {
 
     private static void violations(StringBuilder html, List<Violation> violations) {
         html.append("<h2>Violations (").append(violations.size()).append(")</h2>\n");
-        for (Violation v : violations) {
+        for (Violation v : violations.subList(0, Math.min(violations.size(), VIOLATIONS_SHOWN))) {
             html.append("<h3>").append(Html.escape(v.checker())).append(v.conclusive() ? "" : " (inconclusive)")
                     .append(v.key() == null ? "" : " &mdash; key " + Html.escape(v.key())).append("</h3>\n<p>")
                     .append(Html.escape(v.message())).append("</p>\n");
@@ -113,6 +116,10 @@ final class HtmlPage {
                 v.ops().stream().map(Op::toString).forEach(op -> html.append(Html.escape(op)).append('\n'));
                 html.append("</pre>\n");
             }
+        }
+        if (violations.size() > VIOLATIONS_SHOWN) {
+            html.append("<p>... and ").append(violations.size() - VIOLATIONS_SHOWN).append(" more in ")
+                    .append(DrillReport.JSON).append("</p>\n");
         }
     }
 
