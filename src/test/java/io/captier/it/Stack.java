@@ -42,7 +42,14 @@ public final class Stack implements AutoCloseable {
 
     /** Start an instance and wait until it is ready to keep its contract. */
     public AppInstance instance(String name, String mode) {
-        AppInstance app = AppInstance.start(name, mode, env());
+        return instance(name, mode, Map.of());
+    }
+
+    /** An instance with {@code overrides} on top of {@link #env()} (e.g. tracing switched on). */
+    public AppInstance instance(String name, String mode, Map<String, String> overrides) {
+        Map<String, String> env = env();
+        env.putAll(overrides);
+        AppInstance app = AppInstance.start(name, mode, env);
         instances.add(app);
         awaitReady(app);
         return app;
