@@ -41,14 +41,7 @@ public final class MonitoringServers implements AutoCloseable {
     public static MonitoringServers start(Map<String, List<String>> captierTargets, Duration interval,
             Map<String, Duration> forOverrides) {
         Binaries.requireStackTools();
-        MonitoringServers m = new MonitoringServers();
-        try {
-            m.launch(captierTargets, interval, forOverrides);
-            return m;
-        } catch (RuntimeException | Error e) {
-            m.close();
-            throw e;
-        }
+        return StackProcesses.started(new MonitoringServers(), m -> m.launch(captierTargets, interval, forOverrides));
     }
 
     private MonitoringServers() {

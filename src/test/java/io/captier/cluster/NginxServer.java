@@ -29,14 +29,7 @@ public final class NginxServer implements AutoCloseable {
      */
     public static NginxServer start(Map<String, List<String>> pools) {
         Binaries.requireStackTools();
-        NginxServer n = new NginxServer();
-        try {
-            n.launch(pools);
-            return n;
-        } catch (RuntimeException | Error e) {
-            n.close();
-            throw e;
-        }
+        return StackProcesses.started(new NginxServer(), n -> n.launch(pools));
     }
 
     private NginxServer() {

@@ -69,6 +69,21 @@ final class StackProcesses {
         }
     }
 
+    /** Runs {@code launch} on a new server; on failure the server is closed (its processes stopped). */
+    static <T extends AutoCloseable> T started(T server, java.util.function.Consumer<T> launch) {
+        try {
+            launch.accept(server);
+            return server;
+        } catch (RuntimeException | Error e) {
+            try {
+                server.close();
+            } catch (Exception closing) {
+                e.addSuppressed(closing);
+            }
+            throw e;
+        }
+    }
+
     static boolean accepts(int port) {
         try (Socket s = new Socket()) {
             s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), port), 500);

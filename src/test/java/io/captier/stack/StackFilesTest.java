@@ -113,16 +113,15 @@ class StackFilesTest {
     }
 
     private Set<String> requiredComposeVariables() throws IOException {
-        Matcher m = REQUIRED_VARIABLE.matcher(Files.readString(files.path("docker-compose.yml")));
-        Set<String> names = new TreeSet<>();
-        while (m.find()) {
-            names.add(m.group(1));
-        }
-        return names;
+        return variables(REQUIRED_VARIABLE, "docker-compose.yml");
     }
 
     private Set<String> envExampleVariables() throws IOException {
-        Matcher m = EXAMPLE_VARIABLE.matcher(Files.readString(files.path(".env.example")));
+        return variables(EXAMPLE_VARIABLE, ".env.example");
+    }
+
+    private Set<String> variables(Pattern pattern, String file) throws IOException {
+        Matcher m = pattern.matcher(Files.readString(files.path(file)));
         Set<String> names = new TreeSet<>();
         while (m.find()) {
             names.add(m.group(1));
