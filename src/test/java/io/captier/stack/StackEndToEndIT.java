@@ -175,8 +175,26 @@ class StackEndToEndIT {
         assertEquals(200, new Client(apps.get("cp-1").baseUrl()).get("/metrics").status(), "Prometheus scrapes it directly");
     }
 
+    /** docker-compose.yml's health check of the captier services, run against a live instance. */
     @Test
     @Order(4)
+    void composesHealthCheckPassesForALiveInstanceAndFailsForADeadPort() {
+        JsonNode test = MonitoringQueries.yaml(StackFiles.project().path("docker-compose.yml"))
+                .get("x-captier").get("healthcheck").get("test");
+        assertEquals("CMD", test.get(0).asText());
+        List<String> command = new ArrayList<>();
+        for (int i = 1; i < test.size(); i++) {
+            command.add(test.get(i).asText().replace("$$", "$")); // compose's escape of a literal $
+        }
+        StackFiles.Result live = StackFiles.run(command, Map.of("HTTP_PORT", Integer.toString(apps.get("ap-1").port())),
+                null);
+        assertEquals(0, live.exit(), live.toString());
+        StackFiles.Result dead = StackFiles.run(command, Map.of("HTTP_PORT", "1"), null);
+        assertTrue(dead.exit() != 0, dead.toString());
+    }
+
+    @Test
+    @Order(5)
     void prometheusScrapesEveryInstanceAndMonitoringNamesOnlyExportedMetrics() {
         await("every instance is up for Prometheus").atMost(Duration.ofSeconds(30)).pollInterval(Duration.ofMillis(500))
                 .until(() -> {
@@ -223,7 +241,7 @@ class StackEndToEndIT {
     }
 
     @Test
-    @Order(5)
+    @Order(6)
     void requestAndStoreCallSpansReachTheOtlpReceiver() {
         available.write("traced", "yes");
         available.read("traced");
@@ -250,7 +268,7 @@ class StackEndToEndIT {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void pastTheRateNginxAnswers429WithAProblem() throws InterruptedException {
         AtomicBoolean limited = new AtomicBoolean();
         AtomicInteger sent = new AtomicInteger();
@@ -285,7 +303,7 @@ class StackEndToEndIT {
     }
 
     @Test
-    @Order(7)
+    @Order(8)
     void readsAreRetriedOnTheOtherInstanceWritesAreNot() throws InterruptedException {
         Thread.sleep(2500); // the previous step used up the rate limit's burst; it refills at 100/s
         apps.get("cp-2").kill();
@@ -306,7 +324,7 @@ class StackEndToEndIT {
     }
 
     @Test
-    @Order(8)
+    @Order(9)
     void aKilledPrimaryTakesTheBreakerAlertToAlertmanagerUntilThePromotion() {
         Node standby = stack.topology.pgStandby();
         assertNotNull(standby);
