@@ -14,7 +14,11 @@ import io.captier.store.hintlog.HintLog;
 import io.captier.store.redis.PendingStream;
 import io.captier.store.redis.RedisNode;
 import io.captier.version.Hlc;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.StatusCode;
+import io.opentelemetry.api.trace.Tracer;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.inject.Inject;
 
 import java.io.IOException;
 import java.util.ArrayList;
@@ -49,6 +53,10 @@ public class AvailableContract implements KvContract {
     private final String instanceId;
     private final long maxStalenessMs;
     private final BrokenOnPurpose broken;
+
+    /** The hint log is no bean (no interceptor can wrap it): its append gets a span here. */
+    @Inject
+    Tracer tracer;
 
     public AvailableContract(ReadChain chain, PgStore postgres, PendingStream pending, HintLog hints, Projection projection,
                              LastKnownCache cache, Staleness staleness, Metrics metrics, Hlc hlc,
@@ -181,11 +189,16 @@ public class AvailableContract implements KvContract {
         } catch (StoreUnavailableException | RedisNode.RedisErrorReply redisDown) {
             // the hint log takes it
         }
-        try {
+        Span span = tracer.spanBuilder("hintlog.append").startSpan();
+        try (var scope = span.makeCurrent()) {
             hints.append(proposed);
             return Durability.LOCAL;
         } catch (IOException e) {
+            span.recordException(e);
+            span.setStatus(StatusCode.ERROR);
             throw new StoreUnavailableException("no buffer can take the write: " + e.getMessage(), e);
+        } finally {
+            span.end();
         }
     }
 }

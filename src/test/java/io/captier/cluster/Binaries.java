@@ -14,13 +14,19 @@ import java.util.Set;
  * Finds the project root and the server binaries the topology runs, installing missing ones with the
  * project's own {@code scripts/install-deps} (a fresh machine has none of them).
  */
-final class Binaries {
+public final class Binaries {
+
+    /** What the production stack's checks and servers run (NGINX, Prometheus, Alertmanager, their
+     *  checkers, docker-compose for docker-compose.yml, openssl for scripts/dev-cert, Redis for redis/). */
+    private static final List<String> STACK_TOOLS = List.of("nginx", "prometheus", "promtool",
+            "prometheus-alertmanager", "amtool", "docker-compose", "openssl", "redis-server", "redis-sentinel",
+            "redis-cli", "setsid", "bash", "sh", "timeout");
 
     private Binaries() {
     }
 
     /** The nearest directory at or above user.dir holding pom.xml and scripts/install-deps, or null. */
-    static Path projectRoot() {
+    public static Path projectRoot() {
         for (Path d = Path.of(System.getProperty("user.dir")).toAbsolutePath(); d != null; d = d.getParent()) {
             if (Files.isRegularFile(d.resolve("pom.xml")) && Files.isRegularFile(d.resolve("scripts/install-deps"))) {
                 return d;
@@ -31,22 +37,32 @@ final class Binaries {
 
     /** PostgreSQL's bin directory, once every binary the topology needs is there (installing if not). */
     static synchronized Path requireTopologyBinaries() {
-        List<String> missing = missing();
-        if (!missing.isEmpty()) {
-            Path root = projectRoot();
-            if (root == null) {
-                throw new IllegalStateException("missing " + missing + ", and no scripts/install-deps found above "
-                        + System.getProperty("user.dir"));
-            }
-            Processes.Result r = Processes.run(List.of("bash", root.resolve("scripts/install-deps").toString()),
-                    Map.of(), root, Duration.ofMinutes(15));
-            missing = missing();
-            if (!missing.isEmpty()) {
-                throw new IllegalStateException("missing " + missing + " even after scripts/install-deps (exit "
-                        + r.exit() + "):\n" + r.out() + r.err());
-            }
-        }
+        install(Binaries::missing);
         return PostgresNodes.findBinDir();
+    }
+
+    /** Every tool of {@link #STACK_TOOLS} on PATH, installing what is missing; never a silent skip. */
+    public static synchronized void requireStackTools() {
+        install(() -> STACK_TOOLS.stream().filter(t -> !onPath(t)).toList());
+    }
+
+    private static void install(java.util.function.Supplier<List<String>> missingTools) {
+        List<String> missing = missingTools.get();
+        if (missing.isEmpty()) {
+            return;
+        }
+        Path root = projectRoot();
+        if (root == null) {
+            throw new IllegalStateException("missing " + missing + ", and no scripts/install-deps found above "
+                    + System.getProperty("user.dir"));
+        }
+        Processes.Result r = Processes.run(List.of("bash", root.resolve("scripts/install-deps").toString()),
+                Map.of(), root, Duration.ofMinutes(15));
+        missing = missingTools.get();
+        if (!missing.isEmpty()) {
+            throw new IllegalStateException("missing " + missing + " even after scripts/install-deps (exit "
+                    + r.exit() + "):\n" + r.out() + r.err());
+        }
     }
 
     private static List<String> missing() {

@@ -20,7 +20,8 @@ import java.util.concurrent.CountDownLatch;
 /**
  * The topology and both profiles for a person (scripts/up): PostgreSQL primary + standby,
  * Redis master + 2 replicas + 3 sentinels, captier consistent on 5001 and available on
- * 5002 (CONSISTENT_PORT / AVAILABLE_PORT to change), all on 127.0.0.1.
+ * 5002 (CONSISTENT_PORT / AVAILABLE_PORT to change), NGINX in front of them (TLS with a dev
+ * certificate), Prometheus and Alertmanager watching them (free ports), all on 127.0.0.1.
  *
  * <p>It stays up until told to stop, and takes orders for drills on a control port
  * (127.0.0.1 only, written to .captier/up.properties): scripts/ctl sends them.
@@ -29,6 +30,8 @@ public final class Up {
 
     private final ProcessTopology topology;
     private final Map<String, AppInstance> instances = new LinkedHashMap<>();
+    private NginxServer nginx;
+    private MonitoringServers monitoring;
     private final CountDownLatch stopped = new CountDownLatch(1);
 
     private Up(ProcessTopology topology) {
@@ -45,6 +48,7 @@ public final class Up {
         Runtime.getRuntime().addShutdownHook(new Thread(up::close, "captier-up-cleanup"));
         up.instance("consistent", consistentPort);
         up.instance("available", availablePort);
+        up.stack();
 
         HttpServer control = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
         control.createContext("/", up::handle);
@@ -76,6 +80,14 @@ public final class Up {
         env.put("OTEL_SDK_DISABLED", System.getenv().getOrDefault("OTEL_SDK_DISABLED", "true"));
         env.put("LOG_JSON", System.getenv().getOrDefault("LOG_JSON", "false"));
         instances.put(mode, AppInstance.start(mode, mode, env));
+    }
+
+    /** NGINX, Prometheus and Alertmanager with the real files of nginx/ and monitoring/. */
+    private void stack() {
+        Map<String, java.util.List<String>> pools = new LinkedHashMap<>();
+        instances.forEach((mode, app) -> pools.put(mode, java.util.List.of("127.0.0.1:" + app.port())));
+        nginx = NginxServer.start(pools);
+        monitoring = MonitoringServers.start(pools, java.time.Duration.ofSeconds(5), Map.of());
     }
 
     /** POST /{op}/{target}: kill, pause, resume, restart (nodes or the two instances), promote, reclone. */
@@ -151,6 +163,14 @@ public final class Up {
         StringBuilder sb = new StringBuilder(topology.describe());
         instances.forEach((mode, app) -> sb.append(String.format("%-10s captier  %-20s port=%-5d pid=%-7d %s%n",
                 mode, mode, app.port(), app.pid(), app.isAlive() ? "running" : "stopped")));
+        if (nginx != null) {
+            sb.append(String.format("%-10s nginx    %-20s %s %s pid=%d%n", "nginx", "TLS", nginx.url("consistent"),
+                    nginx.url("available"), nginx.pid()));
+        }
+        if (monitoring != null) {
+            sb.append(String.format("%-10s monitor  %-20s %s%n", "prometheus", "", monitoring.prometheusUrl()));
+            sb.append(String.format("%-10s monitor  %-20s %s%n", "alertmgr", "", monitoring.alertmanagerUrl()));
+        }
         return sb.toString();
     }
 
@@ -172,6 +192,11 @@ public final class Up {
                   curl -H "$CAPTIER_AUTH" %s/read/greeting
                   curl -H "$CAPTIER_AUTH" %s/nodes
 
+                Through NGINX (TLS with a self-signed dev certificate, rate limited):
+                  curl -H "$CAPTIER_AUTH" --cacert %s %s/read/greeting
+                  curl -H "$CAPTIER_AUTH" --cacert %s %s/read/greeting
+                Prometheus %s   Alertmanager %s
+
                 Drill (scripts/ctl OPERATION TARGET; targets: pg-primary, pg-standby, redis-master,
                 redis-replica, a node name below, consistent, available):
                   scripts/ctl kill pg-primary      # CP answers 503, AP keeps answering
@@ -181,7 +206,8 @@ public final class Up {
                 Stop everything: scripts/down
 
                 %s""".formatted(cp.baseUrl(), ap.baseUrl(), ap.baseUrl(), cp.baseUrl(), ap.baseUrl(), ap.baseUrl(),
-                status());
+                nginx.certificate(), nginx.url("consistent"), nginx.certificate(), nginx.url("available"),
+                monitoring.prometheusUrl(), monitoring.alertmanagerUrl(), status());
     }
 
     /** The run's API keys for a person's shell; only the owner may read them. */
@@ -196,6 +222,12 @@ public final class Up {
     }
 
     private synchronized void close() {
+        if (nginx != null) {
+            nginx.close();
+        }
+        if (monitoring != null) {
+            monitoring.close();
+        }
         instances.values().forEach(AppInstance::close);
         instances.clear();
         topology.close();

@@ -48,8 +48,12 @@ public class PgHeartbeats {
         if (!cluster.isMigrated()) {
             return List.of();
         }
-        PgNode node = cluster.primary();
+        // The primary is looked up inside the breaker: "no usable primary" is a failure of
+        // that endpoint too. The heartbeat then opens the breaker within a few beats of an
+        // outage, traffic or not, and its trial call closes it once a primary is back, so
+        // circuit_breaker_state and readiness follow the primary without waiting for requests.
         return breakers.get(Breakers.PG_PRIMARY).call(() -> {
+            PgNode node = cluster.primary();
             try (Connection c = node.primaryPool().getConnection()) {
                 try (PreparedStatement ps = c.prepareStatement(BEAT)) {
                     ps.setString(1, instance);

@@ -1,0 +1,521 @@
+package io.captier.stack;
+
+import com.fasterxml.jackson.databind.DeserializationFeature;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import io.captier.cluster.Binaries;
+import io.captier.cluster.StackFiles;
+import io.fabric8.kubernetes.api.model.Container;
+import io.fabric8.kubernetes.api.model.PodSpec;
+import io.fabric8.kubernetes.api.model.apps.Deployment;
+import io.fabric8.kubernetes.api.model.apps.StatefulSet;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Set;
+import java.util.TreeSet;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNotEquals;
+import static org.junit.jupiter.api.Assertions.assertNotNull;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assertions.fail;
+
+/**
+ * Every file of the production stack, checked by the tool that will read it: docker-compose
+ * (Debian's 1.29) for docker-compose.yml, nginx -t for nginx/, promtool for Prometheus' config
+ * and rules (with unit tests of every alert), amtool for Alertmanager, Jackson for Grafana's
+ * files, fabric8's models (strict) for k8s/, the shells for the scripts. Each kind of check also
+ * gets a file it must refuse. Missing tools are installed (scripts/install-deps), never skipped.
+ */
+class StackFilesTest {
+
+    private static final Pattern REQUIRED_VARIABLE = Pattern.compile("\\$\\{([A-Z0-9_]+):\\?");
+    private static final Pattern EXAMPLE_VARIABLE = Pattern.compile("(?m)^([A-Z0-9_]+)=");
+
+    static StackFiles files;
+
+    @TempDir
+    Path tmp;
+
+    @BeforeAll
+    static void tools() {
+        Binaries.requireStackTools();
+        files = StackFiles.project();
+    }
+
+    // --- docker-compose.yml ------------------------------------------------------------------
+
+    @Test
+    void composeAcceptsTheFileWithEverySecretSetAndEverySecretIsInEnvExample() throws IOException {
+        Set<String> required = requiredComposeVariables();
+        assertTrue(required.containsAll(Set.of("DATABASE_PASSWORD", "REDIS_PASSWORD", "SECRET_KEY", "API_KEYS",
+                "POSTGRES_PASSWORD", "REPLICATION_PASSWORD", "GRAFANA_ADMIN_PASSWORD")), "no default secrets: " + required);
+        Set<String> documented = envExampleVariables();
+        Set<String> undocumented = new TreeSet<>(required);
+        undocumented.removeAll(documented);
+        assertTrue(undocumented.isEmpty(), ".env.example lacks " + undocumented);
+
+        StackFiles.Result r = compose(throwawayEnv(documented), "config", "-q");
+        assertTrue(r.ok(), "docker-compose config: " + r);
+    }
+
+    @Test
+    void composeRefusesToRunWithoutASecret() throws IOException {
+        Map<String, String> env = throwawayEnv(envExampleVariables());
+        env.put("API_KEYS", "");
+        StackFiles.Result r = compose(env, "config", "-q");
+        assertNotEquals(0, r.exit(), "an empty API_KEYS must stop docker-compose: " + r);
+        assertTrue(r.err().contains("API_KEYS"), r.toString());
+    }
+
+    @Test
+    void composeDeclaresTheWholeStackWithHealthChecksLimitsAndOrder() throws IOException {
+        StackFiles.Result r = compose(throwawayEnv(envExampleVariables()), "config");
+        assertTrue(r.ok(), r.toString());
+        JsonNode services = MonitoringQueries.YAML.readTree(r.out()).get("services");
+        Set<String> names = new TreeSet<>();
+        services.fieldNames().forEachRemaining(names::add);
+        assertEquals(new TreeSet<>(List.of("postgres-primary", "postgres-standby", "redis-master", "redis-replica-1",
+                "redis-replica-2", "sentinel-1", "sentinel-2", "sentinel-3", "consistent-1", "consistent-2",
+                "available-1", "available-2", "nginx", "prometheus", "alertmanager", "grafana", "jaeger")), names);
+        for (String name : names) {
+            JsonNode s = services.get(name);
+            assertTrue(s.has("mem_limit") && s.has("cpus"), name + " has resource limits");
+            assertTrue(s.has("healthcheck"), name + " has a health check");
+        }
+        for (String name : List.of("consistent-1", "consistent-2", "available-1", "available-2")) {
+            JsonNode env = services.get(name).get("environment");
+            for (String v : List.of("APP_MODE", "DATABASE_URL", "DATABASE_USER", "DATABASE_PASSWORD", "REDIS_SENTINELS",
+                    "REDIS_MASTER_NAME", "REDIS_PASSWORD", "NETWORK_TIMEOUT_SEC", "MAX_STALENESS_MS", "HEARTBEAT_MS",
+                    "SECRET_KEY", "HINT_LOG_DIR", "LOG_LEVEL", "OTEL_EXPORTER_OTLP_ENDPOINT", "API_KEYS", "INSTANCE_ID")) {
+                assertTrue(env.has(v), name + " sets " + v);
+            }
+            assertEquals("service_healthy", services.get(name).get("depends_on").get("postgres-standby").get("condition").asText());
+            assertTrue(services.get(name).path("volumes").toString().contains("/var/lib/captier"), name + " keeps HINT_LOG_DIR");
+        }
+        services.get("nginx").get("depends_on").forEach(d -> assertEquals("service_healthy", d.get("condition").asText()));
+    }
+
+    private Set<String> requiredComposeVariables() throws IOException {
+        return variables(REQUIRED_VARIABLE, "docker-compose.yml");
+    }
+
+    private Set<String> envExampleVariables() throws IOException {
+        return variables(EXAMPLE_VARIABLE, ".env.example");
+    }
+
+    private Set<String> variables(Pattern pattern, String file) throws IOException {
+        Matcher m = pattern.matcher(Files.readString(files.path(file)));
+        Set<String> names = new TreeSet<>();
+        while (m.find()) {
+            names.add(m.group(1));
+        }
+        return names;
+    }
+
+    /** A value for every variable: in an env file and in the command's environment (which wins). */
+    private Map<String, String> throwawayEnv(Set<String> names) {
+        Map<String, String> env = new LinkedHashMap<>();
+        names.forEach(n -> env.put(n, "throwaway" + n.toLowerCase().replace('_', '-')));
+        return env;
+    }
+
+    private StackFiles.Result compose(Map<String, String> env, String... args) throws IOException {
+        Path envFile = tmp.resolve("compose.env");
+        Files.writeString(envFile, env.entrySet().stream().filter(e -> !e.getValue().isEmpty())
+                .map(e -> e.getKey() + "=" + e.getValue()).collect(Collectors.joining("\n", "", "\n")));
+        List<String> cmd = new ArrayList<>(List.of("docker-compose", "--project-directory", files.root().toString(),
+                "-f", files.path("docker-compose.yml").toString(), "--env-file", envFile.toString()));
+        cmd.addAll(List.of(args));
+        return StackFiles.run(cmd, env, files.root());
+    }
+
+    // --- nginx/ ------------------------------------------------------------------------------
+
+    @Test
+    void nginxAcceptsTheRealConfig() {
+        StackFiles.Result r = nginxTest(renderNginx());
+        assertTrue(r.ok(), "nginx -t: " + r);
+    }
+
+    @Test
+    void nginxRefusesABrokenConfig() throws IOException {
+        Path conf = renderNginx();
+        Path snippet = conf.resolveSibling("snippets/captier-api.conf");
+        Files.writeString(snippet, Files.readString(snippet).replace("proxy_next_upstream off;", "proxy_next_upstream off"));
+        StackFiles.Result r = nginxTest(conf);
+        assertNotEquals(0, r.exit(), "a missing ';' must fail nginx -t: " + r);
+    }
+
+    @Test
+    void nginxRetriesReadsOnlyAndKeepsMetricsInside() throws IOException {
+        String api = Files.readString(files.path("nginx/snippets/captier-api.conf"));
+        assertTrue(locationBody(api, "/write/").contains("proxy_next_upstream off;"), "writes are never retried");
+        assertTrue(locationBody(api, "/read/").contains("proxy_next_upstream error timeout http_502 http_504;"),
+                "reads are retried");
+        assertTrue(locationBody(api, "= /metrics").contains("deny all;"), "/metrics is not served");
+        assertTrue(api.contains("proxy_set_header Authorization $http_authorization;"), "credentials reach the service");
+        assertTrue(api.contains("limit_req zone=captier_per_client"), "rate limited");
+    }
+
+    private static String locationBody(String conf, String location) {
+        int at = conf.indexOf("location " + location + " {");
+        assertTrue(at >= 0, "no location " + location);
+        return conf.substring(at, conf.indexOf('}', at));
+    }
+
+    private Path renderNginx() {
+        files.devCert(tmp.resolve("certs"));
+        return files.renderNginx(tmp.resolve("conf"), Map.of("consistent", List.of("127.0.0.1:1", "127.0.0.1:2"),
+                "available", List.of("127.0.0.1:3", "127.0.0.1:4")), Map.of("consistent", 1, "available", 2),
+                tmp.resolve("certs"), tmp.resolve("cache"));
+    }
+
+    private StackFiles.Result nginxTest(Path conf) {
+        return StackFiles.run(StackFiles.nginxCommand(conf, tmp, true), Map.of(), tmp);
+    }
+
+    @Test
+    void devCertMakesACertificateForLocalhostAnd127() {
+        Path cert = files.devCert(tmp.resolve("certs"));
+        StackFiles.Result r = StackFiles.run(List.of("openssl", "x509", "-in", cert.toString(), "-noout", "-ext",
+                "subjectAltName"), Map.of(), tmp);
+        assertTrue(r.ok(), r.toString());
+        assertTrue(r.out().contains("DNS:localhost") && r.out().contains("IP Address:127.0.0.1"), r.out());
+        assertTrue(Files.exists(tmp.resolve("certs/tls.key")));
+    }
+
+    // --- monitoring/: Prometheus, rules, Alertmanager -----------------------------------------
+
+    @Test
+    void promtoolAcceptsTheConfigAndTheRules() {
+        StackFiles.Result config = promtool("check", "config", "prometheus.yml");
+        assertTrue(config.ok(), config.toString());
+        StackFiles.Result rules = promtool("check", "rules", "alerts.yml");
+        assertTrue(rules.ok(), rules.toString());
+        assertTrue(rules.out().contains("SUCCESS: 7 rules found"), rules.toString());
+    }
+
+    @Test
+    void promtoolRefusesABrokenRule() throws IOException {
+        Path broken = tmp.resolve("alerts.yml");
+        Files.writeString(broken, Files.readString(files.path("monitoring/alerts.yml"))
+                .replace("expr: circuit_breaker_state == 2", "expr: circuit_breaker_state == == 2"));
+        StackFiles.Result r = StackFiles.run(List.of("promtool", "check", "rules", broken.toString()), Map.of(), tmp);
+        assertNotEquals(0, r.exit(), r.toString());
+    }
+
+    @Test
+    void everyAlertFiresAfterItsForAndNotBefore() {
+        StackFiles.Result r = promtool("test", "rules", "alerts.test.yml");
+        assertTrue(r.ok(), r.toString());
+    }
+
+    @Test
+    void theRuleTestsCoverEveryAlertBeforeAndAfter() {
+        Set<String> alerts = MonitoringQueries.alertRules(files).keySet().stream().map(k -> k.substring("alert ".length()))
+                .collect(Collectors.toCollection(TreeSet::new));
+        Set<String> silent = new TreeSet<>();
+        Set<String> firing = new TreeSet<>();
+        for (JsonNode test : MonitoringQueries.yaml(files.path("monitoring/alerts.test.yml")).get("tests")) {
+            for (JsonNode t : test.path("alert_rule_test")) {
+                (t.path("exp_alerts").isEmpty() ? silent : firing).add(t.get("alertname").asText());
+            }
+        }
+        assertEquals(alerts, silent, "each alert is tested silent before its 'for'");
+        assertEquals(alerts, firing, "each alert is tested firing after its 'for'");
+    }
+
+    /** The unit tests hold the real "for" values: 5 s shorter and each alert's test fails. */
+    @Test
+    void theRuleTestsFailWhenAnAlertsForIsShortened() throws IOException {
+        JsonNode rules = MonitoringQueries.yaml(files.path("monitoring/alerts.yml"));
+        Files.copy(files.path("monitoring/alerts.test.yml"), tmp.resolve("alerts.test.yml"));
+        List<String> passedAnyway = new ArrayList<>();
+        for (String alert : MonitoringQueries.alertRules(files).keySet()) {
+            String name = alert.substring("alert ".length());
+            ObjectNode changed = rules.deepCopy();
+            for (JsonNode rule : changed.get("groups").get(0).get("rules")) {
+                if (rule.get("alert").asText().equals(name)) {
+                    long seconds = durationSeconds(rule.get("for").asText());
+                    ((ObjectNode) rule).put("for", (seconds - 5) + "s");
+                }
+            }
+            MonitoringQueries.YAML.writeValue(tmp.resolve("alerts.yml").toFile(), changed);
+            StackFiles.Result r = StackFiles.run(List.of("promtool", "test", "rules", "alerts.test.yml"), Map.of(), tmp);
+            if (r.ok()) {
+                passedAnyway.add(name);
+            }
+        }
+        assertTrue(passedAnyway.isEmpty(), "the rule tests did not notice a shorter 'for' of " + passedAnyway);
+    }
+
+    private static long durationSeconds(String d) {
+        Matcher m = Pattern.compile("(\\d+)([smh])").matcher(d);
+        assertTrue(m.matches(), d);
+        long n = Long.parseLong(m.group(1));
+        return switch (m.group(2)) {
+            case "m" -> n * 60;
+            case "h" -> n * 3600;
+            default -> n;
+        };
+    }
+
+    @Test
+    void alertmanagerAcceptsItsConfigAndRoutesCriticalAlertsToOncall() {
+        StackFiles.Result check = StackFiles.run(List.of("amtool", "check-config", "alertmanager.yml"), Map.of(),
+                files.path("monitoring"));
+        assertTrue(check.ok(), check.toString());
+        StackFiles.Result critical = StackFiles.run(List.of("amtool", "config", "routes", "test",
+                "--config.file=alertmanager.yml", "severity=critical"), Map.of(), files.path("monitoring"));
+        assertEquals("oncall", critical.out().strip(), critical.toString());
+        StackFiles.Result warning = StackFiles.run(List.of("amtool", "config", "routes", "test",
+                "--config.file=alertmanager.yml", "severity=warning"), Map.of(), files.path("monitoring"));
+        assertEquals("team", warning.out().strip(), warning.toString());
+    }
+
+    @Test
+    void alertmanagerRefusesARouteToAnUnknownReceiver() throws IOException {
+        Path broken = tmp.resolve("alertmanager.yml");
+        Files.writeString(broken, Files.readString(files.path("monitoring/alertmanager.yml"))
+                .replace("receiver: oncall", "receiver: nobody"));
+        StackFiles.Result r = StackFiles.run(List.of("amtool", "check-config", broken.toString()), Map.of(), tmp);
+        assertNotEquals(0, r.exit(), r.toString());
+    }
+
+    private StackFiles.Result promtool(String... args) {
+        List<String> cmd = new ArrayList<>(List.of("promtool"));
+        cmd.addAll(List.of(args));
+        return StackFiles.run(cmd, Map.of(), files.path("monitoring"));
+    }
+
+    // --- monitoring/grafana ------------------------------------------------------------------
+
+    @Test
+    void grafanaProvisioningAndDashboardsHoldTogether() {
+        JsonNode datasources = MonitoringQueries.yaml(files.path("monitoring/grafana/provisioning/datasources/datasources.yml"));
+        Set<String> uids = new TreeSet<>();
+        datasources.get("datasources").forEach(d -> uids.add(d.get("uid").asText()));
+        assertEquals(Set.of("prometheus", "alertmanager", "jaeger"), uids);
+
+        JsonNode providers = MonitoringQueries.yaml(files.path("monitoring/grafana/provisioning/dashboards/dashboards.yml"));
+        assertEquals("/var/lib/grafana/dashboards", providers.get("providers").get(0).get("options").get("path").asText(),
+                "the provider reads where docker-compose.yml mounts the dashboards");
+
+        List<Path> dashboards = MonitoringQueries.dashboards(files);
+        assertFalse(dashboards.isEmpty());
+        Set<String> titles = new TreeSet<>();
+        for (Path file : dashboards) {
+            JsonNode d = MonitoringQueries.json(file);
+            assertFalse(d.path("uid").asText().isEmpty(), file + " has a uid");
+            for (JsonNode panel : MonitoringQueries.panels(d)) {
+                if (panel.path("type").asText().equals("row")) {
+                    continue;
+                }
+                String title = panel.path("title").asText();
+                titles.add(title);
+                assertTrue(uids.contains(panel.path("datasource").path("uid").asText()), title + ": a provisioned datasource");
+                assertFalse(panel.path("targets").isEmpty(), title + " has a query");
+                for (JsonNode target : panel.get("targets")) {
+                    String expr = target.path("expr").asText();
+                    assertFalse(PromQl.metricNames(expr).isEmpty(), title + ": a query naming a metric: " + expr);
+                }
+            }
+        }
+        String all = String.join(" ", titles).toLowerCase();
+        for (String subject : List.of("requests", "latency", "breakers", "staleness", "buffered")) {
+            assertTrue(all.contains(subject), "a panel about " + subject + " in " + titles);
+        }
+    }
+
+    /** The dashboards and rules may only name metrics the service exports (DESIGN section 6); the
+     *  integration test checks the same names against a real scrape. */
+    @Test
+    void dashboardsAndAlertsNameOnlyTheServicesMetrics() {
+        Set<String> named = MonitoringQueries.metricNames(files);
+        Set<String> unknown = new TreeSet<>(named);
+        unknown.removeAll(DESIGN_METRICS);
+        assertTrue(unknown.isEmpty(), "not a metric of the service: " + unknown);
+    }
+
+    /** DESIGN section 6, as Prometheus names the series (counters _total, histograms _bucket). */
+    static final Set<String> DESIGN_METRICS = Set.of("app_requests_total", "app_request_latency_seconds_bucket",
+            "app_request_latency_seconds_count", "app_request_latency_seconds_sum", "circuit_breaker_state",
+            "data_staleness_ms", "db_connection_failures_total", "ap_pending_writes", "ap_reconciled_writes_total",
+            "session_reroutes_total");
+
+    @Test
+    void metricNamesAreReadFromQueriesAndAMisspeltOneShows() {
+        assertEquals(Set.of("app_requests_total"), PromQl.metricNames(
+                "sum by (mode) (rate(app_requests_total{status=~\"5..\"}[1m])) / sum by (mode) (rate(app_requests_total[1m])) > 0.05"));
+        assertEquals(Set.of("app_request_latency_seconds_bucket"), PromQl.metricNames(
+                "histogram_quantile(0.99, sum by (job, le) (rate(app_request_latency_seconds_bucket[5m]))) > 0.5"));
+        assertEquals(Set.of("ap_pending_writes"), PromQl.metricNames("ap_pending_writes > 0 and deriv(ap_pending_writes[5m]) > 0"));
+        Set<String> misspelt = PromQl.metricNames("rate(app_request_total[1m])");
+        assertFalse(DESIGN_METRICS.containsAll(misspelt), "a misspelt name is caught: " + misspelt);
+    }
+
+    // --- k8s/ --------------------------------------------------------------------------------
+
+    @Test
+    void kubernetesManifestsParseStrictlyIntoTheirModels() throws IOException {
+        KubernetesManifests k8s = new KubernetesManifests();
+        Map<String, KubernetesManifests.Document> byKindAndName = new LinkedHashMap<>();
+        for (Path file : k8sManifests()) {
+            for (KubernetesManifests.Document d : k8s.read(file)) {
+                byKindAndName.put(d.kind() + "/" + d.name(), d);
+            }
+        }
+        for (String expected : List.of("Namespace/captier", "ConfigMap/captier-config", "Cluster/captier-pg",
+                "Deployment/captier-consistent", "StatefulSet/captier-available", "Service/captier-consistent",
+                "Service/captier-available", "HorizontalPodAutoscaler/captier-consistent",
+                "HorizontalPodAutoscaler/captier-available", "PodDisruptionBudget/captier-consistent",
+                "PodDisruptionBudget/captier-available", "NetworkPolicy/captier", "Ingress/captier", "Ingress/captier-reads",
+                "StatefulSet/redis", "StatefulSet/sentinel")) {
+            assertTrue(byKindAndName.containsKey(expected), "k8s/ defines " + expected + ": " + byKindAndName.keySet());
+        }
+        Deployment consistent = (Deployment) byKindAndName.get("Deployment/captier-consistent").model();
+        StatefulSet available = (StatefulSet) byKindAndName.get("StatefulSet/captier-available").model();
+        checkPod(consistent.getSpec().getTemplate().getSpec());
+        checkPod(available.getSpec().getTemplate().getSpec());
+        assertTrue(available.getSpec().getVolumeClaimTemplates().stream()
+                .anyMatch(c -> c.getMetadata().getName().equals("hints")), "the hint log on a PVC of its own");
+        String text = Files.readString(files.path("k8s/available.yaml"));
+        assertTrue(text.contains("StatefulSet, not a Deployment"), "the reason is written down");
+    }
+
+    private static void checkPod(PodSpec pod) {
+        assertTrue(pod.getSecurityContext().getRunAsNonRoot());
+        Container c = pod.getContainers().get(0);
+        assertTrue(c.getSecurityContext().getReadOnlyRootFilesystem());
+        assertFalse(c.getSecurityContext().getAllowPrivilegeEscalation());
+        assertEquals("/health/live", c.getLivenessProbe().getHttpGet().getPath());
+        assertEquals("/health/ready", c.getReadinessProbe().getHttpGet().getPath());
+        assertNotNull(c.getResources().getLimits().get("memory"));
+        assertTrue(c.getVolumeMounts().stream().anyMatch(m -> m.getMountPath().equals("/var/lib/captier")));
+        Set<String> secrets = new LinkedHashSet<>();
+        c.getEnv().stream().filter(e -> e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null)
+                .forEach(e -> secrets.add(e.getName()));
+        assertEquals(Set.of("DATABASE_USER", "DATABASE_PASSWORD", "REDIS_PASSWORD", "SECRET_KEY", "API_KEYS"), secrets,
+                "every secret comes from a Secret");
+        c.getEnv().forEach(e -> assertFalse(secrets.contains(e.getName()) && e.getValue() != null, e.getName()));
+    }
+
+    @Test
+    void anUnknownFieldInAManifestFails() throws IOException {
+        String text = Files.readString(files.path("k8s/consistent.yaml"));
+        Path typo = tmp.resolve("typo.yaml");
+        Files.writeString(typo, text.replaceFirst("          resources:\n", "          resource:\n"));
+        IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> new KubernetesManifests().read(typo));
+        assertTrue(e.getMessage().contains("resource"), e.getMessage());
+
+        Files.writeString(typo, text.replaceFirst("  replicas: 2\n", "  replicas: two\n"));
+        assertThrows(IllegalArgumentException.class, () -> new KubernetesManifests().read(typo));
+
+        Path cluster = tmp.resolve("cluster.yaml");
+        Files.writeString(cluster, Files.readString(files.path("k8s/postgres.yaml")).replace("  instances: 2", "  instance: 2"));
+        assertThrows(IllegalArgumentException.class, () -> new KubernetesManifests().read(cluster));
+    }
+
+    /** kustomization.yaml: known fields only, every manifest listed, every file it names there. */
+    record Kustomization(String apiVersion, String kind, String namespace, List<String> resources,
+            List<Generator> configMapGenerator, Map<String, Object> generatorOptions, List<Map<String, String>> images) {
+        record Generator(String name, List<String> files) {
+        }
+    }
+
+    @Test
+    void kustomizationListsEveryManifestAndTheRedisFiles() throws IOException {
+        Kustomization k = MonitoringQueries.YAML.copy().configure(DeserializationFeature.FAIL_ON_UNKNOWN_PROPERTIES, true)
+                .readValue(files.path("k8s/kustomization.yaml").toFile(), Kustomization.class);
+        Set<String> manifests = k8sManifests().stream().map(p -> p.getFileName().toString())
+                .collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(manifests, new TreeSet<>(k.resources()));
+        for (Kustomization.Generator g : k.configMapGenerator()) {
+            for (String f : g.files()) {
+                assertTrue(Files.isRegularFile(files.path("k8s").resolve(f)), f);
+            }
+        }
+        assertTrue(Files.readString(files.path("k8s/redis.yaml")).contains("name: " + k.configMapGenerator().get(0).name()));
+    }
+
+    private List<Path> k8sManifests() throws IOException {
+        try (Stream<Path> s = Files.list(files.path("k8s"))) {
+            return s.filter(p -> p.toString().endsWith(".yaml") && !p.getFileName().toString().equals("kustomization.yaml"))
+                    .sorted().toList();
+        }
+    }
+
+    // --- images and scripts ------------------------------------------------------------------
+
+    @Test
+    void imagesRunAsNonRootAndTheProfilesExist() throws IOException {
+        for (String dockerfile : List.of("src/main/docker/Dockerfile.jvm", "src/main/docker/Dockerfile.native")) {
+            List<String> users = Files.readAllLines(files.path(dockerfile)).stream().filter(l -> l.startsWith("USER "))
+                    .toList();
+            assertFalse(users.isEmpty(), dockerfile);
+            String last = users.get(users.size() - 1).substring(5).strip();
+            assertFalse(last.equals("root") || last.equals("0"), dockerfile + " runs as " + last);
+        }
+        assertTrue(Files.readString(files.path("src/main/docker/Dockerfile.native")).contains("mandrel-builder-image"));
+        String pom = Files.readString(files.path("pom.xml"));
+        assertTrue(pom.contains("<id>native</id>") && pom.contains("<quarkus.native.enabled>true</quarkus.native.enabled>"));
+        assertTrue(pom.contains("<id>aot</id>") && pom.contains("<quarkus.package.jar.aot.enabled>true</quarkus.package.jar.aot.enabled>"));
+        String ignored = Files.readString(files.path(".dockerignore"));
+        assertTrue(ignored.contains("!src/") && ignored.contains("!pom.xml"), "the build context holds the sources");
+    }
+
+    @Test
+    void shellScriptsParse() {
+        for (String script : List.of("scripts/dev-cert", "scripts/compose/postgres-primary-init.sh",
+                "scripts/compose/postgres-standby.sh", "scripts/install-deps", "scripts/up", "scripts/down")) {
+            StackFiles.Result r = StackFiles.run(List.of("bash", "-n", files.path(script).toString()), Map.of(), tmp);
+            assertTrue(r.ok(), script + ": " + r);
+        }
+        StackFiles.Result r = StackFiles.run(List.of("sh", "-n", files.path("redis/start.sh").toString()), Map.of(), tmp);
+        assertTrue(r.ok(), "redis/start.sh (POSIX sh): " + r);
+        StackFiles.Result broken = StackFiles.run(List.of("bash", "-c", "bash -n <(echo 'if true; then')"), Map.of(), tmp);
+        assertNotEquals(0, broken.exit(), "the syntax check can fail");
+    }
+
+    @Test
+    void theCheckedFilesAreAllTheStacksFiles() throws IOException {
+        // A new file under these directories needs a check here (or in RedisFilesTest / StackEndToEndIT).
+        Set<String> known = Set.of("nginx/nginx.conf", "nginx/snippets/captier-api.conf",
+                "nginx/snippets/security-headers.conf", "redis/redis.conf", "redis/sentinel.conf", "redis/start.sh",
+                "monitoring/prometheus.yml", "monitoring/alerts.yml", "monitoring/alerts.test.yml",
+                "monitoring/alertmanager.yml", "monitoring/grafana/provisioning/datasources/datasources.yml",
+                "monitoring/grafana/provisioning/dashboards/dashboards.yml", "monitoring/grafana/dashboards/captier.json",
+                "k8s/kustomization.yaml", "k8s/namespace.yaml", "k8s/configmap.yaml", "k8s/postgres.yaml",
+                "k8s/redis.yaml", "k8s/consistent.yaml", "k8s/available.yaml", "k8s/networkpolicy.yaml",
+                "k8s/ingress.yaml", "scripts/compose/postgres-primary-init.sh", "scripts/compose/postgres-standby.sh");
+        Set<String> present = new TreeSet<>();
+        for (String dir : List.of("nginx", "redis", "monitoring", "k8s", "scripts/compose")) {
+            try (Stream<Path> s = Files.walk(files.path(dir))) {
+                s.filter(Files::isRegularFile).map(p -> files.root().relativize(p).toString())
+                        .filter(p -> !p.startsWith("nginx/certs/")).forEach(present::add);
+            }
+        }
+        Set<String> unchecked = new TreeSet<>(present);
+        unchecked.removeAll(known);
+        if (!unchecked.isEmpty()) {
+            fail("files no test checks: " + unchecked);
+        }
+    }
+}
