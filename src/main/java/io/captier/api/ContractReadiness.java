@@ -3,6 +3,7 @@ package io.captier.api;
 import io.captier.config.CaptierConfig;
 import io.captier.mode.Mode;
 import io.captier.resilience.Breakers;
+import io.captier.staleness.Staleness;
 import io.captier.store.StoreUnavailableException;
 import io.captier.store.postgres.PgCluster;
 import io.captier.store.redis.RedisTopology;
@@ -27,8 +28,11 @@ public class ContractReadiness implements HealthCheck {
     private final PgCluster pg;
     private final RedisTopology redis;
     private final Breakers breakers;
+    private final Staleness staleness;
 
-    public ContractReadiness(CaptierConfig config, PgCluster pg, RedisTopology redis, Breakers breakers) {
+    public ContractReadiness(CaptierConfig config, PgCluster pg, RedisTopology redis, Breakers breakers,
+                             Staleness staleness) {
+        this.staleness = staleness;
         this.config = config;
         this.pg = pg;
         this.redis = redis;
@@ -44,7 +48,9 @@ public class ContractReadiness implements HealthCheck {
         if (config.mode() == Mode.CONSISTENT) {
             return r.status(primary).build();
         }
-        boolean master = reachable(() -> redis.master().address(), r, "redis_master");
+        boolean master = reachable(() -> redis.master().address(), r, "redis_master")
+                && staleness.hasSeenPublishedGaps();
+        r.withData("projection_gaps_seen", staleness.hasSeenPublishedGaps());
         return r.status(primary || master).build();
     }
 

@@ -2,6 +2,7 @@ package io.captier.api;
 
 import io.captier.session.InvalidSessionTokenException;
 import io.captier.store.OutcomeUnknownException;
+import io.captier.session.SessionBehindException;
 import io.captier.store.StoreUnavailableException;
 import io.captier.store.postgres.PgStore;
 import jakarta.ws.rs.core.Response;
@@ -25,7 +26,8 @@ final class Failures {
                     .with("outcome", "unknown").retryAfterMs(1000).response();
         }
         if (e instanceof StoreUnavailableException u) {
-            Problem p = Problem.of(ProblemType.UNAVAILABLE, u.getMessage()).retryAfterMs(u.retryAfterMs());
+            ProblemType type = e instanceof SessionBehindException ? ProblemType.SESSION_BEHIND : ProblemType.UNAVAILABLE;
+            Problem p = Problem.of(type, u.getMessage()).retryAfterMs(u.retryAfterMs());
             if (isWrite) {
                 p.with("outcome", "not-applied");
             }

@@ -21,6 +21,7 @@ public enum ProblemType {
     RATE_LIMITED(429, "rate-limited", "Too many requests"),
     INTERNAL(500, "internal", "Internal error"),
     UNAVAILABLE(503, "unavailable", "The contract of this profile cannot be kept now"),
+    SESSION_BEHIND(503, "session-behind", "No reachable source has caught up with this session yet"),
     OUTCOME_UNKNOWN(503, "outcome-unknown", "The write may or may not have been applied");
 
     private final int status;

@@ -2,6 +2,7 @@ package io.captier.mode;
 
 import io.captier.config.CaptierConfig;
 import io.captier.observability.Metrics;
+import io.captier.session.SessionBehindException;
 import io.captier.session.Sessions;
 import io.captier.staleness.Staleness;
 import io.captier.store.Entry;
@@ -97,7 +98,7 @@ public class AvailableContract implements KvContract {
             if (answer.isEmpty()) {
                 continue;
             }
-            if (!allowed(request, answer.get())) {
+            if (!allowed(request, answer.get(), c.atMs())) {
                 behindSession = true;
                 continue;
             }
@@ -111,7 +112,7 @@ public class AvailableContract implements KvContract {
         if (!required) {
             for (ReadChain.Candidate c : ReadChain.freshestFirst(tooStale)) {
                 Optional<ReadResult> answer = ask(c, key, true);
-                if (answer.isEmpty() || !allowed(request, answer.get())) {
+                if (answer.isEmpty() || !allowed(request, answer.get(), c.atMs())) {
                     behindSession |= answer.isPresent();
                     continue;
                 }
@@ -123,15 +124,18 @@ public class AvailableContract implements KvContract {
         if (miss != null) {
             return miss;
         }
-        throw new StoreUnavailableException(required
-                ? "no reachable source is within " + bound + " ms of the latest write"
-                : behindSession ? "no reachable source has caught up with this session yet"
-                : "no source can answer for this key", null);
+        if (required) {
+            throw new StoreUnavailableException("no reachable source is within " + bound + " ms of the latest write", null);
+        }
+        if (behindSession) {
+            throw new SessionBehindException("no reachable source has caught up with this session yet");
+        }
+        throw new StoreUnavailableException("no source can answer for this key", null);
     }
 
     /** A source behind the session is skipped for a fresher one (counted as a reroute). */
-    private boolean allowed(ReadRequest request, ReadResult answer) {
-        long asOf = System.currentTimeMillis() - answer.stalenessMs();
+    private boolean allowed(ReadRequest request, ReadResult answer, long boundAtMs) {
+        long asOf = boundAtMs - answer.stalenessMs();
         if (Sessions.allows(request.session(), request.key(), answer.entry(), asOf)) {
             return true;
         }
@@ -143,7 +147,7 @@ public class AvailableContract implements KvContract {
     private Optional<ReadResult> ask(ReadChain.Candidate c, String key, boolean stale) {
         try {
             Optional<Entry> entry = c.fetch().get();
-            entry.ifPresent(e -> cache.remember(e, c.stalenessMs(), System.currentTimeMillis()));
+            entry.ifPresent(e -> cache.remember(e, c.stalenessMs(), c.atMs()));
             return Optional.of(new ReadResult(key, entry, c.source(), c.stalenessMs(), stale || c.stalenessMs() > maxStalenessMs));
         } catch (RuntimeException failed) {
             return Optional.empty();

@@ -51,7 +51,13 @@ public class ReadChain {
      *                      a miss in the Redis projection only means "ask further"
      * @param fetch         the lookup: empty for a miss; throws when the source fails
      */
-    public record Candidate(Source source, long stalenessMs, boolean authoritative, Supplier<Optional<Entry>> fetch) {
+    /**
+     * One source to ask; {@code stalenessMs} is its bound as of {@code atMs}. Whatever it
+     * answers later holds at least what it held then, so that is the time the bound (and
+     * anything remembered from the answer) is anchored to, however slow the call was.
+     */
+    public record Candidate(Source source, long stalenessMs, long atMs, boolean authoritative,
+                            Supplier<Optional<Entry>> fetch) {
     }
 
     /** The candidates for a key now, in A2 order. Sources known to be down are left out. */
@@ -59,14 +65,16 @@ public class ReadChain {
         long now = System.currentTimeMillis();
         List<Candidate> chain = new ArrayList<>();
         for (RedisNode replica : redisTopology.readableReplicas()) {
-            chain.add(new Candidate(Source.REDIS_REPLICA, staleness.ofRedis(replica, now), false,
-                    () -> redis.read(replica, false, key)));
+            long s = staleness.ofRedis(replica, now);
+            if (s != Staleness.UNKNOWN) {
+                chain.add(new Candidate(Source.REDIS_REPLICA, s, now, false, () -> redis.read(replica, false, key)));
+            }
         }
         try {
             RedisNode master = redisTopology.master();
             long s = staleness.ofRedis(master, now);
             if (s != Staleness.UNKNOWN) {
-                chain.add(new Candidate(Source.REDIS_MASTER, s, false, () -> redis.read(master, true, key)));
+                chain.add(new Candidate(Source.REDIS_MASTER, s, now, false, () -> redis.read(master, true, key)));
             }
         } catch (StoreUnavailableException noMaster) {
             // not a candidate now
@@ -75,19 +83,19 @@ public class ReadChain {
         standby.ifPresent(node -> {
             long s = staleness.ofPgStandby(node, now);
             if (s != Staleness.UNKNOWN) {
-                chain.add(new Candidate(Source.POSTGRES_STANDBY, s, true, () -> postgres.readStandby(node, key).entry()));
+                chain.add(new Candidate(Source.POSTGRES_STANDBY, s, now, true, () -> postgres.readStandby(node, key).entry()));
             }
         });
         if (pgCluster.isMigrated()) {
             try {
                 pgCluster.primary();
-                chain.add(new Candidate(Source.POSTGRES_PRIMARY, staleness.ofPgPrimary(now), true,
+                chain.add(new Candidate(Source.POSTGRES_PRIMARY, staleness.ofPgPrimary(now), now, true,
                         () -> postgres.readPrimary(key).entry()));
             } catch (StoreUnavailableException noPrimary) {
                 // not a candidate now
             }
         }
-        cache.get(key).ifPresent(known -> chain.add(new Candidate(Source.LOCAL_CACHE, known.stalenessAt(now), false,
+        cache.get(key).ifPresent(known -> chain.add(new Candidate(Source.LOCAL_CACHE, known.stalenessAt(now), now, false,
                 () -> Optional.of(known.entry()))));
         return chain;
     }

@@ -52,6 +52,9 @@ public class Staleness {
             return UNKNOWN;
         }
         long behind = oldest(oldest(projection.gapSinceMs(), othersGapSinceMs), hints.oldestPendingWallMs());
+        if (gapsSeenAtMs == 0) {
+            return UNKNOWN; // never looked at the gaps others published: no bound
+        }
         long lookedUntil = gapsLookFailedAtMs > 0 ? gapsLookFailedAtMs : now;
         long unseenGaps = Math.max(0, lookedUntil - gapsSeenAtMs);
         return Math.max(Math.max(now - heartbeat, since(behind, now)), unseenGaps);
@@ -93,6 +96,11 @@ public class Staleness {
         othersGapSinceMs = wallMs;
         gapsSeenAtMs = seenAtMs;
         gapsLookFailedAtMs = 0;
+    }
+
+    /** Whether this instance has ever seen the gaps others published; until then Redis has no bound. */
+    public boolean hasSeenPublishedGaps() {
+        return gapsSeenAtMs != 0;
     }
 
     /** The heartbeat sent at {@code attemptAtMs} could not look at the published gaps. */

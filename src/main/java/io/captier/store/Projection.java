@@ -17,6 +17,7 @@ import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * Keeps the Redis projection in step with PostgreSQL. Every committed write is written
@@ -44,7 +45,12 @@ public class Projection {
     private final PgStore postgres;
     private final PgHeartbeats heartbeats;
     private final String instanceId;
-    private final AtomicLong gapSinceMs = new AtomicLong();
+    /** Since when Redis may lag (0: in step), with a sequence number that grows on every change. */
+    private record Gap(long seq, long sinceMs) {
+    }
+
+    // Starts from the clock so that a restarted instance's states are newer than its old ones.
+    private final AtomicReference<Gap> gap = new AtomicReference<>(new Gap(System.currentTimeMillis() * 1000, 0));
     private final AtomicLong failures = new AtomicLong();
     private final ScheduledExecutorService resyncs = Background.scheduler("projection-resync", 1);
 
@@ -84,11 +90,12 @@ public class Projection {
 
     /**
      * This instance's PostgreSQL heartbeat with its gap as it is now, returning every gap
-     * published. One at a time: a heartbeat holding an older view of the gap must never
-     * overwrite one a failed write-through just published.
+     * published. Concurrent callers need no lock: the row keeps the state with the highest
+     * sequence number, so a heartbeat holding an older view never undoes a newer one.
      */
-    public synchronized List<PgHeartbeats.PublishedGap> publish(long wallMs) {
-        return heartbeats.heartbeat(instanceId, wallMs, gapSinceMs());
+    public List<PgHeartbeats.PublishedGap> publish(long wallMs) {
+        Gap now = gap.get();
+        return heartbeats.heartbeat(instanceId, wallMs, now.sinceMs(), now.seq());
     }
 
     /**
@@ -112,13 +119,14 @@ public class Projection {
     /** Move the start of the gap back to {@code sinceMs}; true when that changed it. */
     private boolean widen(long sinceMs) {
         long since = Math.max(FROM_THE_START, sinceMs);
-        long before = gapSinceMs.getAndAccumulate(since, (cur, s) -> cur == 0 ? s : Math.min(cur, s));
-        return before == 0 || since < before;
+        Gap before = gap.getAndUpdate(g -> g.sinceMs() != 0 && g.sinceMs() <= since ? g
+                : new Gap(g.seq() + 1, since));
+        return before.sinceMs() == 0 || since < before.sinceMs();
     }
 
     /** Since when Redis may miss committed writes, by this instance's knowledge; 0 when in step. */
     public long gapSinceMs() {
-        return gapSinceMs.get();
+        return gap.get().sinceMs();
     }
 
     void start(@Observes StartupEvent event) {
@@ -130,7 +138,8 @@ public class Projection {
     }
 
     private void resync() {
-        long since = gapSinceMs.get();
+        Gap open = gap.get();
+        long since = open.sinceMs();
         long failuresBefore = failures.get();
         try {
             if (since == 0) {
@@ -159,7 +168,7 @@ public class Projection {
                 redis.markProjectionComplete();
             }
             // A write-through that failed while we copied may be older than what we read.
-            if (failures.get() == failuresBefore && gapSinceMs.compareAndSet(since, 0)) {
+            if (failures.get() == failuresBefore && gap.compareAndSet(open, new Gap(open.seq() + 1, 0))) {
                 LOG.infof("PROJECTION_RESYNCED %d entries changed since %d", copied, since);
             }
         } catch (RuntimeException e) {

@@ -31,6 +31,7 @@ public class LastKnownCache {
         }
     };
 
+    /** @param now when {@code stalenessMs} held (for an entry read: when the source's bound was taken) */
     public synchronized void remember(Entry entry, long stalenessMs, long now) {
         Known before = known.get(entry.key());
         if (before == null || entry.supersedes(before.entry())) {

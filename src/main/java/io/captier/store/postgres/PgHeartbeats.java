@@ -1,6 +1,7 @@
 package io.captier.store.postgres;
 
 import io.captier.resilience.Breakers;
+import io.captier.store.StoreUnavailableException;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.sql.Connection;
@@ -19,10 +20,14 @@ import java.util.List;
 @ApplicationScoped
 public class PgHeartbeats {
 
+    // Two writers per row (the heartbeat, and a write publishing the gap it opened): the
+    // newer gap state wins by its sequence number, never by commit order.
     private static final String BEAT = """
-            INSERT INTO heartbeat (instance, wall_ms, redis_gap_since, updated_at) VALUES (?, ?, ?, now())
-            ON CONFLICT (instance) DO UPDATE SET wall_ms = EXCLUDED.wall_ms,
-                redis_gap_since = EXCLUDED.redis_gap_since, updated_at = now()""";
+            INSERT INTO heartbeat (instance, wall_ms, redis_gap_since, gap_seq, updated_at) VALUES (?, ?, ?, ?, now())
+            ON CONFLICT (instance) DO UPDATE SET wall_ms = GREATEST(heartbeat.wall_ms, EXCLUDED.wall_ms),
+                redis_gap_since = CASE WHEN EXCLUDED.gap_seq >= heartbeat.gap_seq
+                                       THEN EXCLUDED.redis_gap_since ELSE heartbeat.redis_gap_since END,
+                gap_seq = GREATEST(heartbeat.gap_seq, EXCLUDED.gap_seq), updated_at = now()""";
     private static final String GAPS = "SELECT instance, redis_gap_since, wall_ms FROM heartbeat WHERE redis_gap_since IS NOT NULL";
     private static final String CLEAR_GAP = "UPDATE heartbeat SET redis_gap_since = NULL WHERE instance = ? AND redis_gap_since = ?";
 
@@ -43,10 +48,13 @@ public class PgHeartbeats {
      * together with its projection gap, and return every gap published.
      *
      * @param gapSinceMs 0 when Redis is in step as far as this instance knows
+     * @param gapSeq     the sequence number of that gap state (newer states have higher ones)
+     * @throws io.captier.store.StoreUnavailableException also before the schema is migrated:
+     *         nothing was recorded, and the caller must not assume it was
      */
-    public List<PublishedGap> heartbeat(String instance, long wallMs, long gapSinceMs) {
+    public List<PublishedGap> heartbeat(String instance, long wallMs, long gapSinceMs, long gapSeq) {
         if (!cluster.isMigrated()) {
-            return List.of();
+            throw new StoreUnavailableException("the schema is not migrated yet: no heartbeat recorded", null);
         }
         // The primary is looked up inside the breaker: "no usable primary" is a failure of
         // that endpoint too. The heartbeat then opens the breaker within a few beats of an
@@ -63,6 +71,7 @@ public class PgHeartbeats {
                     } else {
                         ps.setNull(3, Types.BIGINT);
                     }
+                    ps.setLong(4, gapSeq);
                     ps.executeUpdate();
                 }
                 List<PublishedGap> gaps = new ArrayList<>();

@@ -15,15 +15,17 @@ import java.util.TreeMap;
  * answer, and not a 5xx: 2xx, or 404 for a read. A request that touched a downtime is not
  * judged: the instance was killed or paused on purpose.
  *
- * <p>The drill sends no {@code X-Max-Staleness-Ms}, so no 503 is excused. Note that
- * docs/decisions.md has the available profile answer 503 in two corners: no source at
- * all reachable, and a session whose guarantees no reachable source can keep (which
- * available-with-sessions cannot avoid under partition). Those are reported here like any
- * other refusal; a drill that provokes them should expect them in this report.
+ * <p>The drill sends no {@code X-Max-Staleness-Ms}. One 503 is excused: a session read
+ * answered {@code urn:captier:problem:session-behind}, where every reachable source is
+ * older than what the session already saw or wrote (a write buffered on another
+ * instance's disk): session guarantees cannot be totally available (docs/decisions.md),
+ * and the profile keeps the guarantee. Those are counted apart ({@link #sessionRefusals}),
+ * not hidden. "No source at all can answer" is not excused.
  */
 public final class AvailabilityChecker extends Checker {
 
     public static final String NAME = "availability";
+    static final String SESSION_BEHIND = "urn:captier:problem:session-behind";
 
     public AvailabilityChecker() {
         super(NAME);
@@ -68,6 +70,16 @@ public final class AvailabilityChecker extends Checker {
     }
 
     static boolean answered(Op op) {
-        return op.status() != 0 && op.status() < 500;
+        return op.status() != 0 && op.status() < 500 || excused(op);
+    }
+
+    /** A session read the service refused rather than serve something older than the session saw. */
+    static boolean excused(Op op) {
+        return op.isRead() && op.session() != null && op.status() == 503 && SESSION_BEHIND.equals(op.problem());
+    }
+
+    /** How many session reads were refused that way (they count as answered). */
+    public static long sessionRefusals(History history) {
+        return judged(history).stream().filter(AvailabilityChecker::excused).count();
     }
 }

@@ -39,6 +39,19 @@ class AvailabilityCheckerTest {
     }
 
     @Test
+    void aSessionReadRefusedAsSessionBehindIsExcusedButCountedAndNothingElseIs() {
+        Op behind = ops.read("c", "k", null, 300, 301).session("s").failed(503)
+                .problem(AvailabilityChecker.SESSION_BEHIND).build();
+        assertEquals(List.of(), check(behind));
+        assertEquals(1, AvailabilityChecker.sessionRefusals(History.of(List.of(behind))));
+        // The same refusal without a session, or another 503 of a session read, is a violation.
+        assertEquals(1, check(ops.read("c", "k", null, 300, 301).failed(503)
+                .problem(AvailabilityChecker.SESSION_BEHIND).build()).size());
+        assertEquals(1, check(ops.read("c", "k", null, 300, 301).session("s").failed(503)
+                .problem("urn:captier:problem:unavailable").build()).size());
+    }
+
+    @Test
     void noAnswerWhileTheInstanceWasUpIsAViolation() {
         assertEquals(1, check(ops.write("c", "k", "a", 300, 5300).unknown(0).build()).size());
     }

@@ -28,11 +28,12 @@ import java.util.Objects;
  * @param source      for reads: where the answer came from ("redis-replica", "postgres-primary", ...)
  * @param stalenessMs for reads: the staleness bound the service reported
  * @param durability  for acknowledged writes: where the write lives (null when not answered)
+ * @param problem     for refusals: the problem type the service answered with (its URN), else null
  */
 public record Op(long id, String client, String session, String instance, Mode mode, String key, OpType type,
                  String value, long invokeMs, long completeMs, long invokeNanos, long completeNanos,
                  Outcome outcome, int status, String valueRead, long version, String origin, String source,
-                 long stalenessMs, Durability durability) {
+                 long stalenessMs, Durability durability, String problem) {
 
     /** The order operations were sent in (on the runner's monotonic clock; ties by id). */
     public static final Comparator<Op> SENT_ORDER = Comparator.comparingLong(Op::invokeNanos).thenComparingLong(Op::id);
@@ -138,6 +139,7 @@ public record Op(long id, String client, String session, String instance, Mode m
         private String source;
         private long stalenessMs;
         private Durability durability;
+        private String problem;
 
         private Builder(long id, String client, Mode mode, String key, OpType type, String value) {
             this.id = id;
@@ -206,6 +208,12 @@ public record Op(long id, String client, String session, String instance, Mode m
             return this;
         }
 
+        /** The problem type of a refusal (e.g. urn:captier:problem:session-behind). */
+        public Builder problem(String problem) {
+            this.problem = problem;
+            return this;
+        }
+
         public Builder origin(String origin) {
             this.origin = origin;
             return this;
@@ -213,7 +221,7 @@ public record Op(long id, String client, String session, String instance, Mode m
 
         public Op build() {
             return new Op(id, client, session, instance, mode, key, type, value, invokeMs, completeMs, invokeNanos,
-                    completeNanos, outcome, status, valueRead, version, origin, source, stalenessMs, durability);
+                    completeNanos, outcome, status, valueRead, version, origin, source, stalenessMs, durability, problem);
         }
     }
 }

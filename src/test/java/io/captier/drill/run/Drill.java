@@ -15,6 +15,8 @@ import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -71,10 +73,11 @@ public final class Drill {
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong ids = new AtomicLong();
         ConcurrentLinkedQueue<Op> ops = new ConcurrentLinkedQueue<>();
+        Set<String> outOfService = ConcurrentHashMap.newKeySet();
         List<Thread> threads = new ArrayList<>();
-        threads.addAll(clients(prefix, Mode.CONSISTENT, consistent, plan, ids, stop, ops));
-        threads.addAll(clients(prefix, Mode.AVAILABLE, available, plan, ids, stop, ops));
-        Nemesis nemesis = new Nemesis(stack.topology, available, narrator);
+        threads.addAll(clients(prefix, Mode.CONSISTENT, consistent, plan, ids, stop, ops, outOfService));
+        threads.addAll(clients(prefix, Mode.AVAILABLE, available, plan, ids, stop, ops, outOfService));
+        Nemesis nemesis = new Nemesis(stack.topology, available, outOfService, narrator);
         narrator.accept("traffic on " + threads.size() + " clients");
         threads.forEach(Thread::start);
         try {
@@ -106,9 +109,10 @@ public final class Drill {
     }
 
     private static List<Thread> clients(String prefix, Mode mode, List<AppInstance> instances, DrillPlan plan,
-                                        AtomicLong ids, AtomicBoolean stop, ConcurrentLinkedQueue<Op> ops) {
+                                        AtomicLong ids, AtomicBoolean stop, ConcurrentLinkedQueue<Op> ops,
+                                        Set<String> outOfService) {
         List<DrillClient.Instance> targets = instances.stream()
-                .map(app -> new DrillClient.Instance(app.name(), new Client(app.baseUrl()))).toList();
+                .map(app -> new DrillClient.Instance(app.name(), new Client(app.baseUrl()), outOfService)).toList();
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < plan.clientsPerProfile(); i++) {
             String name = prefix + "-" + (mode == Mode.CONSISTENT ? "cp" : "ap") + "-client-" + i;

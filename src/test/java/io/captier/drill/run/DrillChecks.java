@@ -1,5 +1,6 @@
 package io.captier.drill.run;
 
+import io.captier.drill.check.AvailabilityChecker;
 import io.captier.drill.check.CheckResult;
 import io.captier.drill.check.CheckSettings;
 import io.captier.drill.check.Checkers;
@@ -25,7 +26,8 @@ final class DrillChecks {
         DrillReport.write(dir, history, result);
         HistoryJson.write(history, dir.resolve("history.json"));
         narrator.accept(dir.getFileName() + ": " + result.verdict() + ", " + history.ops().size() + " operations, "
-                + result.violations().size() + " violations; report in " + dir.toAbsolutePath());
+                + result.violations().size() + " violations, " + AvailabilityChecker.sessionRefusals(history)
+                + " session reads refused as session-behind; report in " + dir.toAbsolutePath());
         return result;
     }
 }

@@ -9,6 +9,7 @@ import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.util.List;
 import java.util.Random;
+import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicLong;
@@ -35,8 +36,15 @@ final class DrillClient implements Runnable {
     private int next;
     private int written;
 
-    /** One instance of the profile: its name (INSTANCE_ID) and a client for it. */
-    record Instance(String name, Client client) {
+    /**
+     * One instance of the profile: its name (INSTANCE_ID), a client for it, and whether it
+     * is in service. Like a load balancer that follows readiness, the drill sends nothing
+     * to an instance the nemesis took out until it is ready again.
+     */
+    record Instance(String name, Client client, Set<String> outOfService) {
+        boolean inService() {
+            return !outOfService.contains(name);
+        }
     }
 
     DrillClient(String name, Mode mode, List<Instance> instances, List<String> keys, boolean keepsSession,
@@ -69,6 +77,9 @@ final class DrillClient implements Runnable {
 
     private Op step() {
         Instance to = instances.get(next++ % instances.size());
+        if (!to.inService()) {
+            to = instances.get(next++ % instances.size());
+        }
         String key = keys.get(random.nextInt(keys.size()));
         int dice = random.nextInt(100);
         Op.Builder op = dice < 50 ? Op.read(ids.incrementAndGet(), name, mode, key)
@@ -117,12 +128,13 @@ final class DrillClient implements Runnable {
                         version == null ? 0 : Long.parseLong(version), a.string("source"),
                         a.json() != null && a.json().get("staleness_ms") instanceof Number n ? n.longValue() : 0).build();
             }
-            return op.failed(status).build();
+            return op.failed(status).problem(a.string("type")).build();
         }
         if (status == 200 || status == 202) {
             return op.ok(status).assigned(a.version(), durability(a.string("durability"))).build();
         }
         // 503 says whether the write may have happened; anything else refused it.
+        op.problem(a.string("type"));
         return "unknown".equals(a.string("outcome")) ? op.unknown(status).build() : op.failed(status).build();
     }
 

@@ -10,6 +10,7 @@ import io.captier.it.Stack;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
 import java.util.function.Consumer;
 
 /**
@@ -29,9 +30,11 @@ final class Nemesis {
     private final Consumer<String> narrator;
     private final List<NemesisEvent> events = new ArrayList<>();
     private final List<Downtime> downtimes = new ArrayList<>();
+    private final Set<String> outOfService;
     private int kills;
 
-    Nemesis(Topology topology, List<AppInstance> availableInstances, Consumer<String> narrator) {
+    Nemesis(Topology topology, List<AppInstance> availableInstances, Set<String> outOfService, Consumer<String> narrator) {
+        this.outOfService = outOfService;
         this.topology = topology;
         this.availableInstances = availableInstances;
         // Longer than the network timeout, so calls to the paused node time out.
@@ -143,12 +146,14 @@ final class Nemesis {
     private void killAnAvailableInstance(AppInstance app) {
         fault("kill instance", app.name(), () -> {
             long from = System.currentTimeMillis();
+            outOfService.add(app.name());
             app.kill();
             kills++;
             sleep(Duration.ofSeconds(1));
             app.restart();
             Stack.awaitReady(app);
             downtimes.add(new Downtime(app.name(), from, System.currentTimeMillis()));
+            outOfService.remove(app.name());
         });
     }
 
