@@ -27,7 +27,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * Run by scripts/bench (which builds the JDK 25 AOT-cache package first).
  *
  * <p>System properties: bench.concurrency (8), bench.seconds (5, per measured phase), bench.warmup (2),
- * bench.keys (1000), bench.startups (2 per JVM set-up), bench.java17, bench.java25, bench.aot.dir
+ * bench.keys (1000), bench.startups (3 per JVM set-up), bench.java17, bench.java25, bench.aot.dir
  * (a quarkus-app directory holding app.aot), bench.out (target/bench).
  */
 public final class Benchmark {
@@ -36,7 +36,7 @@ public final class Benchmark {
     private static final double SECONDS = Double.parseDouble(System.getProperty("bench.seconds", "5"));
     private static final double WARMUP = Double.parseDouble(System.getProperty("bench.warmup", "2"));
     private static final int KEYS = Integer.getInteger("bench.keys", 1000);
-    private static final int STARTUPS = Integer.getInteger("bench.startups", 2);
+    private static final int STARTUPS = Integer.getInteger("bench.startups", 3);
     private static final String JAVA17 = System.getProperty("bench.java17", "/usr/lib/jvm/java-17-openjdk-amd64/bin/java");
     private static final String JAVA25 = System.getProperty("bench.java25", "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
     private static final String JVM_ARGS = "-Xmx256m -XX:+UseSerialGC";
@@ -97,6 +97,14 @@ public final class Benchmark {
         step("service: available read");
         record("available_read", describe(LoadGen.run("available_read", CONCURRENCY, WARMUP, SECONDS,
                 w -> reads(ap, sources), null), Map.of("sources", sources)));
+        // Not a target: the cheapest answer the same JVM gives (no auth, no store), the HTTP stack's
+        // ceiling on this machine at this moment, to tell our code's cost from the machine's.
+        step("service: /health/live (no store, the HTTP floor)");
+        record("available_live", describe(LoadGen.run("available_live", CONCURRENCY, WARMUP, SECONDS,
+                w -> {
+                    Http http = new Http(ap.baseUrl());
+                    return seq -> http.get("/health/live");
+                }, null), Map.of()));
         step("service: available write");
         record("available_write", describe(LoadGen.run("available_write", CONCURRENCY, WARMUP, SECONDS,
                 w -> writes(ap), null), Map.of()));

@@ -54,6 +54,8 @@ final class Report {
                         / ((Number) jvm25.get("first_read_ms_min")).doubleValue()));
             }
             target(targets, "AOT-cache start-up <= 0.65 x plain JVM (JDK 17) start-up", r, 0.65, false);
+            startup.put("aot_over_jvm17_cpu", Benchmark.round(((Number) aot.get("cpu_ms_to_first_read_min")).doubleValue()
+                    / ((Number) jvm17.get("cpu_ms_to_first_read_min")).doubleValue()));
         }
         if (results.get("failover_redis_available") instanceof Map<?, ?> f) {
             double failed = ((Number) f.get("failed_requests")).doubleValue();
@@ -109,18 +111,19 @@ final class Report {
 
         Map<String, Object> startup = (Map<String, Object>) results.get("startup");
         if (startup != null) {
-            sb.append(String.format("%-10s %14s %18s %14s%n", "start-up", "ready ms (min)", "first read ms (min)",
-                    "RSS MiB"));
+            sb.append(String.format("%-10s %14s %20s %18s %10s%n", "start-up", "ready ms (min)", "first read ms (min)",
+                    "CPU ms (min)", "RSS MiB"));
             for (Map.Entry<String, Object> e : startup.entrySet()) {
                 if (e.getValue() instanceof Map<?, ?> m && m.containsKey("ready_ms_min")) {
-                    sb.append(String.format("%-10s %14s %18s %14s%n", e.getKey(), m.get("ready_ms_min"),
-                            m.get("first_read_ms_min"), m.get("rss_mb_after_warmup")));
+                    sb.append(String.format("%-10s %14s %20s %18s %10s%n", e.getKey(), m.get("ready_ms_min"),
+                            m.get("first_read_ms_min"), m.get("cpu_ms_to_first_read_min"), m.get("rss_mb_after_warmup")));
                 } else if (e.getValue() instanceof Map<?, ?> || e.getValue() instanceof String) {
                     sb.append(String.format("%-10s %s%n", e.getKey(), e.getValue()));
                 }
             }
-            sb.append("AOT / JDK 17: ").append(startup.get("aot_over_jvm17")).append(", AOT / JDK 25: ")
-                    .append(startup.get("aot_over_jvm25")).append("\n\n");
+            sb.append("first read, AOT / JDK 17: ").append(startup.get("aot_over_jvm17")).append(", AOT / JDK 25: ")
+                    .append(startup.get("aot_over_jvm25")).append("; CPU to first read, AOT / JDK 17: ")
+                    .append(startup.get("aot_over_jvm17_cpu")).append("\n\n");
         }
         for (String f : List.of("failover_redis_available", "failover_postgres_consistent")) {
             if (results.get(f) != null) {

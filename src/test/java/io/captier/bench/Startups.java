@@ -62,10 +62,23 @@ final class Startups {
             m.put("ready_ms_min", list.stream().mapToLong(s -> (Long) s.get("ready_ms")).min().orElse(-1));
             m.put("first_read_ms_min", list.stream().mapToLong(s -> (Long) s.get("first_read_ms")).min().orElse(-1));
             m.put("first_read_ms_mean", Math.round(list.stream().mapToLong(s -> (Long) s.get("first_read_ms")).average().orElse(-1)));
+            m.put("cpu_ms_to_first_read_min", list.stream().mapToLong(s -> (Long) s.get("cpu_ms_to_first_read")).min().orElse(-1));
             m.put("rss_mb_after_warmup", list.stream().mapToDouble(s -> (Double) s.get("rss_mb")).max().orElse(-1));
             all.put(name, m);
         });
         return all;
+    }
+
+    /** User + system CPU time the process used so far (/proc/PID/stat, clock ticks of 10 ms). On a
+     *  shared machine it moves far less than wall time with other work. */
+    static long cpuMs(long pid) {
+        try {
+            String stat = Files.readString(Path.of("/proc/" + pid + "/stat"));
+            String[] f = stat.substring(stat.lastIndexOf(')') + 2).split(" ");
+            return (Long.parseLong(f[11]) + Long.parseLong(f[12])) * 10;
+        } catch (java.io.IOException | RuntimeException e) {
+            return -1;
+        }
     }
 
     private Map<String, Object> once(String name, Setup setup) throws Exception {
@@ -94,13 +107,15 @@ final class Startups {
                 Thread.sleep(10);
             }
             long firstRead = (System.nanoTime() - t0) / 1_000_000;
+            long cpuMs = cpuMs(app.pid());
             LoadGen.run("warm-up " + name, 4, 0, 3, w -> Benchmark.reads(app, new java.util.concurrent.ConcurrentHashMap<>()), null);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("ready_ms", ready);
             m.put("first_read_ms", firstRead);
+            m.put("cpu_ms_to_first_read", cpuMs);
             m.put("rss_mb", Benchmark.rssMb(app.pid()));
-            System.out.printf("    %s: ready %d ms, first read %d ms, RSS %.0f MiB%n", name, ready, firstRead,
-                    (Double) m.get("rss_mb"));
+            System.out.printf("    %s: ready %d ms, first read %d ms (CPU %d ms), RSS %.0f MiB%n", name, ready, firstRead,
+                    cpuMs, (Double) m.get("rss_mb"));
             m.put("java", setup.java());
             m.put("jvm_args", args);
             return m;
