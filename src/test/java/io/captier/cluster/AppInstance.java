@@ -20,7 +20,8 @@ import java.util.Map;
  * its own temp directory holding its log and hint directory. A watchdog removes it if the test JVM dies.
  *
  * <p>Extra JVM options for the instance: {@code -Dcaptier.app.jvmArgs} (space separated; default a
- * small heap, since several instances and the stores share a 2-core machine).
+ * small heap, since several instances and the stores share a 2-core machine). The java binary:
+ * {@code -Dcaptier.app.java} (default the test JVM's own), e.g. a JDK 25 for the benchmark's start-up runs.
  */
 public final class AppInstance implements AutoCloseable {
 
@@ -82,7 +83,7 @@ public final class AppInstance implements AutoCloseable {
 
     private void launchAndAwaitHealthy() {
         List<String> cmd = new ArrayList<>();
-        cmd.add(Path.of(System.getProperty("java.home"), "bin", "java").toString());
+        cmd.add(System.getProperty("captier.app.java", Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         for (String arg : System.getProperty("captier.app.jvmArgs", "-Xmx256m -XX:+UseSerialGC").split("\\s+")) {
             if (!arg.isBlank()) {
                 cmd.add(arg);

@@ -1,0 +1,257 @@
+package io.captier.bench;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.SerializationFeature;
+import io.captier.cluster.AppInstance;
+import io.captier.cluster.Credentials;
+import io.captier.cluster.Topology;
+import io.captier.it.Stack;
+
+import java.io.IOException;
+import java.net.URI;
+import java.net.http.HttpClient;
+import java.net.http.HttpRequest;
+import java.net.http.HttpResponse;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.Map;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ThreadLocalRandom;
+
+/**
+ * One run on this machine, on a topology of its own: the raw stores (redis-benchmark, pgbench) and
+ * the service at the same concurrency, start-up to the first 200 for three JVM set-ups, RSS after
+ * warm-up, and both profiles under a failover. Writes target/bench/results.json and results.txt.
+ * Run by scripts/bench (which builds the JDK 25 AOT-cache package first).
+ *
+ * <p>System properties: bench.concurrency (8), bench.seconds (5, per measured phase), bench.warmup (2),
+ * bench.keys (1000), bench.startups (3 per JVM set-up), bench.java17, bench.java25, bench.aot.dir
+ * (a quarkus-app directory holding app.aot), bench.out (target/bench).
+ */
+public final class Benchmark {
+
+    private static final int CONCURRENCY = Integer.getInteger("bench.concurrency", 8);
+    private static final double SECONDS = Double.parseDouble(System.getProperty("bench.seconds", "5"));
+    private static final double WARMUP = Double.parseDouble(System.getProperty("bench.warmup", "2"));
+    private static final int KEYS = Integer.getInteger("bench.keys", 1000);
+    private static final int STARTUPS = Integer.getInteger("bench.startups", 3);
+    private static final String JAVA17 = System.getProperty("bench.java17", "/usr/lib/jvm/java-17-openjdk-amd64/bin/java");
+    private static final String JAVA25 = System.getProperty("bench.java25", "/usr/lib/jvm/temurin-25-jdk-amd64/bin/java");
+    private static final String JVM_ARGS = "-Xmx256m -XX:+UseSerialGC";
+
+    private final Map<String, Object> results = new LinkedHashMap<>();
+    private final Map<String, Object> throughput = new LinkedHashMap<>();
+    private final Stack stack;
+    private final Topology topology;
+
+    private Benchmark(Stack stack) {
+        this.stack = stack;
+        this.topology = stack.topology;
+    }
+
+    public static void main(String[] args) throws Exception {
+        Path out = Path.of(System.getProperty("bench.out", "target/bench"));
+        Files.createDirectories(out);
+        long began = System.nanoTime();
+        Map<String, Object> results;
+        try (Stack stack = Stack.start()) {
+            Benchmark bench = new Benchmark(stack);
+            bench.run(out);
+            results = bench.results;
+        }
+        results.put("total_seconds", Math.round((System.nanoTime() - began) / 1e9));
+        Report.addRatios(results);
+        new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT).writeValue(out.resolve("results.json").toFile(), results);
+        String table = Report.table(results);
+        Files.writeString(out.resolve("results.txt"), table);
+        System.out.println(table);
+        System.out.println("written: " + out.resolve("results.json") + ", " + out.resolve("results.txt"));
+        System.exit(0);
+    }
+
+    private void run(Path out) throws Exception {
+        results.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(),
+                "os", System.getProperty("os.name") + " " + System.getProperty("os.version")));
+        results.put("settings", Map.of("concurrency", CONCURRENCY, "seconds_per_phase", SECONDS,
+                "warmup_seconds", WARMUP, "keys", KEYS, "app_jvm_args", JVM_ARGS));
+        results.put("throughput", throughput);
+        results.put("load_average_at_start", loadAverage());
+
+        AppInstance cp = stack.instance("bench-consistent", "consistent");
+        AppInstance ap = stack.instance("bench-available", "available");
+        step("preloading " + KEYS + " keys");
+        preload(ap);
+
+        step("raw Redis (redis-benchmark)");
+        RawStores raw = new RawStores(topology, out, CONCURRENCY, SECONDS);
+        record("raw_redis_set", raw.redisBenchmark("SET", topology.redisMaster()));
+        record("raw_redis_get", raw.redisBenchmark("GET", topology.redisReplicas().get(0)));
+        step("raw PostgreSQL (pgbench)");
+        raw.createTable(KEYS);
+        record("raw_pg_upsert", raw.pgbench("upsert", KEYS));
+        record("raw_pg_read", raw.pgbench("read", KEYS));
+
+        Map<String, Long> sources = new ConcurrentHashMap<>();
+        step("service: available read");
+        record("available_read", describe(LoadGen.run("available_read", CONCURRENCY, WARMUP, SECONDS,
+                w -> reads(ap, sources), null), Map.of("sources", sources)));
+        // Not a target: the cheapest answer the same JVM gives (no auth, no store), the HTTP stack's
+        // ceiling on this machine at this moment, to tell our code's cost from the machine's.
+        step("service: /health/live (no store, the HTTP floor)");
+        record("available_live", describe(LoadGen.run("available_live", CONCURRENCY, WARMUP, SECONDS,
+                w -> {
+                    Http http = new Http(ap.baseUrl());
+                    return seq -> http.get("/health/live");
+                }, null), Map.of()));
+        step("service: available write");
+        record("available_write", describe(LoadGen.run("available_write", CONCURRENCY, WARMUP, SECONDS,
+                w -> writes(ap), null), Map.of()));
+        step("service: consistent read");
+        record("consistent_read", describe(LoadGen.run("consistent_read", CONCURRENCY, WARMUP, SECONDS,
+                w -> reads(cp, new ConcurrentHashMap<>()), null), Map.of()));
+        step("service: consistent write");
+        record("consistent_write", describe(LoadGen.run("consistent_write", CONCURRENCY, WARMUP, SECONDS,
+                w -> writes(cp), null), Map.of()));
+        results.put("rss_mb_after_load", Map.of("consistent", rssMb(cp.pid()), "available", rssMb(ap.pid())));
+
+        step("start-up to the first 200");
+        results.put("startup", new Startups(stack, STARTUPS, JVM_ARGS).measure(Map.of(
+                "jvm17", new Startups.Setup(JAVA17, null, ""),
+                "jvm25", new Startups.Setup(JAVA25, null, ""),
+                "jvm25_aot", new Startups.Setup(JAVA25, System.getProperty("bench.aot.dir"), "aot"))));
+
+        step("failover: kill the Redis master under available load");
+        Failover failover = new Failover(topology, CONCURRENCY);
+        results.put("failover_redis_available", failover.redisMaster(ap));
+        step("failover: kill the PostgreSQL primary under consistent load, promote the standby");
+        results.put("failover_postgres_consistent", failover.postgresPrimary(cp));
+        results.put("load_average_at_end", loadAverage());
+    }
+
+    private void record(String phase, Map<String, Object> figures) {
+        figures = new LinkedHashMap<>(figures);
+        figures.put("load_average", loadAverage());
+        throughput.put(phase, figures);
+        System.out.printf("    %-18s %10.0f req/s  p50 %7.2f ms  p99 %7.2f ms%n", phase,
+                ((Number) figures.get("throughput")).doubleValue(), ((Number) figures.get("p50_ms")).doubleValue(),
+                ((Number) figures.get("p99_ms")).doubleValue());
+    }
+
+    static void step(String what) {
+        System.out.printf("[bench %tT] %s (load average %s)%n", System.currentTimeMillis(), what, loadAverage());
+    }
+
+    /** The 1-minute load average: other work on a shared machine shows here. */
+    static String loadAverage() {
+        try {
+            return Files.readString(Path.of("/proc/loadavg")).split(" ")[0];
+        } catch (IOException e) {
+            return "?";
+        }
+    }
+
+    static Map<String, Object> describe(LoadGen.Result r, Map<String, Object> extra) {
+        Map<String, Object> m = new LinkedHashMap<>();
+        m.put("concurrency", r.concurrency());
+        m.put("seconds", round(r.seconds()));
+        m.put("requests", r.requests());
+        m.put("failed", r.failed());
+        m.put("statuses", r.statuses());
+        m.put("throughput", round(r.throughput()));
+        m.put("p50_ms", round(r.p50Ms()));
+        m.put("p99_ms", round(r.p99Ms()));
+        m.put("max_ms", round(r.maxMs()));
+        m.putAll(extra);
+        return m;
+    }
+
+    static double round(double v) {
+        return Math.round(v * 1000) / 1000.0;
+    }
+
+    private void preload(AppInstance ap) {
+        LoadGen.Result r = LoadGen.run("preload", CONCURRENCY, 0, 600, w -> {
+            Http http = new Http(ap.baseUrl());
+            return seq -> {
+                long key = w + seq * CONCURRENCY;
+                if (key >= KEYS) {
+                    throw new InterruptedException("done");
+                }
+                return http.write("bench-" + key, "v0");
+            };
+        }, null);
+        if (r.failed() > 0) {
+            throw new IllegalStateException("preload failed: " + r.statuses());
+        }
+    }
+
+    static LoadGen.Op reads(AppInstance app, Map<String, Long> sources) {
+        Http http = new Http(app.baseUrl());
+        return seq -> {
+            HttpResponse<Void> r = http.read("bench-" + ThreadLocalRandom.current().nextInt(KEYS));
+            sources.merge(r.headers().firstValue("X-Served-By").orElse("status " + r.statusCode()), 1L, Long::sum);
+            return r.statusCode();
+        };
+    }
+
+    static LoadGen.Op writes(AppInstance app) {
+        Http http = new Http(app.baseUrl());
+        return seq -> http.write("bench-" + ThreadLocalRandom.current().nextInt(KEYS), "v" + seq);
+    }
+
+    /** Half reads, half writes: the failover phases. */
+    static LoadGen.Op mixed(AppInstance app) {
+        Http http = new Http(app.baseUrl());
+        return seq -> {
+            String key = "bench-" + ThreadLocalRandom.current().nextInt(KEYS);
+            return seq % 2 == 0 ? http.read(key).statusCode() : http.write(key, "f" + seq);
+        };
+    }
+
+    /** VmRSS of a process in MiB, from /proc. */
+    static double rssMb(long pid) {
+        try {
+            for (String line : Files.readAllLines(Path.of("/proc/" + pid + "/status"))) {
+                if (line.startsWith("VmRSS:")) {
+                    return round(Long.parseLong(line.replaceAll("[^0-9]", "")) / 1024.0);
+                }
+            }
+        } catch (IOException e) {
+            return -1;
+        }
+        return -1;
+    }
+
+    /** One worker's HTTP/1.1 connection to one instance, as a plain client program would hold it. */
+    static final class Http {
+        private final HttpClient client = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1)
+                .connectTimeout(Duration.ofSeconds(2)).build();
+        private final String base;
+
+        Http(String base) {
+            this.base = base;
+        }
+
+        HttpResponse<Void> read(String key) throws IOException, InterruptedException {
+            return client.send(HttpRequest.newBuilder(URI.create(base + "/read/" + key)).timeout(Duration.ofSeconds(10))
+                    .header("Authorization", "Bearer " + Credentials.READ_WRITE).GET().build(),
+                    HttpResponse.BodyHandlers.discarding());
+        }
+
+        int write(String key, String value) throws IOException, InterruptedException {
+            return client.send(HttpRequest.newBuilder(URI.create(base + "/write/" + key)).timeout(Duration.ofSeconds(10))
+                    .header("Authorization", "Bearer " + Credentials.READ_WRITE)
+                    .header("Content-Type", "text/plain; charset=utf-8")
+                    .POST(HttpRequest.BodyPublishers.ofString(value)).build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        }
+
+        int get(String path) throws IOException, InterruptedException {
+            return client.send(HttpRequest.newBuilder(URI.create(base + path)).timeout(Duration.ofSeconds(5))
+                    .header("Authorization", "Bearer " + Credentials.READ_WRITE).GET().build(),
+                    HttpResponse.BodyHandlers.discarding()).statusCode();
+        }
+    }
+}
