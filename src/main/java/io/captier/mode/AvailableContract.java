@@ -164,7 +164,9 @@ public class AvailableContract implements KvContract {
             Entry stored = proposed.withVersion(committed.version());
             if (!committed.replayed()) {
                 projection.writeThrough(stored, startedAt);
-                cache.remember(stored, 0, System.currentTimeMillis());
+                // Known newest as of the write's start, not its end: a newer write elsewhere may
+                // have been acknowledged while this one was under way.
+                cache.remember(stored, 0, startedAt);
             }
             return new WriteResult(request.key(), committed.version(), Durability.PRIMARY, committed.replayed());
         } catch (StoreUnavailableException | OutcomeUnknownException primaryDown) {
@@ -172,7 +174,7 @@ public class AvailableContract implements KvContract {
             // version again changes nothing.
             Durability durability = buffer(proposed);
             staleness.buffered(startedAt);
-            cache.remember(proposed, 0, System.currentTimeMillis());
+            cache.remember(proposed, 0, startedAt);
             return new WriteResult(request.key(), proposed.version(), durability, false);
         }
     }

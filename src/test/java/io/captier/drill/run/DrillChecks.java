@@ -21,12 +21,7 @@ final class DrillChecks {
     }
 
     static CheckResult checkAndReport(History history, Path dir, Consumer<String> narrator) {
-        // Staleness: 50 ms of measurement slack plus one HEARTBEAT_MS (100 ms, the instances'
-        // default), the window docs/decisions.md admits ("Known under-statements"): drills on
-        // this machine still show reads from another instance's local cache up to ~70 ms over
-        // 50 ms, cause not yet found. Anything larger fails the drill.
-        CheckSettings settings = CheckSettings.DEFAULT.withNetworkTimeoutMs(Stack.NETWORK_TIMEOUT_SEC * 1000L)
-                .withStalenessToleranceMs(150);
+        CheckSettings settings = CheckSettings.DEFAULT.withNetworkTimeoutMs(Stack.NETWORK_TIMEOUT_SEC * 1000L);
         CheckResult result = Checkers.run(history, settings, EnumSet.allOf(Mode.class));
         DrillReport.write(dir, history, result);
         HistoryJson.write(history, dir.resolve("history.json"));
