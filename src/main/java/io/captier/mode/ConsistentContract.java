@@ -45,9 +45,11 @@ public class ConsistentContract implements KvContract {
 
     @Override
     public ReadResult read(ReadRequest request) {
-        if (broken.consistentReadsFromStandby() && cluster.standby().isPresent()) {
-            PgStore.Stored stale = postgres.readStandby(cluster.standby().get(), request.key());
-            return new ReadResult(request.key(), stale.entry(), Source.POSTGRES_PRIMARY, 0, false);
+        if (broken.consistentReadsFromStandby()) {
+            Optional<PgStore.Stored> stale = cluster.standby().map(node -> postgres.readStandby(node, request.key()));
+            if (stale.isPresent()) {
+                return new ReadResult(request.key(), stale.get().entry(), Source.POSTGRES_PRIMARY, 0, false);
+            }
         }
         PgStore.Stored stored = postgres.readPrimary(request.key());
         return new ReadResult(request.key(), stored.entry(), Source.POSTGRES_PRIMARY, 0, false);

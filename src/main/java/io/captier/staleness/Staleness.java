@@ -51,10 +51,10 @@ public class Staleness {
         if (heartbeat < 0) {
             return UNKNOWN;
         }
-        long behind = oldest(oldest(projection.gapSinceMs(), othersGapSinceMs), hints.oldestPendingWallMs());
         if (gapsSeenAtMs == 0) {
             return UNKNOWN; // never looked at the gaps others published: no bound
         }
+        long behind = oldest(oldest(projection.gapSinceMs(), othersGapSinceMs), hints.oldestPendingWallMs());
         long lookedUntil = gapsLookFailedAtMs > 0 ? gapsLookFailedAtMs : now;
         long unseenGaps = Math.max(0, lookedUntil - gapsSeenAtMs);
         return Math.max(Math.max(now - heartbeat, since(behind, now)), unseenGaps);
