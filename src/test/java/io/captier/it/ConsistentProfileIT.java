@@ -135,6 +135,31 @@ class ConsistentProfileIT extends TwoInstances {
 
     @Test
     @Order(5)
+    void aPlainWriteIsOneAutocommitStatementSoALostAnswerIsUnknownNeverNotApplied() {
+        // Without an idempotency key the upsert commits on its own: sending it is sending the
+        // commit. The standby paused, the commit waits for it and the answer never comes.
+        Node standby = stack.topology.pgStandby();
+        Client.Answer before = ca.write("plain-unknown", "old");
+        assertEquals(200, before.status(), before.toString());
+        stack.topology.pause(standby);
+        try {
+            Client.Answer w = ca.write("plain-unknown", "new");
+            assertEquals(503, w.status(), w.toString());
+            assertEquals("urn:captier:problem:outcome-unknown", w.string("type"), w.toString());
+            assertTrue(w.millis() <= FAIL_FAST_MS, "answered in " + w.millis() + " ms");
+        } finally {
+            stack.topology.resume(standby);
+        }
+        bothReady();
+        // It had committed locally before waiting: once the standby is back it is there.
+        Client.Answer read = await("the primary answers again").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(300)).until(() -> cb.read("plain-unknown"), r -> r.status() == 200);
+        assertEquals("new", read.string("value"), read.toString());
+        assertTrue(read.version() > before.version());
+    }
+
+    @Test
+    @Order(6)
     void aPausedPrimaryIsRefusedFastAndTheOpenBreakerRefusesAtOnce() {
         Node primary = stack.topology.pgPrimary();
         Client.Answer before = ca.write("paused", "before");
@@ -161,7 +186,7 @@ class ConsistentProfileIT extends TwoInstances {
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void aKilledPrimaryIsRefusedUntilPromotionAndTheOldOneStaysFenced() {
         Node oldPrimary = stack.topology.pgPrimary();
         Node standby = stack.topology.pgStandby();

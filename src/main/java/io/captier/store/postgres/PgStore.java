@@ -109,7 +109,9 @@ public class PgStore {
         try {
             Committed committed = breakers.get(Breakers.PG_PRIMARY).call(() -> {
                 try (Connection c = node.primaryPool().getConnection()) {
-                    return inTransaction(c, commitSent, () -> upsert(c, proposed, idempotency));
+                    return idempotency.isEmpty()
+                            ? autocommitted(commitSent, () -> upsert(c, proposed, idempotency))
+                            : inTransaction(c, commitSent, () -> upsert(c, proposed, idempotency));
                 } catch (SQLException e) {
                     throw cluster.failed(node, e, commitSent.get());
                 }
@@ -270,6 +272,21 @@ public class PgStore {
 
     private interface SqlWork<T> {
         T run() throws SQLException;
+    }
+
+    /**
+     * One statement that commits on its own: one round trip, where BEGIN+statement and then
+     * COMMIT take two. Sending it is sending the commit; an error the server answers means it
+     * rolled back, so only a lost connection leaves the outcome open.
+     */
+    private static <T> T autocommitted(AtomicBoolean commitSent, SqlWork<T> statement) throws SQLException {
+        commitSent.set(true);
+        try {
+            return statement.run();
+        } catch (SQLException e) {
+            commitSent.set(PgNode.isConnectionLoss(e));
+            throw e;
+        }
     }
 
     private static <T> T inTransaction(Connection c, AtomicBoolean commitSent, SqlWork<T> work) throws SQLException {
