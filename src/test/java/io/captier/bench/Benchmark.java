@@ -26,7 +26,7 @@ import java.util.concurrent.ThreadLocalRandom;
  * warm-up, and both profiles under a failover. Writes target/bench/results.json and results.txt.
  * Run by scripts/bench (which builds the JDK 25 AOT-cache package first).
  *
- * <p>System properties: bench.concurrency (8), bench.seconds (5, per measured phase), bench.warmup (2),
+ * <p>System properties: bench.concurrency (8), bench.seconds (5, per measured phase), bench.warmup (8, unmeasured seconds before each service phase),
  * bench.keys (1000), bench.startups (3 per JVM set-up), bench.java17, bench.java25, bench.aot.dir
  * (a quarkus-app directory holding app.aot), bench.out (target/bench).
  */
@@ -34,7 +34,7 @@ public final class Benchmark {
 
     private static final int CONCURRENCY = Integer.getInteger("bench.concurrency", 8);
     private static final double SECONDS = Double.parseDouble(System.getProperty("bench.seconds", "5"));
-    private static final double WARMUP = Double.parseDouble(System.getProperty("bench.warmup", "2"));
+    private static final double WARMUP = Double.parseDouble(System.getProperty("bench.warmup", "8"));
     private static final int KEYS = Integer.getInteger("bench.keys", 1000);
     private static final int STARTUPS = Integer.getInteger("bench.startups", 3);
     private static final String JAVA17 = System.getProperty("bench.java17", "/usr/lib/jvm/java-17-openjdk-amd64/bin/java");
@@ -93,27 +93,20 @@ public final class Benchmark {
         record("raw_pg_upsert", raw.pgbench("upsert", KEYS));
         record("raw_pg_read", raw.pgbench("read", KEYS));
 
-        Map<String, Long> sources = new ConcurrentHashMap<>();
+        Wrk wrk = new Wrk(out, CONCURRENCY, SECONDS, WARMUP, KEYS);
         step("service: available read");
-        record("available_read", describe(LoadGen.run("available_read", CONCURRENCY, WARMUP, SECONDS,
-                w -> reads(ap, sources), null), Map.of("sources", sources)));
+        record("available_read", with(wrk.run(Wrk.Script.read("available_read"), ap.baseUrl()),
+                Map.of("sources", sources(ap))));
         // Not a target: the cheapest answer the same JVM gives (no auth, no store), the HTTP stack's
         // ceiling on this machine at this moment, to tell our code's cost from the machine's.
         step("service: /health/live (no store, the HTTP floor)");
-        record("available_live", describe(LoadGen.run("available_live", CONCURRENCY, WARMUP, SECONDS,
-                w -> {
-                    Http http = new Http(ap.baseUrl());
-                    return seq -> http.get("/health/live");
-                }, null), Map.of()));
+        record("available_live", wrk.run(Wrk.Script.get("available_live", "/health/live"), ap.baseUrl()));
         step("service: available write");
-        record("available_write", describe(LoadGen.run("available_write", CONCURRENCY, WARMUP, SECONDS,
-                w -> writes(ap), null), Map.of()));
+        record("available_write", wrk.run(Wrk.Script.write("available_write"), ap.baseUrl()));
         step("service: consistent read");
-        record("consistent_read", describe(LoadGen.run("consistent_read", CONCURRENCY, WARMUP, SECONDS,
-                w -> reads(cp, new ConcurrentHashMap<>()), null), Map.of()));
+        record("consistent_read", wrk.run(Wrk.Script.read("consistent_read"), cp.baseUrl()));
         step("service: consistent write");
-        record("consistent_write", describe(LoadGen.run("consistent_write", CONCURRENCY, WARMUP, SECONDS,
-                w -> writes(cp), null), Map.of()));
+        record("consistent_write", wrk.run(Wrk.Script.write("consistent_write"), cp.baseUrl()));
         results.put("rss_mb_after_load", Map.of("consistent", rssMb(cp.pid()), "available", rssMb(ap.pid())));
 
         step("start-up to the first 200");
@@ -187,6 +180,26 @@ public final class Benchmark {
         }
     }
 
+    private static Map<String, Object> with(Map<String, Object> figures, Map<String, Object> extra) {
+        Map<String, Object> m = new LinkedHashMap<>(figures);
+        m.putAll(extra);
+        return m;
+    }
+
+    /** Where available reads were served from: wrk counts no headers, so a sample of 200 reads after the phase. */
+    private static Map<String, Long> sources(AppInstance app) {
+        Map<String, Long> sources = new ConcurrentHashMap<>();
+        LoadGen.Op read = reads(app, sources);
+        for (int i = 0; i < 200; i++) {
+            try {
+                read.call(i);
+            } catch (Exception e) {
+                sources.merge("error " + e.getClass().getSimpleName(), 1L, Long::sum);
+            }
+        }
+        return new java.util.TreeMap<>(sources);
+    }
+
     static LoadGen.Op reads(AppInstance app, Map<String, Long> sources) {
         Http http = new Http(app.baseUrl());
         return seq -> {
@@ -194,11 +207,6 @@ public final class Benchmark {
             sources.merge(r.headers().firstValue("X-Served-By").orElse("status " + r.statusCode()), 1L, Long::sum);
             return r.statusCode();
         };
-    }
-
-    static LoadGen.Op writes(AppInstance app) {
-        Http http = new Http(app.baseUrl());
-        return seq -> http.write("bench-" + ThreadLocalRandom.current().nextInt(KEYS), "v" + seq);
     }
 
     /** Half reads, half writes: the failover phases. */
