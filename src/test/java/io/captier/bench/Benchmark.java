@@ -26,15 +26,17 @@ import java.util.concurrent.ThreadLocalRandom;
  * warm-up, and both profiles under a failover. Writes target/bench/results.json and results.txt.
  * Run by scripts/bench (which builds the JDK 25 AOT-cache package first).
  *
- * <p>System properties: bench.concurrency (8), bench.seconds (5, per measured phase), bench.warmup (8, unmeasured seconds before each service phase),
- * bench.keys (1000), bench.startups (3 per JVM set-up), bench.java17, bench.java25, bench.aot.dir
- * (a quarkus-app directory holding app.aot), bench.out (target/bench).
+ * <p>System properties: bench.concurrency (8), bench.seconds (10, per measured phase), bench.warmup
+ * (30: unmeasured seconds of the same load before each service phase; on two busy cores the JIT
+ * takes about that long to settle), bench.keys (1000), bench.startups (3 per JVM set-up),
+ * bench.java17, bench.java25, bench.aot.dir (a quarkus-app directory holding app.aot), bench.out
+ * (target/bench).
  */
 public final class Benchmark {
 
     private static final int CONCURRENCY = Integer.getInteger("bench.concurrency", 8);
-    private static final double SECONDS = Double.parseDouble(System.getProperty("bench.seconds", "5"));
-    private static final double WARMUP = Double.parseDouble(System.getProperty("bench.warmup", "8"));
+    private static final double SECONDS = Double.parseDouble(System.getProperty("bench.seconds", "10"));
+    private static final double WARMUP = Double.parseDouble(System.getProperty("bench.warmup", "30"));
     private static final int KEYS = Integer.getInteger("bench.keys", 1000);
     private static final int STARTUPS = Integer.getInteger("bench.startups", 3);
     private static final String JAVA17 = System.getProperty("bench.java17", "/usr/lib/jvm/java-17-openjdk-amd64/bin/java");
