@@ -3,8 +3,6 @@ package io.captier.bench;
 import io.captier.cluster.Topology;
 
 import java.io.IOException;
-import java.io.UncheckedIOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -12,7 +10,6 @@ import java.util.Arrays;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -50,10 +47,10 @@ final class RawStores {
             cmd.addAll(List.of("-a", password));
         }
         // A short probe sizes the real run to about `seconds`.
-        double rps = parseRedisCsv(run(with(cmd, "-n", "20000"), Map.of())).get("rps");
+        double rps = parseRedisCsv(Command.run(with(cmd, "-n", "20000"), Map.of())).get("rps");
         long requests = Math.max(20000, (long) (rps * seconds));
         long started = System.nanoTime();
-        Map<String, Double> csv = parseRedisCsv(run(with(cmd, "-n", Long.toString(requests)), Map.of()));
+        Map<String, Double> csv = parseRedisCsv(Command.run(with(cmd, "-n", Long.toString(requests)), Map.of()));
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("tool", "redis-benchmark -c " + concurrency + " -t " + test.toLowerCase() + " -r 1000 on " + node.name());
         m.put("concurrency", concurrency);
@@ -117,7 +114,7 @@ final class RawStores {
         String url = env.get("DATABASE_URL");
         String database = url.replaceAll("^[^/]*//[^/]*/", "").replaceAll("\\?.*$", "");
         int secs = Math.max(1, (int) Math.round(seconds));
-        String out = run(List.of(PGBENCH, "-h", "127.0.0.1", "-p", Integer.toString(primary.port()),
+        String out = Command.run(List.of(PGBENCH, "-h", "127.0.0.1", "-p", Integer.toString(primary.port()),
                 "-U", env.get("DATABASE_USER"), "-n", "-M", "prepared", "-c", Integer.toString(concurrency),
                 "-j", Integer.toString(Math.min(concurrency, Runtime.getRuntime().availableProcessors())),
                 "-T", Integer.toString(secs), "-f", script.toString(), "-l", "--log-prefix", logs.resolve("tx").toString(),
@@ -153,21 +150,5 @@ final class RawStores {
             }
         }
         return all.stream().mapToLong(Long::longValue).sorted().toArray();
-    }
-
-    private String run(List<String> cmd, Map<String, String> extraEnv) throws IOException, InterruptedException {
-        ProcessBuilder pb = new ProcessBuilder(cmd).redirectErrorStream(true);
-        pb.environment().putAll(extraEnv);
-        Process p = pb.start();
-        byte[] out;
-        try {
-            out = p.getInputStream().readAllBytes();
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        if (!p.waitFor(10, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            throw new IllegalStateException(cmd.get(0) + " failed:\n" + new String(out, StandardCharsets.UTF_8));
-        }
-        return new String(out, StandardCharsets.UTF_8);
     }
 }

@@ -3,13 +3,11 @@ package io.captier.bench;
 import io.captier.cluster.Credentials;
 
 import java.io.IOException;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.concurrent.TimeUnit;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -97,12 +95,7 @@ final class Wrk {
     private String wrk(Path lua, String baseUrl, double secs) throws IOException, InterruptedException {
         List<String> cmd = List.of("wrk", "-t" + threads(), "-c" + concurrency, "-d" + Math.max(1, Math.round(secs)) + "s",
                 "--latency", "--timeout", "10s", "-s", lua.toString(), baseUrl);
-        Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
-        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
-        if (!p.waitFor(5, TimeUnit.MINUTES) || p.exitValue() != 0) {
-            throw new IllegalStateException("wrk failed:\n" + out);
-        }
-        return out;
+        return Command.run(cmd, Map.of());
     }
 
     private static final Pattern REQUESTS = Pattern.compile("(\\d+) requests in ([0-9.]+)(us|ms|s|m),");
