@@ -110,7 +110,7 @@ public class PgStore {
             Committed committed = breakers.get(Breakers.PG_PRIMARY).call(() -> {
                 try (Connection c = node.primaryPool().getConnection()) {
                     return idempotency.isEmpty()
-                            ? autocommitted(commitSent, () -> upsert(c, proposed, idempotency))
+                            ? autocommitted(c, commitSent, () -> upsert(c, proposed, idempotency))
                             : inTransaction(c, commitSent, () -> upsert(c, proposed, idempotency));
                 } catch (SQLException e) {
                     throw cluster.failed(node, e, commitSent.get());
@@ -279,7 +279,11 @@ public class PgStore {
      * COMMIT take two. Sending it is sending the commit; an error the server answers means it
      * rolled back, so only a lost connection leaves the outcome open.
      */
-    private static <T> T autocommitted(AtomicBoolean commitSent, SqlWork<T> statement) throws SQLException {
+    private static <T> T autocommitted(Connection c, AtomicBoolean commitSent, SqlWork<T> statement) throws SQLException {
+        if (!c.getAutoCommit()) {
+            // The pool hands connections out in autocommit; never let a statement wait for a COMMIT.
+            c.setAutoCommit(true);
+        }
         commitSent.set(true);
         try {
             return statement.run();
