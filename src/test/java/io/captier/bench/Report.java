@@ -105,7 +105,7 @@ final class Report {
                     r == null ? "" : r.get("p99_ratio"), e.getValue().get("load_average")));
         }
         if (t.get("available_read") != null && t.get("available_read").get("sources") != null) {
-            sb.append("available read sources (warm-up included): ").append(t.get("available_read").get("sources")).append('\n');
+            sb.append("available read sources (a sample of 200 reads after the phase): ").append(t.get("available_read").get("sources")).append('\n');
         }
         sb.append("RSS after load (MiB): ").append(results.get("rss_mb_after_load")).append("\n\n");
 
