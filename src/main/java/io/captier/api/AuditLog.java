@@ -8,9 +8,8 @@ import java.util.Map;
 /**
  * One line per write or delete (DESIGN section 6), on its own logger category
  * ({@code captier.audit}) so operators can route it: operation, key, the API key's name,
- * status, and the
- * version and durability — or the outcome when it failed. A key that failed validation
- * is not echoed (it may hold anything), only its length.
+ * status, and the version and durability — or the outcome when it failed. A key that
+ * failed validation is not echoed (it may hold anything), only its length.
  */
 final class AuditLog {
 

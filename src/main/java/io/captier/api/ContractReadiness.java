@@ -17,8 +17,9 @@ import org.eclipse.microprofile.health.Readiness;
  * /health/ready: can this instance keep its profile's contract right now?
  * Consistent: an unfenced PostgreSQL primary is reachable, the schema is in place and
  * its breaker is closed (a half-open breaker lets one trial call through and refuses the
- * rest, so an instance is not ready until the trial succeeded). Available: at least one store can take a write (the
- * PostgreSQL primary or the Redis master).
+ * rest, so an instance is not ready until the trial succeeded). Available: at least one
+ * store can take a write (the PostgreSQL primary, or the Redis master once this instance
+ * has seen the projection gaps others published, without which Redis has no bound).
  */
 @Readiness
 @ApplicationScoped

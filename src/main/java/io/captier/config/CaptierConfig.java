@@ -59,9 +59,6 @@ public interface CaptierConfig {
 
         Optional<String> password();
 
-        /** The sentinels' own requirepass; REDIS_PASSWORD unless set apart. */
-        Optional<String> sentinelPassword();
-
         @WithDefault("16")
         int poolSize();
     }

@@ -45,16 +45,14 @@ public class ReadChain {
     }
 
     /**
-     * One place a read can be answered from.
+     * One place a read can be answered from; {@code stalenessMs} is its bound as of
+     * {@code atMs}. Whatever it answers later holds at least what it held then, so that is
+     * the time the bound (and anything remembered from the answer) is anchored to, however
+     * slow the call was.
      *
      * @param authoritative a miss here means the key does not exist (as of the staleness);
      *                      a miss in the Redis projection only means "ask further"
      * @param fetch         the lookup: empty for a miss; throws when the source fails
-     */
-    /**
-     * One source to ask; {@code stalenessMs} is its bound as of {@code atMs}. Whatever it
-     * answers later holds at least what it held then, so that is the time the bound (and
-     * anything remembered from the answer) is anchored to, however slow the call was.
      */
     public record Candidate(Source source, long stalenessMs, long atMs, boolean authoritative,
                             Supplier<Optional<Entry>> fetch) {
