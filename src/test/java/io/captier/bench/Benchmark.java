@@ -97,8 +97,9 @@ public final class Benchmark {
 
         Wrk wrk = new Wrk(out, CONCURRENCY, SECONDS, WARMUP, KEYS);
         step("service: available read");
-        record("available_read", with(wrk.run(Wrk.Script.read("available_read"), ap.baseUrl()),
-                Map.of("sources", sources(ap))));
+        Map<String, Object> availableRead = wrk.run(Wrk.Script.read("available_read"), ap.baseUrl());
+        availableRead.put("sources", sources(ap));
+        record("available_read", availableRead);
         // Not a target: the cheapest answer the same JVM gives (no auth, no store), the HTTP stack's
         // ceiling on this machine at this moment, to tell our code's cost from the machine's.
         step("service: /health/live (no store, the HTTP floor)");
@@ -147,27 +148,12 @@ public final class Benchmark {
         }
     }
 
-    static Map<String, Object> describe(LoadGen.Result r, Map<String, Object> extra) {
-        Map<String, Object> m = new LinkedHashMap<>();
-        m.put("concurrency", r.concurrency());
-        m.put("seconds", round(r.seconds()));
-        m.put("requests", r.requests());
-        m.put("failed", r.failed());
-        m.put("statuses", r.statuses());
-        m.put("throughput", round(r.throughput()));
-        m.put("p50_ms", round(r.p50Ms()));
-        m.put("p99_ms", round(r.p99Ms()));
-        m.put("max_ms", round(r.maxMs()));
-        m.putAll(extra);
-        return m;
-    }
-
     static double round(double v) {
         return Math.round(v * 1000) / 1000.0;
     }
 
     private void preload(AppInstance ap) {
-        LoadGen.Result r = LoadGen.run("preload", CONCURRENCY, 0, 600, w -> {
+        LoadGen.Result r = LoadGen.run("preload", CONCURRENCY, 600, w -> {
             Http http = new Http(ap.baseUrl());
             return seq -> {
                 long key = w + seq * CONCURRENCY;
@@ -180,12 +166,6 @@ public final class Benchmark {
         if (r.failed() > 0) {
             throw new IllegalStateException("preload failed: " + r.statuses());
         }
-    }
-
-    private static Map<String, Object> with(Map<String, Object> figures, Map<String, Object> extra) {
-        Map<String, Object> m = new LinkedHashMap<>(figures);
-        m.putAll(extra);
-        return m;
     }
 
     /** Where available reads were served from: wrk counts no headers, so a sample of 200 reads after the phase. */

@@ -78,7 +78,7 @@ final class Failover {
 
     private AtomicReference<LoadGen.Result> startLoad(AppInstance app, Window window) {
         AtomicReference<LoadGen.Result> result = new AtomicReference<>();
-        Thread t = new Thread(() -> result.set(LoadGen.run("failover-" + app.mode(), concurrency, 0, TOTAL_SECONDS,
+        Thread t = new Thread(() -> result.set(LoadGen.run("failover-" + app.mode(), concurrency, TOTAL_SECONDS,
                 w -> Benchmark.mixed(app), window)), "failover-load");
         t.start();
         window.thread = t;

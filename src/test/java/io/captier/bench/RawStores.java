@@ -130,10 +130,19 @@ final class RawStores {
         m.put("seconds", secs);
         m.put("requests", latencies.length);
         m.put("throughput", Double.parseDouble(tps.group(1)));
-        m.put("p50_ms", Benchmark.round(LoadGen.percentile(latencies, 50)));
-        m.put("p99_ms", Benchmark.round(LoadGen.percentile(latencies, 99)));
+        m.put("p50_ms", Benchmark.round(percentile(latencies, 50)));
+        m.put("p99_ms", Benchmark.round(percentile(latencies, 99)));
         m.put("max_ms", Benchmark.round(latencies.length == 0 ? 0 : latencies[latencies.length - 1] / 1e6));
         return m;
+    }
+
+    /** Nearest-rank percentile of sorted nanoseconds, in milliseconds. */
+    static double percentile(long[] sortedNanos, double p) {
+        if (sortedNanos.length == 0) {
+            return 0;
+        }
+        int rank = (int) Math.ceil(p / 100.0 * sortedNanos.length);
+        return sortedNanos[Math.max(0, Math.min(sortedNanos.length - 1, rank - 1))] / 1e6;
     }
 
     /** pgbench -l: one line per transaction, the third column its latency in µs; returned as sorted ns. */

@@ -108,7 +108,7 @@ final class Startups {
             }
             long firstRead = (System.nanoTime() - t0) / 1_000_000;
             long cpuMs = cpuMs(app.pid());
-            LoadGen.run("warm-up " + name, 4, 0, 3, w -> Benchmark.reads(app, new java.util.concurrent.ConcurrentHashMap<>()), null);
+            LoadGen.run("warm-up " + name, 4, 3, w -> Benchmark.reads(app, new java.util.concurrent.ConcurrentHashMap<>()), null);
             Map<String, Object> m = new LinkedHashMap<>();
             m.put("ready_ms", ready);
             m.put("first_read_ms", firstRead);

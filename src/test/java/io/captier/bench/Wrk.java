@@ -136,6 +136,9 @@ final class Wrk {
             throw new IllegalStateException("no latency distribution in wrk's output (--latency):\n" + out);
         }
         Matcher max = MAX.matcher(out);
+        if (!max.find()) {
+            throw new IllegalStateException("no latency line in wrk's output:\n" + out);
+        }
         Map<String, Object> m = new LinkedHashMap<>();
         m.put("seconds", Benchmark.round(elapsed));
         m.put("requests", total);
@@ -143,7 +146,7 @@ final class Wrk {
         m.put("throughput", Benchmark.round(Math.max(0, total - failed) / elapsed));
         m.put("p50_ms", Benchmark.round(percentiles.get("50")));
         m.put("p99_ms", Benchmark.round(percentiles.get("99")));
-        m.put("max_ms", max.find() ? Benchmark.round(millis(max.group(1), max.group(2))) : Double.NaN);
+        m.put("max_ms", Benchmark.round(millis(max.group(1), max.group(2))));
         return m;
     }
 
