@@ -43,24 +43,26 @@ public class ContractReadiness implements HealthCheck {
     @Override
     public HealthCheckResponse call() {
         HealthCheckResponseBuilder r = HealthCheckResponse.named(config.mode().wireName() + "-contract");
-        boolean primary = reachable(() -> pg.primary().name(), r, "postgres_primary")
+        boolean primary = reachable(pg::primary, r, "postgres_primary")
                 && pg.isMigrated() && breakers.get(Breakers.PG_PRIMARY).isClosed();
         r.withData("schema_migrated", pg.isMigrated());
         if (config.mode() == Mode.CONSISTENT) {
             return r.status(primary).build();
         }
-        boolean master = reachable(() -> redis.master().address(), r, "redis_master")
+        boolean master = reachable(redis::master, r, "redis_master")
                 && staleness.hasSeenPublishedGaps();
         r.withData("projection_gaps_seen", staleness.hasSeenPublishedGaps());
         return r.status(primary || master).build();
     }
 
-    private static boolean reachable(java.util.function.Supplier<String> node, HealthCheckResponseBuilder r, String name) {
+    /** /health is open: it says whether a node is reachable, never where it is (that is /nodes, with a key). */
+    private static boolean reachable(java.util.function.Supplier<?> node, HealthCheckResponseBuilder r, String name) {
         try {
-            r.withData(name, node.get());
+            node.get();
+            r.withData(name, "reachable");
             return true;
         } catch (StoreUnavailableException e) {
-            r.withData(name, "unavailable: " + e.getMessage());
+            r.withData(name, "unavailable: " + e.detail());
             return false;
         }
     }

@@ -27,7 +27,8 @@ final class Failures {
         }
         if (e instanceof StoreUnavailableException u) {
             ProblemType type = e instanceof SessionBehindException ? ProblemType.SESSION_BEHIND : ProblemType.UNAVAILABLE;
-            Problem p = Problem.of(type, u.getMessage()).retryAfterMs(u.retryAfterMs());
+            // The detail is in domain words only: addresses and driver text stay in the log.
+            Problem p = Problem.of(type, u.detail()).retryAfterMs(u.retryAfterMs());
             if (isWrite) {
                 p.with("outcome", "not-applied");
             }

@@ -202,7 +202,8 @@ public class AvailableContract implements KvContract {
         } catch (IOException e) {
             span.recordException(e);
             span.setStatus(StatusCode.ERROR);
-            throw new StoreUnavailableException("no buffer can take the write: " + e.getMessage(), e);
+            throw new StoreUnavailableException("no buffer can take the write (the hint log cannot be written)",
+                    e.getMessage(), e, 1000);
         } finally {
             span.end();
         }

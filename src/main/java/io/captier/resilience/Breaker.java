@@ -65,18 +65,24 @@ public final class Breaker {
         try {
             return (T) guard.call((Callable<Object>) action, Object.class);
         } catch (CircuitBreakerOpenException e) {
-            throw new StoreUnavailableException(name + " circuit breaker is open", null, retryAfterMs());
+            throw new StoreUnavailableException(kind() + " circuit breaker is open", name, null, retryAfterMs());
         } catch (TimeoutException e) {
-            throw new StoreUnavailableException(name + " did not answer in time", e);
+            throw new StoreUnavailableException(kind() + " did not answer in time", name, e, 1000);
         } catch (RuntimeException e) {
             throw e;
         } catch (Exception e) {
-            throw new StoreUnavailableException(name + ": " + e.getMessage(), e);
+            throw new StoreUnavailableException(kind() + " failed", name + ": " + e.getMessage(), e, 1000);
         } finally {
             // The timeout interrupts the calling worker thread; don't let that leak into
             // the next request this thread serves.
             Thread.interrupted();
         }
+    }
+
+    /** The kind of endpoint this breaker guards, without its address: {@code redis-replica@host:port} is {@code redis-replica}. */
+    private String kind() {
+        int at = name.indexOf('@');
+        return at < 0 ? name : name.substring(0, at);
     }
 
     public void run(Runnable action) {

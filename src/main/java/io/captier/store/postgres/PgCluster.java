@@ -92,10 +92,10 @@ public class PgCluster {
             return primaries.get(0);
         }
         if (primaries.isEmpty()) {
-            throw new StoreUnavailableException("no reachable, unfenced PostgreSQL primary", null);
+            throw new StoreUnavailableException("postgres-primary unreachable (no reachable, unfenced primary)", null);
         }
         LOG.errorf("SPLIT_BRAIN several unfenced primaries: %s", primaries.stream().map(PgNode::name).toList());
-        throw new StoreUnavailableException("several PostgreSQL primaries claim the same timeline", null);
+        throw new StoreUnavailableException("postgres-primary ambiguous (several claim the same timeline)", null);
     }
 
     /** The reachable standby with the newest heartbeat, if any. */
@@ -129,7 +129,8 @@ public class PgCluster {
         if (commitSent) {
             return new OutcomeUnknownException("commit sent to " + node.name() + ", no answer: " + e.getMessage(), e);
         }
-        return new StoreUnavailableException(node.name() + ": " + e.getMessage(), e);
+        return new StoreUnavailableException("postgres-" + node.probe().role() + " unreachable",
+                node.name() + ": " + e.getMessage(), e, 1000);
     }
 
     private boolean isUsablePrimary(PgProbe p, long now) {

@@ -99,12 +99,14 @@ public final class RedisNode implements AutoCloseable {
             if (e.getCause() instanceof Response reply) {
                 throw new RedisErrorReply(address, reply.toString());
             }
-            throw new StoreUnavailableException(address + ": " + e.getCause().getMessage(), e.getCause());
+            throw new StoreUnavailableException("a Redis node is unreachable",
+                    address + ": " + e.getCause().getMessage(), e.getCause(), 1000);
         } catch (TimeoutException e) {
-            throw new StoreUnavailableException(address + " did not answer within " + timeout.toMillis() + " ms", e);
+            throw new StoreUnavailableException("a Redis node did not answer within " + timeout.toMillis() + " ms",
+                    address, e, 1000);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
-            throw new StoreUnavailableException(address + ": interrupted", e);
+            throw new StoreUnavailableException("a Redis call was interrupted", address, e, 1000);
         }
     }
 

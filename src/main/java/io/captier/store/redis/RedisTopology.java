@@ -91,11 +91,11 @@ public class RedisTopology {
         String address = masterAddress;
         RedisNode node = address == null ? null : dataNodes.get(address);
         if (node == null) {
-            throw new StoreUnavailableException("no Redis master known to the sentinels", null);
+            throw new StoreUnavailableException("redis-master unknown to the sentinels", null);
         }
         RedisProbe p = node.probe();
         if (!p.reachable() || !"master".equals(p.role()) || !fresh(p)) {
-            throw new StoreUnavailableException("Redis master " + address + " is not answering as a master", null);
+            throw new StoreUnavailableException("redis-master not answering as a master", address, null, 1000);
         }
         return node;
     }
@@ -185,7 +185,7 @@ public class RedisTopology {
                 break;
             }
         }
-        throw new StoreUnavailableException("Redis master " + demoted + " was demoted and no new master is known", null);
+        throw new StoreUnavailableException("redis-master demoted and no new master known yet", demoted, null, 1000);
     }
 
     private boolean fresh(RedisProbe p) {
