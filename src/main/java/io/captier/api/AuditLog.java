@@ -18,14 +18,18 @@ final class AuditLog {
     private AuditLog() {
     }
 
-    static void write(String operation, String key, String caller, Response response) {
+    /**
+     * @param segment the key's path segment as routed (still percent-encoded)
+     * @param caller  the name of the API key the request was let in with
+     */
+    static void write(String operation, String segment, String caller, Response response) {
         Object entity = response.getEntity();
         Map<?, ?> body = entity instanceof Map<?, ?> m ? m : Map.of();
         String shownKey;
         try {
-            shownKey = '"' + Keys.valid(key).replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+            shownKey = '"' + Keys.fromSegment(segment).replace("\\", "\\\\").replace("\"", "\\\"") + '"';
         } catch (Problem.ProblemException invalid) {
-            shownKey = "<invalid, " + (key == null ? 0 : key.length()) + " chars>";
+            shownKey = "<invalid, " + (segment == null ? 0 : segment.length()) + " chars>";
         }
         if (response.getStatus() < 300) {
             AUDIT.infof("WRITE op=%s key=%s by=%s status=%d version=%s durability=%s%s", operation, shownKey,

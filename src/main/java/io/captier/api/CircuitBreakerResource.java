@@ -2,6 +2,8 @@ package io.captier.api;
 
 import io.captier.resilience.Breaker;
 import io.captier.resilience.Breakers;
+import io.captier.security.Role;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -24,6 +26,7 @@ public class CircuitBreakerResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Role.Names.READ)
     public List<Map<String, Object>> breakers() {
         return breakers.all().stream().map(CircuitBreakerResource::describe).toList();
     }

@@ -3,25 +3,44 @@ package io.captier.api;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import io.captier.config.CaptierConfig;
-import io.captier.security.Authentication;
 import io.quarkus.vertx.http.runtime.filters.Filters;
+import io.vertx.core.MultiMap;
 import io.vertx.core.http.HttpMethod;
+import io.vertx.ext.web.Router;
 import io.vertx.ext.web.RoutingContext;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
+import java.util.Map;
+import java.util.Set;
+
 /**
- * Before any route: X-Mode and X-Instance-Id on every answer (health and metrics too);
- * the caller's API key checked ({@link Authentication}: 401 / 403, logged without the
- * credential); and a body announced larger than MAX_VALUE_BYTES refused at once with
- * 413, before a byte of it is buffered.
+ * Before any route, for every request whatever its path: X-Mode and X-Instance-Id on
+ * every answer; a request target that is no URI refused (problem+json, see
+ * {@link RequestTarget}); and the HTTP layer's own limits answered as problem+json
+ * rather than as Vert.x's empty 414/431/413: a request target over
+ * {@value RequestTarget#MAX_CHARS} characters, headers over {@value #MAX_HEADER_BYTES}
+ * bytes, a body announced larger than MAX_VALUE_BYTES (before a byte of it is buffered).
+ * Methods other than GET, HEAD, POST and DELETE are 405 for every path: no route takes
+ * them, and the router would otherwise answer OPTIONS itself, before any role check.
+ * Failures of the router itself are answered problem+json too ({@link #routes}).
+ *
+ * <p>Nothing here decides who may call what: that is decided on the routed resource
+ * method ({@code @RolesAllowed}, io.captier.security).
  */
 @ApplicationScoped
 public class HttpFilters {
 
-    /** The routing context entry naming the API key a request came with (for the audit log). */
-    public static final String CALLER = "captier.caller";
+    /**
+     * Request headers larger than this are 431. Vert.x's own limit
+     * ({@code quarkus.http.limits.max-header-size}) is set above it, so that up to there
+     * the refusal is ours and problem+json.
+     */
+    static final int MAX_HEADER_BYTES = 16 * 1024;
+
+    /** Every method a route of ours takes; HEAD is GET without the body. */
+    static final Set<HttpMethod> SERVED = Set.of(HttpMethod.GET, HttpMethod.HEAD, HttpMethod.POST, HttpMethod.DELETE);
 
     private static final Logger LOG = Logger.getLogger(HttpFilters.class);
 
@@ -29,37 +48,79 @@ public class HttpFilters {
     private final String instanceId;
     private final long maxValueBytes;
     private final ObjectMapper json;
-    private final Authentication authentication;
 
-    public HttpFilters(CaptierConfig config, ObjectMapper json, Authentication authentication) {
-        this.authentication = authentication;
+    public HttpFilters(CaptierConfig config, ObjectMapper json) {
         this.mode = config.mode().wireName();
         this.instanceId = config.instanceId();
         this.maxValueBytes = config.maxValueBytes();
         this.json = json;
     }
 
+    /**
+     * Before every other handler (Quarkus' own run at priorities up to 300), so that no
+     * handler reads a path this filter would refuse.
+     */
+    static final int PRIORITY = 1000;
+
     void register(@Observes Filters filters) {
-        filters.register(this::filter, 100);
+        filters.register(this::filter, PRIORITY);
+    }
+
+    /**
+     * Failures raised by the router itself rather than by a resource (a path that does not
+     * start with '/', a body over the HTTP layer's limit, a handler that failed) are answered
+     * problem+json here, first, instead of by Quarkus' default error page.
+     */
+    void routes(@Observes Router router) {
+        router.route().order(Integer.MIN_VALUE).failureHandler(this::failed);
+    }
+
+    private void failed(RoutingContext rc) {
+        int status = rc.statusCode();
+        if (status < 400 || status >= 500) {
+            LOG.errorf(rc.failure(), "HTTP layer failure (%d) on %s %s", status, rc.request().method(),
+                    RequestTarget.shown(rc.request().uri()));
+            answer(rc, Problem.of(ProblemType.INTERNAL, "an unexpected error occurred; it has been logged"));
+            return;
+        }
+        Problem target = RequestTarget.refusal(rc.request().uri());
+        answer(rc, target != null ? target : switch (status) {
+            case 404 -> Problem.of(ProblemType.NO_SUCH_RESOURCE, "no such path");
+            case 405 -> Problem.of(ProblemType.METHOD_NOT_ALLOWED, "this path does not take that method");
+            case 413 -> Problem.of(ProblemType.VALUE_TOO_LARGE, "the request body is too large");
+            default -> Problem.of(ProblemType.BAD_REQUEST, "the request could not be read (" + status + ")");
+        });
     }
 
     private void filter(RoutingContext rc) {
         rc.response().putHeader("X-Mode", mode).putHeader("X-Instance-Id", instanceId);
-        Authentication.Decision decision = authentication.check(rc.normalizedPath(),
-                rc.request().getHeader("Authorization"));
-        if (decision instanceof Authentication.Refused refused) {
-            refuse(rc, refused);
-            return;
+        Problem refused = RequestTarget.refusal(rc.request().uri());
+        if (refused == null && !SERVED.contains(rc.request().method())) {
+            refused = Problem.of(ProblemType.METHOD_NOT_ALLOWED, "captier serves GET, HEAD, POST and DELETE only")
+                    .header("Allow", "GET, HEAD, POST, DELETE");
         }
-        if (decision instanceof Authentication.Allowed allowed) {
-            rc.put(CALLER, allowed.key().name());
+        if (refused == null && headerBytes(rc.request().headers()) > MAX_HEADER_BYTES) {
+            refused = Problem.of(ProblemType.HEADERS_TOO_LARGE, "the request headers are larger than "
+                    + MAX_HEADER_BYTES + " bytes");
         }
-        if (rc.request().method() == HttpMethod.POST && rc.normalizedPath().startsWith("/write/")
-                && announcedLength(rc) > maxValueBytes) {
-            refuseTooLarge(rc);
+        if (refused == null && announcedLength(rc) > maxValueBytes) {
+            // No route takes a body larger than a value, so this holds for every path.
+            refused = Problem.of(ProblemType.VALUE_TOO_LARGE, "the value is larger than " + maxValueBytes + " bytes")
+                    .with("max_value_bytes", maxValueBytes);
+        }
+        if (refused != null) {
+            answer(rc, refused.header("Connection", "close"));
             return;
         }
         rc.next();
+    }
+
+    private static long headerBytes(MultiMap headers) {
+        long bytes = 0;
+        for (Map.Entry<String, String> header : headers) {
+            bytes += header.getKey().length() + header.getValue().length() + 4; // ": " and CRLF
+        }
+        return bytes;
     }
 
     private static long announcedLength(RoutingContext rc) {
@@ -71,33 +132,13 @@ public class HttpFilters {
         }
     }
 
-    private void refuse(RoutingContext rc, Authentication.Refused refused) {
-        LOG.warnf("AUTH_FAILURE reason=%s key=%s method=%s area=%s remote=%s", refused.reason(),
-                refused.keyName() == null ? "-" : refused.keyName(), rc.request().method(),
-                area(rc.normalizedPath()), rc.request().remoteAddress());
-        if (refused.unauthenticated()) {
-            answer(rc, Problem.of(ProblemType.UNAUTHENTICATED, "send 'Authorization: Bearer <API key>'")
-                    .header("WWW-Authenticate", "Bearer realm=\"captier\""));
-        } else {
-            answer(rc, Problem.of(ProblemType.FORBIDDEN, "the API key '" + refused.keyName()
-                    + "' may not do this (" + refused.reason() + ")"));
-        }
-    }
-
-    /** The first path segment: enough to tell what was refused, without logging a user's key. */
-    private static String area(String path) {
-        int next = path.indexOf('/', 1);
-        return next < 0 ? path : path.substring(0, next);
-    }
-
-    private void refuseTooLarge(RoutingContext rc) {
-        answer(rc, Problem.of(ProblemType.VALUE_TOO_LARGE, "the value is larger than " + maxValueBytes + " bytes")
-                .with("max_value_bytes", maxValueBytes).header("Connection", "close"));
-    }
-
     private void answer(RoutingContext rc, Problem problem) {
+        if (rc.response().ended()) {
+            return;
+        }
         try {
-            rc.response().setStatusCode(problem.status()).putHeader("Content-Type", Problem.MEDIA_TYPE);
+            rc.response().setStatusCode(problem.status()).putHeader("Content-Type", Problem.MEDIA_TYPE)
+                    .putHeader("X-Mode", mode).putHeader("X-Instance-Id", instanceId);
             problem.headers().forEach(rc.response()::putHeader);
             rc.response().end(json.writeValueAsString(problem.body()));
         } catch (JsonProcessingException e) {

@@ -4,6 +4,7 @@ import java.nio.charset.StandardCharsets;
 
 /**
  * What a key may be (DESIGN section 2): 1 to 512 bytes of UTF-8, no control characters.
+ * A key is exactly its path segment, percent-decoded strictly ({@link PathSegments}).
  * Checked before anything touches a store, so a bad key changes nothing.
  */
 final class Keys {
@@ -13,6 +14,22 @@ final class Keys {
     private Keys() {
     }
 
+    /**
+     * @param segment the key's path segment as the router captured it, still percent-encoded
+     * @return the key
+     * @throws Problem.ProblemException {@code bad-key} when the segment is not valid
+     *         percent-encoded UTF-8 or the key it names is not valid ({@link #valid})
+     */
+    static String fromSegment(String segment) {
+        return valid(PathSegments.decode(segment == null ? "" : segment).orElseThrow(() -> Problem.of(
+                ProblemType.BAD_KEY, "the key is not valid percent-encoded UTF-8").exception()));
+    }
+
+    /**
+     * @param key a decoded key
+     * @return the key, when it is 1 to 512 bytes of UTF-8 without control characters
+     * @throws Problem.ProblemException {@code bad-key} otherwise
+     */
     static String valid(String key) {
         if (key == null || key.isEmpty()) {
             throw Problem.of(ProblemType.BAD_KEY, "the key is empty").exception();

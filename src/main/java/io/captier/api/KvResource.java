@@ -7,12 +7,15 @@ import io.captier.mode.ReadResult;
 import io.captier.mode.WriteRequest;
 import io.captier.mode.WriteResult;
 import io.captier.observability.Metrics;
+import io.captier.security.Role;
 import io.captier.session.SessionToken;
 import io.captier.session.Sessions;
-import io.quarkus.vertx.http.runtime.CurrentVertxRequest;
+import io.quarkus.security.identity.SecurityIdentity;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Named;
 import jakarta.ws.rs.Consumes;
 import jakarta.ws.rs.DELETE;
+import jakarta.ws.rs.Encoded;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.HeaderParam;
 import jakarta.ws.rs.POST;
@@ -27,8 +30,10 @@ import java.nio.charset.StandardCharsets;
 import java.util.function.Supplier;
 
 /**
- * The data API of DESIGN section 2: {@code /write} and {@code /read}. Input is checked
- * here, before the contract sees it; the contract of this instance's mode does the rest.
+ * The data API of DESIGN section 2: {@code /write} and {@code /read}. Each method names
+ * the role it needs; the key is the router's own capture of its segment
+ * ({@code @Encoded}), decoded strictly ({@link Keys#fromSegment}). Input is checked here,
+ * before the contract sees it; the contract of this instance's mode does the rest.
  */
 @Path("/")
 public class KvResource {
@@ -41,12 +46,12 @@ public class KvResource {
     private final Metrics metrics;
     private final RequestChecks checks;
     private final String mode;
-    private final CurrentVertxRequest http;
+    private final SecurityIdentity identity;
 
     public KvResource(@Named("active") KvContract contract, Sessions sessions, Metrics metrics, CaptierConfig config,
-                      CurrentVertxRequest http) {
+                      SecurityIdentity identity) {
         this.contract = contract;
-        this.http = http;
+        this.identity = identity;
         this.sessions = sessions;
         this.metrics = metrics;
         this.checks = new RequestChecks(config.maxValueBytes());
@@ -56,13 +61,14 @@ public class KvResource {
     @POST
     @Path("write/{key}")
     @Consumes(MediaType.WILDCARD)
-    public Response write(@PathParam("key") String key, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
+    @RolesAllowed(Role.Names.WRITE)
+    public Response write(@Encoded @PathParam("key") String key, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                           @HeaderParam("Idempotency-Key") String idempotencyKey,
                           @HeaderParam(SESSION) String session, byte[] body) {
         return measured("write", key, () -> {
             byte[] value = checks.value(body);
             String type = contentType == null || contentType.isBlank() ? MediaType.APPLICATION_OCTET_STREAM : contentType;
-            WriteRequest request = new WriteRequest(Keys.valid(key), value, type, false,
+            WriteRequest request = new WriteRequest(Keys.fromSegment(key), value, type, false,
                     checks.idempotencyKey(idempotencyKey));
             return written(sessions.read(session, caller()), contract.write(request));
         });
@@ -70,12 +76,13 @@ public class KvResource {
 
     @POST
     @Path("write/{key}/{value}")
-    public Response writeInPath(@PathParam("key") String key, @PathParam("value") String value,
+    @RolesAllowed(Role.Names.WRITE)
+    public Response writeInPath(@Encoded @PathParam("key") String key, @Encoded @PathParam("value") String value,
                                 @HeaderParam("Idempotency-Key") String idempotencyKey,
                                 @HeaderParam(SESSION) String session) {
         return measured("write", key, () -> {
-            byte[] bytes = checks.value(value.getBytes(StandardCharsets.UTF_8));
-            WriteRequest request = new WriteRequest(Keys.valid(key), bytes, TEXT_UTF8, false,
+            byte[] bytes = checks.value(checks.pathValue(value).getBytes(StandardCharsets.UTF_8));
+            WriteRequest request = new WriteRequest(Keys.fromSegment(key), bytes, TEXT_UTF8, false,
                     checks.idempotencyKey(idempotencyKey));
             return written(sessions.read(session, caller()), contract.write(request));
         });
@@ -83,10 +90,11 @@ public class KvResource {
 
     @DELETE
     @Path("write/{key}")
-    public Response delete(@PathParam("key") String key, @HeaderParam("Idempotency-Key") String idempotencyKey,
+    @RolesAllowed(Role.Names.WRITE)
+    public Response delete(@Encoded @PathParam("key") String key, @HeaderParam("Idempotency-Key") String idempotencyKey,
                            @HeaderParam(SESSION) String session) {
         return measured("delete", key, () -> {
-            WriteRequest request = WriteRequest.delete(Keys.valid(key), checks.idempotencyKey(idempotencyKey));
+            WriteRequest request = WriteRequest.delete(Keys.fromSegment(key), checks.idempotencyKey(idempotencyKey));
             return written(sessions.read(session, caller()), contract.write(request));
         });
     }
@@ -94,11 +102,13 @@ public class KvResource {
     @GET
     @Path("read/{key}")
     @Produces({MediaType.APPLICATION_JSON, MediaType.APPLICATION_OCTET_STREAM})
-    public Response read(@PathParam("key") String key, @HeaderParam("X-Max-Staleness-Ms") String maxStaleness,
+    @RolesAllowed(Role.Names.READ)
+    public Response read(@Encoded @PathParam("key") String segment, @HeaderParam("X-Max-Staleness-Ms") String maxStaleness,
                          @HeaderParam(HttpHeaders.ACCEPT) String accept, @HeaderParam(SESSION) String session) {
-        return measured("read", key, () -> {
+        return measured("read", segment, () -> {
+            String key = Keys.fromSegment(segment);
             SessionToken before = sessions.read(session, caller());
-            ReadResult r = contract.read(new ReadRequest(Keys.valid(key), checks.maxStaleness(maxStaleness), before));
+            ReadResult r = contract.read(new ReadRequest(key, checks.maxStaleness(maxStaleness), before));
             // Monotonic reads: what this answer showed is the session's new floor for the key.
             SessionToken after = r.entry().map(e -> before.observe(key, e.version())).orElse(before);
             if (!r.found()) {
@@ -115,18 +125,21 @@ public class KvResource {
     /** A path without a key: the key is empty, which is a bad key, not a missing page. */
     @POST
     @Path("write")
+    @RolesAllowed(Role.Names.WRITE)
     public Response writeWithoutKey() {
         return measured("write", "", () -> Keys.valid(""));
     }
 
     @DELETE
     @Path("write")
+    @RolesAllowed(Role.Names.WRITE)
     public Response deleteWithoutKey() {
         return measured("delete", "", () -> Keys.valid(""));
     }
 
     @GET
     @Path("read")
+    @RolesAllowed(Role.Names.READ)
     public Response readWithoutKey() {
         return measured("read", "", () -> Keys.valid(""));
     }
@@ -165,9 +178,9 @@ public class KvResource {
                 && !accept.contains(MediaType.APPLICATION_JSON);
     }
 
-    /** The name of the API key this request came with (HttpFilters let it in). */
+    /** The name of the API key this request was let in with (its security identity). */
     private String caller() {
-        return http.getCurrent().get(HttpFilters.CALLER);
+        return identity.getPrincipal().getName();
     }
 
     /** Run one operation, turn any failure into its problem answer, count it, and audit writes. */

@@ -8,6 +8,8 @@ import io.captier.store.redis.RedisNode;
 import io.captier.store.redis.RedisProbe;
 import io.captier.store.redis.RedisTopology;
 import io.captier.store.redis.SentinelView;
+import io.captier.security.Role;
+import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.Produces;
@@ -34,6 +36,7 @@ public class NodesResource {
 
     @GET
     @Produces(MediaType.APPLICATION_JSON)
+    @RolesAllowed(Role.Names.READ)
     public List<Map<String, Object>> nodes() {
         long now = System.currentTimeMillis();
         List<Map<String, Object>> nodes = new ArrayList<>();

@@ -24,6 +24,18 @@ final class RequestChecks {
         return value;
     }
 
+    /**
+     * A value sent in the path ({@code POST /write/{key}/{value}}).
+     *
+     * @param segment the value's path segment as the router captured it, still percent-encoded
+     * @return the decoded text
+     * @throws Problem.ProblemException {@code bad-request} when it is not valid percent-encoded UTF-8
+     */
+    String pathValue(String segment) {
+        return PathSegments.decode(segment).orElseThrow(() -> Problem.of(ProblemType.BAD_REQUEST,
+                "the value in the path is not valid percent-encoded UTF-8; send other bytes as the body").exception());
+    }
+
     /** Idempotency-Key: 1 to 255 visible ASCII characters, when present. */
     Optional<String> idempotencyKey(String header) {
         if (header == null) {

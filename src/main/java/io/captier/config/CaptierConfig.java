@@ -39,6 +39,13 @@ public interface CaptierConfig {
     /** API_KEYS: name:roles:sha256hex entries, comma-separated (io.captier.security.ApiKeys). */
     Optional<String> apiKeys();
 
+    /**
+     * AUTH_FAILURES_PER_MINUTE: failed authentications one client address may make per
+     * minute before its requests are answered 429 (io.captier.security.AuthFailureThrottle).
+     */
+    @WithDefault("10")
+    int authFailuresPerMinute();
+
     /** CAPTIER_BREAK_CONTRACT: test-only switches (io.captier.mode.BrokenOnPurpose). */
     Optional<String> breakContract();
 

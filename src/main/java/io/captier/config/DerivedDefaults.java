@@ -7,26 +7,34 @@ import java.util.Map;
 import java.util.Set;
 
 /**
- * Defaults that depend on the mode, which application.properties cannot express: the
- * HTTP port is 5001 for the consistent profile and 5002 for the available one unless
- * HTTP_PORT says otherwise. The mode comes from APP_MODE or QUARKUS_PROFILE.
+ * Defaults that depend on other settings, which application.properties cannot express:
+ * <ul>
+ *   <li>the HTTP port is 5001 for the consistent profile and 5002 for the available one
+ *       unless HTTP_PORT says otherwise (the mode comes from APP_MODE or QUARKUS_PROFILE);</li>
+ *   <li>forwarding headers (X-Forwarded-For) are believed only when TRUSTED_PROXIES names
+ *       the proxies that may send them: Quarkus, told to forward with no trusted proxy
+ *       listed, would believe them from anyone.</li>
+ * </ul>
  *
  * <p>Lowest ordinal, so any real setting wins.
  */
-public class ModeDefaults implements ConfigSource {
+public class DerivedDefaults implements ConfigSource {
 
-    static final String PORT_PROPERTY = "captier-mode.default-port";
+    static final String PORT_PROPERTY = "captier-derived.default-port";
+    static final String FORWARDING_PROPERTY = "captier-derived.proxy-address-forwarding";
 
     private final Map<String, String> values;
 
-    public ModeDefaults() {
+    public DerivedDefaults() {
         this(System.getenv());
     }
 
-    ModeDefaults(Map<String, String> env) {
+    DerivedDefaults(Map<String, String> env) {
         String mode = env.getOrDefault("APP_MODE", env.getOrDefault("QUARKUS_PROFILE", "consistent"));
         boolean available = "available".equals(mode.trim().toLowerCase(Locale.ROOT));
-        this.values = Map.of(PORT_PROPERTY, available ? "5002" : "5001");
+        boolean proxies = !env.getOrDefault("TRUSTED_PROXIES", "").isBlank();
+        this.values = Map.of(PORT_PROPERTY, available ? "5002" : "5001",
+                FORWARDING_PROPERTY, Boolean.toString(proxies));
     }
 
     @Override
@@ -41,7 +49,7 @@ public class ModeDefaults implements ConfigSource {
 
     @Override
     public String getName() {
-        return "captier-mode-defaults";
+        return "captier-derived-defaults";
     }
 
     @Override

@@ -10,6 +10,7 @@ import io.restassured.RestAssured;
 import io.restassured.response.Response;
 import io.restassured.specification.RequestSpecification;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
 
 import java.io.ByteArrayInputStream;
@@ -48,6 +49,14 @@ class ApiContractTest {
 
     private static RequestSpecification givenKey(String apiKey) {
         return RestAssured.given().header("Authorization", "Bearer " + apiKey);
+    }
+
+    /** Ready means migrated: the checks after each test look into the schema. */
+    @BeforeEach
+    void ready() {
+        org.awaitility.Awaitility.await("ready").atMost(java.time.Duration.ofSeconds(60))
+                .pollInterval(java.time.Duration.ofMillis(200))
+                .until(() -> RestAssured.given().get("/health/ready").statusCode() == 200);
     }
 
     /** Every bad request must leave the stores exactly as they were. */
@@ -180,6 +189,29 @@ class ApiContractTest {
         givenKey(Credentials.READ_ONLY).get("/read/auth-ok").then().statusCode(200).body("value", equalTo("w"));
         RestAssured.given().get("/health/ready").then().statusCode(200);
         RestAssured.given().get("/metrics").then().statusCode(200);
+    }
+
+    @Test
+    void aRouteAddedWithoutARoleIsRefusedWithOrWithoutAKey() {
+        problem(RestAssured.given().get("/test-only/unannotated"), 401, "unauthenticated");
+        problem(given().get("/test-only/unannotated"), 403, "forbidden");
+        problem(givenKey(Credentials.READ_ONLY).get("/test-only/unannotated"), 403, "forbidden");
+    }
+
+    /**
+     * Deny by default below the REST layer too: a Vert.x route added later (a health group, a
+     * management page, a handler on the router) would be open to anyone, so every route with a
+     * path of its own must be one of these, and a new one fails here until someone decides.
+     */
+    @Test
+    void noVertxRouteIsOpenButHealthAndMetrics() {
+        assertEquals(new java.util.TreeSet<>(List.of(
+                "/", // the REST resources: each method names its role, the rest are denied
+                "/q/", // Quarkus' non-application root: nothing is mounted under it (404)
+                "/health", "/health/live", "/health/ready", "/health/started", "/health/well", "/health/group",
+                "/health/group/", // probes: open by design, and they tell no address (ContractReadiness)
+                "/metrics", "/metrics/")), // Prometheus: open by design, kept off the public side by NGINX
+                RouteInventory.paths());
     }
 
     private static void problem(Response response, int status, String type) {

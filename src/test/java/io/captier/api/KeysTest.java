@@ -26,6 +26,15 @@ class KeysTest {
     }
 
     @Test
+    void aKeyIsExactlyItsSegmentDecodedStrictly() {
+        assertEquals("a;b", Keys.fromSegment("a%3Bb"));
+        assertEquals("a/b", Keys.fromSegment("a%2Fb"));
+        assertThrows(Problem.ProblemException.class, () -> Keys.fromSegment("%FF"));
+        assertThrows(Problem.ProblemException.class, () -> Keys.fromSegment("%00"));
+        assertThrows(Problem.ProblemException.class, () -> Keys.fromSegment(""));
+    }
+
+    @Test
     void refusesBrokenSurrogates() {
         assertThrows(Problem.ProblemException.class, () -> Keys.valid("a\uD83Db"));
         assertThrows(Problem.ProblemException.class, () -> Keys.valid("\uDD11"));

@@ -1,17 +1,20 @@
 package io.captier.security;
 
+import io.quarkus.security.AuthenticationFailedException;
+import io.quarkus.security.identity.SecurityIdentity;
 import org.junit.jupiter.api.Test;
 
 import java.util.HexFormat;
 import java.util.Optional;
+import java.util.Set;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
-import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 
-class AuthenticationTest {
+/** API_KEYS, and the identity a key gets (the role checks themselves run on the real service: ApiContractTest, AuthorizationIT). */
+class ApiKeysTest {
 
     static final String READER = "r".repeat(40);
     static final String WRITER = "w".repeat(40);
@@ -67,36 +70,18 @@ class AuthenticationTest {
     }
 
     @Test
-    void eachPathNeedsItsRole() {
-        assertEquals(Optional.of(Role.WRITE), Authentication.required("/write/k"));
-        assertEquals(Optional.of(Role.WRITE), Authentication.required("/write"));
-        assertEquals(Optional.of(Role.READ), Authentication.required("/read/k"));
-        assertEquals(Optional.of(Role.READ), Authentication.required("/nodes"));
-        assertEquals(Optional.of(Role.READ), Authentication.required("/circuit-breaker"));
-        assertEquals(Optional.empty(), Authentication.required("/health/ready"));
-        assertEquals(Optional.empty(), Authentication.required("/metrics"));
-        assertEquals(Optional.empty(), Authentication.required("/writer"));
-    }
-
-    @Test
-    void decidesByKeyAndRoleAndNeverKeepsTheCredential() {
-        Authentication auth = new Authentication(keys());
-        assertInstanceOf(Authentication.Open.class, auth.check("/metrics", null));
-        assertEquals("writer", ((Authentication.Allowed) auth.check("/write/k", "Bearer " + WRITER)).key().name());
-        assertEquals("both", ((Authentication.Allowed) auth.check("/read/k", "bearer  " + BOTH)).key().name());
-        assertRefused(auth.check("/read/k", null), true, "missing");
-        assertRefused(auth.check("/read/k", "Basic " + READER), true, "not-bearer");
-        assertRefused(auth.check("/read/k", "Bearer "), true, "not-bearer");
-        assertRefused(auth.check("/read/k", "Bearer " + "x".repeat(ApiKeys.MAX_TOKEN_CHARS + 1)), true, "malformed");
-        assertRefused(auth.check("/read/k", "Bearer nope"), true, "unknown-key");
-        assertRefused(auth.check("/read/k", "Bearer " + WRITER), false, "lacks-read");
-        assertRefused(auth.check("/write/k", "Bearer " + READER), false, "lacks-write");
-    }
-
-    private static void assertRefused(Authentication.Decision decision, boolean unauthenticated, String reason) {
-        Authentication.Refused refused = assertInstanceOf(Authentication.Refused.class, decision);
-        assertEquals(unauthenticated, refused.unauthenticated());
-        assertEquals(reason, refused.reason());
-        assertFalse(refused.toString().contains(READER) || refused.toString().contains(WRITER));
+    void aKeyBecomesAnIdentityNamedAfterItWithItsRoles() {
+        ApiKeyIdentityProvider provider = new ApiKeyIdentityProvider(keys());
+        SecurityIdentity both = provider.authenticate(new ApiKeyRequest(BOTH), null).await().indefinitely();
+        assertEquals("both", both.getPrincipal().getName());
+        assertEquals(Set.of("read", "write"), both.getRoles());
+        SecurityIdentity reader = provider.authenticate(new ApiKeyRequest(READER), null).await().indefinitely();
+        assertEquals(Set.of("read"), reader.getRoles());
+        AuthenticationFailedException unknown = assertThrows(AuthenticationFailedException.class,
+                () -> provider.authenticate(new ApiKeyRequest("nope"), null).await().indefinitely());
+        assertEquals("unknown-key", AuthFailures.reason(unknown));
+        assertEquals(0, AuthFailures.retryAfterMs(unknown));
+        assertEquals(6000, AuthFailures.retryAfterMs(AuthFailures.throttled(6000)));
+        assertFalse(new ApiKeyRequest(READER).toString().contains(READER), "a request never shows its token");
     }
 }
