@@ -1,6 +1,15 @@
 package io.captier.cluster;
 
+import javax.net.ssl.SSLContext;
+import javax.net.ssl.TrustManagerFactory;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
+import java.security.KeyStore;
+import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -77,6 +86,24 @@ public final class NginxServer implements AutoCloseable {
     /** The self-signed certificate NGINX serves (PEM). */
     public Path certificate() {
         return certificate;
+    }
+
+    /** A TLS context that trusts {@link #certificate()} and nothing else. */
+    public SSLContext tls() {
+        try (InputStream in = Files.newInputStream(certificate)) {
+            KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
+            trust.load(null, null);
+            trust.setCertificateEntry("captier-dev", CertificateFactory.getInstance("X.509").generateCertificate(in));
+            TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
+            tmf.init(trust);
+            SSLContext tls = SSLContext.getInstance("TLS");
+            tls.init(null, tmf.getTrustManagers(), null);
+            return tls;
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        } catch (GeneralSecurityException e) {
+            throw new IllegalStateException("the development certificate cannot be trusted", e);
+        }
     }
 
     public long pid() {

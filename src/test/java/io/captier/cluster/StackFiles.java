@@ -88,8 +88,8 @@ public final class StackFiles {
     }
 
     /**
-     * Copies nginx/ into {@code target} and rewrites its nginx.conf for this machine: each upstream's
-     * servers become {@code pools} (profile -> host:port, the first server's parameters kept), the
+     * Copies nginx/ into {@code target} and rewrites its nginx.conf for this machine: each profile's
+     * upstream's servers become {@code pools} (profile -> host:port, the first server's parameters kept), the
      * listen ports become {@code listen} (profile -> port on 127.0.0.1), the certificate directory
      * {@code certDir}, the temp paths {@code cacheDir}. Returns the rendered nginx.conf.
      */
@@ -108,6 +108,10 @@ public final class StackFiles {
         Set<String> seen = new HashSet<>();
         while (m.find()) {
             String pool = m.group(2);
+            if (!NGINX_PORTS.containsKey(pool)) {
+                m.appendReplacement(out, Matcher.quoteReplacement(m.group())); // NGINX's own (a unix socket)
+                continue;
+            }
             List<String> servers = pools.get(pool);
             if (servers == null || servers.isEmpty()) {
                 throw new IllegalArgumentException("no servers given for upstream " + pool);

@@ -77,6 +77,8 @@ public final class Up {
         Map<String, String> env = new HashMap<>(topology.appEnv());
         env.put("HTTP_PORT", Integer.toString(port));
         env.put("HTTP_HOST", "127.0.0.1");
+        // NGINX runs on this machine: the client address it forwards is believed from 127.0.0.1.
+        env.put("TRUSTED_PROXIES", "127.0.0.1");
         env.put("OTEL_SDK_DISABLED", System.getenv().getOrDefault("OTEL_SDK_DISABLED", "true"));
         env.put("LOG_JSON", System.getenv().getOrDefault("LOG_JSON", "false"));
         instances.put(mode, AppInstance.start(mode, mode, env));

@@ -20,10 +20,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.SSLHandshakeException;
-import javax.net.ssl.TrustManagerFactory;
 import java.io.IOException;
-import java.io.InputStream;
-import java.io.UncheckedIOException;
 import java.net.URI;
 import java.net.http.HttpClient;
 import java.net.http.HttpRequest;
@@ -31,8 +28,6 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.security.KeyStore;
-import java.security.cert.CertificateFactory;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashSet;
@@ -96,7 +91,7 @@ class StackEndToEndIT {
         // The real rules say "for: 1m" for the breaker alert; here it is 3 s so that the story
         // fits in a test. promtool's unit tests (StackFilesTest) prove the real durations.
         monitoring = MonitoringServers.start(pools, Duration.ofSeconds(1), Map.of(BREAKER_ALERT, Duration.ofSeconds(3)));
-        SSLContext tls = trusting(nginx.certificate());
+        SSLContext tls = nginx.tls();
         consistent = new Client(nginx.url("consistent"), tls);
         available = new Client(nginx.url("available"), tls);
         stack.register(logs);
@@ -352,20 +347,5 @@ class StackEndToEndIT {
             }
         }
         return found;
-    }
-
-    private static SSLContext trusting(Path certificate) throws Exception {
-        KeyStore trust = KeyStore.getInstance(KeyStore.getDefaultType());
-        trust.load(null, null);
-        try (InputStream in = Files.newInputStream(certificate)) {
-            trust.setCertificateEntry("captier-dev", CertificateFactory.getInstance("X.509").generateCertificate(in));
-        } catch (IOException e) {
-            throw new UncheckedIOException(e);
-        }
-        TrustManagerFactory tmf = TrustManagerFactory.getInstance(TrustManagerFactory.getDefaultAlgorithm());
-        tmf.init(trust);
-        SSLContext tls = SSLContext.getInstance("TLS");
-        tls.init(null, tmf.getTrustManagers(), null);
-        return tls;
     }
 }

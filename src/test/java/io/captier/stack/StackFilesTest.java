@@ -169,7 +169,15 @@ class StackFilesTest {
         assertTrue(locationBody(api, "/write/").contains("proxy_next_upstream off;"), "writes are never retried");
         assertTrue(locationBody(api, "/read/").contains("proxy_next_upstream error timeout http_502 http_504;"),
                 "reads are retried");
-        assertTrue(locationBody(api, "= /metrics").contains("deny all;"), "/metrics is not served");
+        assertTrue(locationBody(api, "~* ^/(metrics|q)(/|$)").contains("deny all;"), "/metrics is not served");
+        assertTrue(locationBody(api, "/").contains("return 404;"), "no other path is proxied");
+        assertTrue(api.contains("proxy_set_header X-Forwarded-For $remote_addr;"),
+                "the client's address, not one it sent");
+        String proxied = Files.readString(files.path("nginx/snippets/captier-proxied.conf"));
+        assertTrue(proxied.contains("error_page 401 = @unauthenticated;"), "failed authentications are counted");
+        for (String route : List.of("/read/", "/write/", "= /read", "= /write")) {
+            assertTrue(locationBody(api, route).contains("include snippets/captier-proxied.conf;"), route);
+        }
         assertTrue(api.contains("proxy_set_header Authorization $http_authorization;"), "credentials reach the service");
         assertTrue(api.contains("limit_req zone=captier_per_client"), "rate limited");
     }
@@ -498,6 +506,7 @@ class StackFilesTest {
     void theCheckedFilesAreAllTheStacksFiles() throws IOException {
         // A new file under these directories needs a check here (or in RedisFilesTest / StackEndToEndIT).
         Set<String> known = Set.of("nginx/nginx.conf", "nginx/snippets/captier-api.conf",
+                "nginx/snippets/captier-proxied.conf",
                 "nginx/snippets/security-headers.conf", "redis/redis.conf", "redis/sentinel.conf", "redis/start.sh",
                 "monitoring/prometheus.yml", "monitoring/alerts.yml", "monitoring/alerts.test.yml",
                 "monitoring/alertmanager.yml", "monitoring/grafana/provisioning/datasources/datasources.yml",
