@@ -131,10 +131,19 @@ class SecurityIT {
         t.kill(master);
         Node primary = t.pgPrimary();
         t.kill(primary);
+        List<Client.Answer> refusals = new ArrayList<>();
         for (int i = 0; i < 5; i++) {
-            cp.write("sec-" + i, "v");
+            refusals.add(cp.write("sec-" + i, "v"));
+            refusals.add(cp.read("sec-" + i));
             ap.write("sec-" + i, "v");
             ap.read("sec-" + i);
+            refusals.add(ap.read("sec-" + i, "X-Max-Staleness-Ms", "0"));
+            refusals.add(cp.get("/health/ready"));
+            refusals.add(ap.get("/health"));
+        }
+        assertTrue(refusals.stream().anyMatch(a -> a.status() == 503), "the dead stores were refused on: " + refusals);
+        for (Client.Answer answer : refusals) {
+            assertTellsNoTopology(answer, t);
         }
         t.restart(primary);
         t.restart(master);
@@ -148,6 +157,21 @@ class SecurityIT {
             for (String secret : secrets) {
                 assertFalse(log.contains(secret), app.name() + "'s log holds a secret (" + secret.length() + " chars)");
             }
+        }
+    }
+
+    /**
+     * Strangers get what failed in domain words ("postgres-primary unreachable"); addresses, ports and
+     * driver text stay in the log and in /nodes and /circuit-breaker, which need a key.
+     */
+    private static void assertTellsNoTopology(Client.Answer answer, Topology t) {
+        String body = new String(answer.body(), StandardCharsets.UTF_8);
+        for (String leak : List.of("127.0.0.1", "localhost", "Connection", "refused", "PSQL", "postgresql", "SQLState",
+                "Exception", "redis://", "io.vertx", "\tat ")) {
+            assertFalse(body.contains(leak), "'" + leak + "' in " + answer);
+        }
+        for (Node node : t.nodes()) {
+            assertFalse(body.contains(Integer.toString(node.port())), node.name() + "'s port in " + answer);
         }
     }
 
