@@ -3,11 +3,16 @@
 -- Versions travel as two 32-bit halves: Lua numbers are doubles and cannot hold 64 bits.
 -- Origins are compared byte by byte: Lua's string '<' follows the server's locale.
 --
--- KEYS[1] the entry hash, KEYS[2] the pending stream
+-- KEYS[1] the entry hash, KEYS[2] the pending stream, KEYS[3] the idempotency record
 -- ARGV: version, version high half, version low half, origin, deleted (0|1),
 --       content type, value, pending (0|1: also onto the pending stream, to be
---       reconciled into PostgreSQL), the key itself (for the stream)
--- Returns 1 when written, 0 when a newer or equal version is already there.
+--       reconciled into PostgreSQL), the key itself (for the stream),
+--       Idempotency-Key ('' for none), its request's fingerprint, the record's life (s)
+-- Returns, for a projection (pending 0): 1 when written, 0 when a newer or equal version
+-- is already there. For a buffered write (pending 1): {1} written and buffered, {0} not
+-- newer than the projection (nothing to buffer: it lost last-writer-wins already),
+-- {2, version, origin, durability} the Idempotency-Key's first answer (nothing written),
+-- {-1} the Idempotency-Key belongs to another request (nothing written).
 
 local function greater(a, b)
   local n = math.min(#a, #b)
@@ -18,18 +23,47 @@ local function greater(a, b)
   return #a > #b
 end
 
+local buffered = ARGV[8] == '1'
+local idem = buffered and ARGV[10] ~= nil and ARGV[10] ~= ''
+
+if idem then
+  local rec = redis.call('HMGET', KEYS[3], 'fp', 'ver', 'o', 'dur')
+  if rec[1] then
+    if rec[1] ~= ARGV[11] then return {-1} end
+    return {2, rec[2], rec[3], rec[4]}
+  end
+end
+
+local newer = true
 local cur = redis.call('HMGET', KEYS[1], 'vh', 'vl', 'o')
 if cur[1] then
   local ch, cl = tonumber(cur[1]), tonumber(cur[2])
   local nh, nl = tonumber(ARGV[2]), tonumber(ARGV[3])
-  local newer = nh > ch or (nh == ch and (nl > cl or (nl == cl and greater(ARGV[4], cur[3]))))
-  if not newer then return 0 end
+  newer = nh > ch or (nh == ch and (nl > cl or (nl == cl and greater(ARGV[4], cur[3]))))
 end
 
-redis.call('HSET', KEYS[1], 'v', ARGV[7], 'ct', ARGV[6], 'ver', ARGV[1], 'vh', ARGV[2], 'vl', ARGV[3],
-           'o', ARGV[4], 'del', ARGV[5])
-if ARGV[8] == '1' then
-  redis.call('XADD', KEYS[2], '*', 'key', ARGV[9], 'ver', ARGV[1], 'o', ARGV[4],
-             'del', ARGV[5], 'ct', ARGV[6], 'v', ARGV[7])
+if newer then
+  redis.call('HSET', KEYS[1], 'v', ARGV[7], 'ct', ARGV[6], 'ver', ARGV[1], 'vh', ARGV[2], 'vl', ARGV[3],
+             'o', ARGV[4], 'del', ARGV[5])
+  if buffered then
+    local fields = {'key', ARGV[9], 'ver', ARGV[1], 'o', ARGV[4], 'del', ARGV[5], 'ct', ARGV[6], 'v', ARGV[7]}
+    if idem then
+      table.insert(fields, 'ik'); table.insert(fields, ARGV[10])
+      table.insert(fields, 'fp'); table.insert(fields, ARGV[11])
+    end
+    redis.call('XADD', KEYS[2], '*', unpack(fields))
+  end
 end
-return 1
+
+if idem then
+  -- Also when it lost last-writer-wins: a retry must get this answer, not a new version.
+  redis.call('HSET', KEYS[3], 'fp', ARGV[11], 'ver', ARGV[1], 'o', ARGV[4], 'dur', 'replicated-buffer')
+  redis.call('EXPIRE', KEYS[3], tonumber(ARGV[12]))
+end
+
+if not buffered then
+  if newer then return 1 end
+  return 0
+end
+if newer then return {1} end
+return {0}

@@ -25,6 +25,9 @@ final class Answers {
         Map<String, Object> body = new LinkedHashMap<>();
         body.put("key", w.key());
         body.put("version", Long.toString(w.version()));
+        if (w.origin() != null) {
+            body.put("origin", w.origin());
+        }
         body.put("mode", mode);
         body.put("durability", w.durability().wireName());
         body.put("session", session);

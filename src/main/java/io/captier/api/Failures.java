@@ -4,7 +4,7 @@ import io.captier.session.InvalidSessionTokenException;
 import io.captier.store.OutcomeUnknownException;
 import io.captier.session.SessionBehindException;
 import io.captier.store.StoreUnavailableException;
-import io.captier.store.postgres.PgStore;
+import io.captier.store.IdempotencyKeyReused;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 
@@ -37,7 +37,7 @@ final class Failures {
         if (e instanceof InvalidSessionTokenException bad) {
             return Problem.of(ProblemType.BAD_SESSION, "X-Session-Token is not valid: " + bad.getMessage()).response();
         }
-        if (e instanceof PgStore.IdempotencyConflict) {
+        if (e instanceof IdempotencyKeyReused) {
             return Problem.of(ProblemType.IDEMPOTENCY_KEY_REUSED, e.getMessage()).response();
         }
         LOG.errorf(e, "unexpected failure");

@@ -5,7 +5,11 @@ import io.captier.observability.Metrics;
 import io.captier.session.SessionBehindException;
 import io.captier.session.Sessions;
 import io.captier.staleness.Staleness;
+import io.captier.store.BufferedWrite;
 import io.captier.store.Entry;
+import io.captier.store.IdempotencyKey;
+import io.captier.store.IdempotencyKeyReused;
+import io.captier.store.Replay;
 import io.captier.store.OutcomeUnknownException;
 import io.captier.store.Projection;
 import io.captier.store.StoreUnavailableException;
@@ -154,9 +158,27 @@ public class AvailableContract implements KvContract {
         }
     }
 
+    /**
+     * Commit on the primary, else buffer (DESIGN A5). With an Idempotency-Key (A8), a retry
+     * is first looked for where its first attempt may wait: this instance's hint log, then
+     * the Redis buffer's record; found, the first answer is given again (same version, the
+     * same durability or better), and nothing is written. Reconciliation applies a key once.
+     *
+     * @throws IdempotencyKeyReused      the key belongs to another request (422)
+     * @throws StoreUnavailableException no buffer can take it, or it has an Idempotency-Key
+     *                                   that no store can check now (503, not applied)
+     */
     @Override
     public WriteResult write(WriteRequest request) {
         long startedAt = System.currentTimeMillis();
+        Optional<IdempotencyKey> idempotency = broken.ignoreIdempotencyInBuffers()
+                ? Optional.empty() : ConsistentContract.idempotency(request);
+        if (idempotency.isPresent()) {
+            Optional<Replay> first = firstAttempt(idempotency.get());
+            if (first.isPresent()) {
+                return replayed(request, first.get());
+            }
+        }
         Entry proposed = new Entry(request.key(), request.value(), request.contentType(), hlc.next(), instanceId,
                 request.delete());
         try {
@@ -168,37 +190,110 @@ public class AvailableContract implements KvContract {
                 // have been acknowledged while this one was under way.
                 cache.remember(stored, 0, startedAt);
             }
-            return new WriteResult(request.key(), committed.version(), Durability.PRIMARY, committed.replayed());
+            return new WriteResult(request.key(), committed.version(), committed.origin(), Durability.PRIMARY,
+                    committed.replayed());
         } catch (StoreUnavailableException | OutcomeUnknownException primaryDown) {
             // Buffering a write whose commit may have happened is safe: reconciling the same
-            // version again changes nothing.
-            Durability durability = buffer(proposed);
-            staleness.buffered(startedAt);
-            cache.remember(proposed, 0, startedAt);
-            return new WriteResult(request.key(), proposed.version(), durability, false);
+            // version again changes nothing, and its Idempotency-Key is claimed once.
+            return buffered(request, new BufferedWrite(proposed, idempotency), startedAt);
         }
     }
 
     /**
-     * The Redis pending stream when its replicas confirm the write; otherwise (Redis down,
-     * or a replica that did not confirm in time — a failover to it would lose the write)
-     * the local hint log too, fsync'd before the answer.
+     * Where a retry's first attempt may wait for reconciliation: this instance's hint log
+     * (also after a restart), then the Redis buffer's record of the key, and once found
+     * there, the primary, which answers better when the write has been reconciled since.
+     * A store that cannot be asked is passed over: the primary's claim still applies the
+     * key at most once.
      */
-    private Durability buffer(Entry proposed) {
-        if (broken.dropBufferedWrites()) {
-            return Durability.REPLICATED_BUFFER;
+    private Optional<Replay> firstAttempt(IdempotencyKey idempotency) {
+        Optional<HintLog.Pending> local = hints.pendingWith(idempotency.key());
+        if (local.isPresent()) {
+            IdempotencyKey first = local.get().write().idempotency().orElseThrow();
+            if (idempotency.conflictsWith(first.fingerprint())) {
+                throw new IdempotencyKeyReused();
+            }
+            Entry e = local.get().entry();
+            return Optional.of(new Replay(e.version(), e.origin(), Durability.LOCAL.wireName()));
+        }
+        Optional<Replay> buffered;
+        try {
+            buffered = pending.replayOf(idempotency);
+        } catch (StoreUnavailableException | RedisNode.RedisErrorReply redisDown) {
+            return Optional.empty();
+        }
+        if (buffered.isEmpty()) {
+            return buffered;
         }
         try {
-            if (pending.buffer(proposed)) {
-                return Durability.REPLICATED_BUFFER;
-            }
-        } catch (StoreUnavailableException | RedisNode.RedisErrorReply redisDown) {
-            // the hint log takes it
+            return postgres.replayOf(idempotency).or(() -> buffered);
+        } catch (StoreUnavailableException primaryDown) {
+            return buffered;
         }
+    }
+
+    private WriteResult replayed(WriteRequest request, Replay first) {
+        return new WriteResult(request.key(), first.version(), first.origin(), Durability.fromWireName(first.where()),
+                true);
+    }
+
+    /**
+     * The Redis pending stream when its replicas confirm the write; otherwise (a replica
+     * that did not confirm in time — a failover to it would lose the write) the local hint
+     * log too, fsync'd before the answer; with Redis unreachable, the hint log alone.
+     *
+     * <p>With Redis unreachable, a write's Idempotency-Key can be checked only against this
+     * instance's hint log: a retry whose first attempt waits in another instance's hint log
+     * is taken as well, and reconciliation applies the key once, the first attempt to reach
+     * the primary (docs/decisions.md, Buffers).
+     */
+    private WriteResult buffered(WriteRequest request, BufferedWrite write, long startedAt) {
+        Entry proposed = write.entry();
+        Durability durability;
+        if (broken.dropBufferedWrites()) {
+            durability = Durability.REPLICATED_BUFFER;
+        } else {
+            PendingStream.Outcome outcome;
+            try {
+                outcome = pending.buffer(proposed, write.idempotency());
+            } catch (StoreUnavailableException | RedisNode.RedisErrorReply redisDown) {
+                outcome = null;
+            }
+            if (outcome instanceof PendingStream.Replayed replayed) {
+                return replayed(request, replayed.first());
+            }
+            if (outcome instanceof PendingStream.Confirmed) {
+                durability = Durability.REPLICATED_BUFFER;
+            } else {
+                Optional<HintLog.Pending> first = appendHint(write, outcome == null);
+                if (first.isPresent()) {
+                    return replayed(request, new Replay(first.get().entry().version(), first.get().entry().origin(),
+                            Durability.LOCAL.wireName()));
+                }
+                durability = Durability.LOCAL;
+            }
+        }
+        staleness.buffered(startedAt);
+        cache.remember(proposed, 0, startedAt);
+        return new WriteResult(request.key(), proposed.version(), proposed.origin(), durability, false);
+    }
+
+    /**
+     * Into the hint log, fsync'd, unless an attempt with the same Idempotency-Key is pending
+     * there (a concurrent retry on this instance): then that one is the answer. When Redis
+     * took the write but could not confirm it, its record of the key then says {@code local}.
+     */
+    private Optional<HintLog.Pending> appendHint(BufferedWrite write, boolean redisDown) {
         Span span = tracer.spanBuilder("hintlog.append").startSpan();
         try (var scope = span.makeCurrent()) {
-            hints.append(proposed);
-            return Durability.LOCAL;
+            Optional<HintLog.Pending> first = hints.appendUnlessPending(write);
+            if (first.isPresent()) {
+                if (write.idempotency().orElseThrow().conflictsWith(
+                        first.get().write().idempotency().orElseThrow().fingerprint())) {
+                    throw new IdempotencyKeyReused();
+                }
+                return first;
+            }
         } catch (IOException e) {
             span.recordException(e);
             span.setStatus(StatusCode.ERROR);
@@ -207,5 +302,15 @@ public class AvailableContract implements KvContract {
         } finally {
             span.end();
         }
+        if (!redisDown) {
+            write.idempotency().ifPresent(key -> {
+                try {
+                    pending.answeredLocal(key);
+                } catch (RuntimeException failed) {
+                    // A retry is then answered replicated-buffer: the write is on the stream too.
+                }
+            });
+        }
+        return Optional.empty();
     }
 }

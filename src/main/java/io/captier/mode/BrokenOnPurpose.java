@@ -19,6 +19,8 @@ import java.util.stream.Collectors;
  *   <li>{@code consistent-reads-from-standby}: consistent reads go to the standby.</li>
  *   <li>{@code drop-buffered-writes}: an available write the primary cannot take is
  *       acknowledged as buffered and then forgotten.</li>
+ *   <li>{@code ignore-idempotency-in-buffers}: an available write the primary cannot take
+ *       is buffered without its Idempotency-Key, so a retry is buffered (and applied) again.</li>
  * </ul>
  */
 @Startup
@@ -27,7 +29,9 @@ public class BrokenOnPurpose {
 
     static final String READS_FROM_STANDBY = "consistent-reads-from-standby";
     static final String DROP_BUFFERED_WRITES = "drop-buffered-writes";
-    private static final List<String> KNOWN = List.of(READS_FROM_STANDBY, DROP_BUFFERED_WRITES);
+    static final String IGNORE_IDEMPOTENCY_IN_BUFFERS = "ignore-idempotency-in-buffers";
+    private static final List<String> KNOWN = List.of(READS_FROM_STANDBY, DROP_BUFFERED_WRITES,
+            IGNORE_IDEMPOTENCY_IN_BUFFERS);
     private static final Logger LOG = Logger.getLogger(BrokenOnPurpose.class);
 
     private final Set<String> broken;
@@ -52,5 +56,9 @@ public class BrokenOnPurpose {
 
     boolean dropBufferedWrites() {
         return broken.contains(DROP_BUFFERED_WRITES);
+    }
+
+    boolean ignoreIdempotencyInBuffers() {
+        return broken.contains(IGNORE_IDEMPOTENCY_IN_BUFFERS);
     }
 }

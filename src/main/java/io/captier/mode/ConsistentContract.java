@@ -2,6 +2,7 @@ package io.captier.mode;
 
 import io.captier.config.CaptierConfig;
 import io.captier.store.Entry;
+import io.captier.store.IdempotencyKey;
 import io.captier.store.Projection;
 import io.captier.store.Source;
 import io.captier.store.postgres.PgCluster;
@@ -64,10 +65,11 @@ public class ConsistentContract implements KvContract {
         if (!committed.replayed()) {
             projection.writeThrough(proposed.withVersion(committed.version()), startedAt);
         }
-        return new WriteResult(request.key(), committed.version(), Durability.PRIMARY, committed.replayed());
+        return new WriteResult(request.key(), committed.version(), committed.origin(), Durability.PRIMARY,
+                committed.replayed());
     }
 
-    static Optional<PgStore.Idempotency> idempotency(WriteRequest request) {
-        return request.idempotencyKey().map(k -> new PgStore.Idempotency(k, request.fingerprint()));
+    static Optional<IdempotencyKey> idempotency(WriteRequest request) {
+        return request.idempotencyKey().map(k -> new IdempotencyKey(k, request.fingerprint()));
     }
 }

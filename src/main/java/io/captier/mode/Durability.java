@@ -21,6 +21,19 @@ public enum Durability {
         return wireName;
     }
 
+    /**
+     * @param wireName {@code primary}, {@code replicated-buffer} or {@code local}
+     * @throws IllegalArgumentException for any other name
+     */
+    public static Durability fromWireName(String wireName) {
+        for (Durability d : values()) {
+            if (d.wireName.equals(wireName)) {
+                return d;
+            }
+        }
+        throw new IllegalArgumentException("no durability " + wireName);
+    }
+
     /** 200 when the system of record has it, 202 when it waits to be reconciled. */
     public int status() {
         return status;

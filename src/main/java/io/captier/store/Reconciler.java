@@ -28,6 +28,10 @@ import java.util.concurrent.TimeUnit;
  * <p>While PostgreSQL is still down but Redis is back, the hint log is moved onto the
  * pending stream: its writes become visible to every instance, replicated, and any
  * instance can reconcile them.
+ *
+ * <p>A write with an Idempotency-Key claims the key in the same transaction that applies
+ * it ({@link PgStore#reconcile}): the first attempt to get there is applied, every other
+ * one is skipped (DESIGN A8), in whatever order the buffers drain.
  */
 @ApplicationScoped
 public class Reconciler {
@@ -84,10 +88,10 @@ public class Reconciler {
         try {
             for (HintLog.Pending p : hints.pending()) {
                 try {
-                    apply(p.entry());
+                    apply(p.write());
                 } catch (StoreUnavailableException postgresDown) {
                     // Onto the replicated buffer, if a replica confirms it; else it stays here.
-                    if (!pending.buffer(p.entry())) {
+                    if (!movedToStream(p.write())) {
                         break;
                     }
                 }
@@ -107,7 +111,7 @@ public class Reconciler {
             List<String> done = new ArrayList<>();
             for (PendingStream.Buffered b : batch) {
                 if (b.entry() != null) {
-                    apply(b.entry());
+                    apply(new BufferedWrite(b.entry(), b.idempotency()));
                 }
                 done.add(b.id());
             }
@@ -115,10 +119,41 @@ public class Reconciler {
         } while (batch.size() == BATCH);
     }
 
-    private void apply(Entry buffered) {
+    /**
+     * @return true when the stream holds it now (its replicas confirmed it), or holds the
+     *         first attempt of its Idempotency-Key instead: either way the hint log is done with it
+     */
+    private boolean movedToStream(BufferedWrite write) {
+        try {
+            PendingStream.Outcome outcome = pending.buffer(write.entry(), write.idempotency());
+            return !(outcome instanceof PendingStream.Unconfirmed);
+        } catch (IdempotencyKeyReused conflict) {
+            conflicting(write);
+            return true;
+        }
+    }
+
+    private void apply(BufferedWrite buffered) {
         long started = System.currentTimeMillis();
-        Entry winner = postgres.reconcile(buffered);
-        projection.writeThrough(winner, started);
-        metrics.reconciled(1);
+        PgStore.Reconciled done = postgres.reconcile(buffered.entry(), buffered.idempotency());
+        switch (done.outcome()) {
+            case APPLIED -> {
+                projection.writeThrough(done.row(), started);
+                metrics.reconciled(1);
+            }
+            case DUPLICATE -> LOG.debugf("IDEMPOTENT_RETRY_SKIPPED key=%s version=%d: its Idempotency-Key was applied"
+                    + " already", buffered.entry().key(), buffered.entry().version());
+            case CONFLICT -> conflicting(buffered);
+        }
+    }
+
+    /**
+     * A buffered write whose Idempotency-Key another request was applied with. Only one of
+     * them may be (DESIGN A8); the first to reach the primary was. This one was accepted
+     * while no store could tell (docs/decisions.md, Buffers), and is skipped.
+     */
+    private static void conflicting(BufferedWrite write) {
+        LOG.warnf("IDEMPOTENCY_CONFLICT key=%s version=%d origin=%s: its Idempotency-Key was applied with another "
+                + "request; skipped", write.entry().key(), write.entry().version(), write.entry().origin());
     }
 }

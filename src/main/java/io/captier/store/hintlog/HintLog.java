@@ -1,5 +1,6 @@
 package io.captier.store.hintlog;
 
+import io.captier.store.BufferedWrite;
 import io.captier.store.Entry;
 import org.jboss.logging.Logger;
 
@@ -14,6 +15,9 @@ import java.nio.file.Path;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
+import java.util.Map;
+import java.util.HashMap;
 
 import static java.nio.file.StandardCopyOption.ATOMIC_MOVE;
 import static java.nio.file.StandardCopyOption.REPLACE_EXISTING;
@@ -54,13 +58,19 @@ public final class HintLog implements Closeable {
     private static final String CHECKPOINT_TEMP = "hints.checkpoint.tmp";
 
     /** A record not yet drained, and the offset to pass to {@link #drained} once it is. */
-    public record Pending(Entry entry, long endOffset) {
+    public record Pending(BufferedWrite write, long endOffset) {
+
+        public Entry entry() {
+            return write.entry();
+        }
     }
 
     private final Path dir;
     private final Path logFile;
     private final List<String> problems;
     private final ArrayDeque<Pending> pending = new ArrayDeque<>();
+    /** The pending records that came with an Idempotency-Key, by that key: a retry finds its first attempt here. */
+    private final Map<String, Pending> byIdempotencyKey = new HashMap<>();
     // Read on every available read (staleness bounds): kept up to date, not recomputed.
     private volatile long oldestPendingWallMs;
     private FileChannel channel;
@@ -90,7 +100,7 @@ public final class HintLog implements Closeable {
                 String tag = problem.tail() ? "HINT_LOG_TORN_TAIL" : "HINT_LOG_CORRUPT";
                 found.add(report(tag, problem.describe()));
             }
-            pending.addAll(scan.records());
+            scan.records().forEach(this::enqueue);
             recomputeOldest();
             if (scan.validEnd() < size) {
                 channel.truncate(scan.validEnd());
@@ -110,9 +120,15 @@ public final class HintLog implements Closeable {
         }
     }
 
+    /** Appends a write without an Idempotency-Key; see {@link #append(BufferedWrite)}. */
+    public void append(Entry e) throws IOException {
+        append(BufferedWrite.of(e));
+    }
+
     /** Appends a write and returns once it is on disk (fdatasync). */
-    public synchronized void append(Entry e) throws IOException {
-        ByteBuffer record = HintLogCodec.encode(e);
+    public synchronized void append(BufferedWrite write) throws IOException {
+        Entry e = write.entry();
+        ByteBuffer record = HintLogCodec.encode(write);
         if (checkpointBeyondEnd) {
             resetCheckpoint();
         }
@@ -134,11 +150,34 @@ public final class HintLog implements Closeable {
             throw failure;
         }
         size = start + record.limit();
-        pending.addLast(new Pending(e, size));
+        enqueue(new Pending(write, size));
         long wallMs = e.version() >>> 16;
         if (oldestPendingWallMs == 0 || wallMs < oldestPendingWallMs) {
             oldestPendingWallMs = wallMs;
         }
+    }
+
+    /**
+     * Appends a write unless one with the same Idempotency-Key is pending already, in one
+     * step, so that two concurrent attempts of one key on this instance cannot both go in.
+     *
+     * @return the pending first attempt when there is one (nothing was appended), else empty
+     *         once the write is on disk
+     */
+    public synchronized Optional<Pending> appendUnlessPending(BufferedWrite write) throws IOException {
+        Optional<Pending> first = write.idempotency().flatMap(k -> pendingWith(k.key()));
+        if (first.isEmpty()) {
+            append(write);
+        }
+        return first;
+    }
+
+    /**
+     * The pending record that came with this Idempotency-Key, if any: the first attempt of a
+     * retry that reaches the same instance, also after a restart (the log is replayed).
+     */
+    public synchronized Optional<Pending> pendingWith(String idempotencyKey) {
+        return Optional.ofNullable(byIdempotencyKey.get(idempotencyKey));
     }
 
     /** The records not yet drained, oldest first. */
@@ -161,7 +200,8 @@ public final class HintLog implements Closeable {
         writeCheckpoint(endOffset); // before forgetting anything: a failure leaves all as it was
         checkpoint = endOffset;
         while (!pending.isEmpty() && pending.peekFirst().endOffset() <= endOffset) {
-            pending.removeFirst();
+            Pending done = pending.removeFirst();
+            done.write().idempotency().ifPresent(k -> byIdempotencyKey.remove(k.key(), done));
         }
         recomputeOldest();
         if (pending.isEmpty()) {
@@ -176,6 +216,12 @@ public final class HintLog implements Closeable {
     /** The wall-clock part of the oldest pending version (HLC: 48 bits of ms, 16 of counter), or 0. */
     public long oldestPendingWallMs() {
         return oldestPendingWallMs;
+    }
+
+    private void enqueue(Pending p) {
+        pending.addLast(p);
+        // The first attempt stays the one a retry is answered with.
+        p.write().idempotency().ifPresent(k -> byIdempotencyKey.putIfAbsent(k.key(), p));
     }
 
     private void recomputeOldest() {

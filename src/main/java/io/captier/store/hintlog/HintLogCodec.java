@@ -1,10 +1,13 @@
 package io.captier.store.hintlog;
 
+import io.captier.store.BufferedWrite;
 import io.captier.store.Entry;
+import io.captier.store.IdempotencyKey;
 
 import java.nio.BufferUnderflowException;
 import java.nio.ByteBuffer;
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.zip.CRC32C;
 
 /**
@@ -13,20 +16,24 @@ import java.util.zip.CRC32C;
  * <pre>
  *   magic (int) | payload length (int) | CRC32C of the payload (int) | payload
  *   payload = format (byte) | version (long) | deleted (byte 0/1)
- *           | origin | key | content type | value
+ *           | origin | key | content type | value | idempotency key | fingerprint
  * </pre>
  *
- * Each of the last four is an int length followed by that many bytes (strings as UTF-8);
- * a length of -1 means null, allowed only for the content type and the value. Every
- * length is bounded, so a reader can tell an impossible header from a real one before it
- * trusts it.
+ * Each of the last six is an int length followed by that many bytes (strings as UTF-8);
+ * a length of -1 means null, allowed only for the content type, the value and the
+ * Idempotency-Key with its request's fingerprint (both null or neither). Every length is
+ * bounded, so a reader can tell an impossible header from a real one before it trusts it.
+ * Format 1, written before Idempotency-Keys went into the log, ends after the value; it is
+ * still read.
  */
 final class HintLogCodec {
 
     /** Marks where a record starts, so that a scan can find the next one after corruption. */
     static final int MAGIC = 0xCA91_4E17;
     static final int HEADER_BYTES = 12;
-    static final byte FORMAT = 1;
+    static final byte FORMAT = 2;
+    /** Records without the last two fields, from before format 2. */
+    static final byte FORMAT_WITHOUT_IDEMPOTENCY = 1;
 
     static final int MAX_KEY_BYTES = 512;
     /** The origin (an INSTANCE_ID, at most 64 characters) and the content type. */
@@ -34,7 +41,7 @@ final class HintLogCodec {
     static final int MAX_VALUE_BYTES = 16 << 20;
 
     static final int MIN_PAYLOAD_BYTES = 1 + 8 + 1 + 4 * 4;
-    static final int MAX_PAYLOAD_BYTES = MIN_PAYLOAD_BYTES + MAX_KEY_BYTES + 2 * MAX_TEXT_BYTES + MAX_VALUE_BYTES;
+    static final int MAX_PAYLOAD_BYTES = MIN_PAYLOAD_BYTES + 2 * 4 + MAX_KEY_BYTES + 4 * MAX_TEXT_BYTES + MAX_VALUE_BYTES;
 
     private static final int NULL_LENGTH = -1;
 
@@ -47,7 +54,12 @@ final class HintLogCodec {
      * @throws IllegalArgumentException if a field is missing or beyond its bound: checked
      *                                  here, before anything touches the file
      */
-    static ByteBuffer encode(Entry e) {
+    static ByteBuffer encode(BufferedWrite write) {
+        Entry e = write.entry();
+        byte[] idemKey = text(write.idempotency().map(IdempotencyKey::key).orElse(null), "idempotency key",
+                MAX_TEXT_BYTES, true);
+        byte[] fingerprint = text(write.idempotency().map(IdempotencyKey::fingerprint).orElse(null), "fingerprint",
+                MAX_TEXT_BYTES, true);
         byte[] origin = text(e.origin(), "origin", MAX_TEXT_BYTES, false);
         byte[] key = text(e.key(), "key", MAX_KEY_BYTES, false);
         byte[] contentType = text(e.contentType(), "content type", MAX_TEXT_BYTES, true);
@@ -56,7 +68,8 @@ final class HintLogCodec {
             throw new IllegalArgumentException("the value is " + value.length + " bytes; the hint log takes at most "
                     + MAX_VALUE_BYTES);
         }
-        int payloadLength = MIN_PAYLOAD_BYTES + origin.length + key.length + length(contentType) + length(value);
+        int payloadLength = MIN_PAYLOAD_BYTES + 2 * 4 + origin.length + key.length + length(contentType) + length(value)
+                + length(idemKey) + length(fingerprint);
         ByteBuffer buf = ByteBuffer.allocate(HEADER_BYTES + payloadLength);
         buf.putInt(MAGIC).putInt(payloadLength).putInt(0); // the CRC goes in once the payload is there
         buf.put(FORMAT).putLong(e.version()).put((byte) (e.deleted() ? 1 : 0));
@@ -64,6 +77,8 @@ final class HintLogCodec {
         putBytes(buf, key);
         putBytes(buf, contentType);
         putBytes(buf, value);
+        putBytes(buf, idemKey);
+        putBytes(buf, fingerprint);
         buf.putInt(8, crc(buf.array(), HEADER_BYTES, payloadLength));
         return buf.flip();
     }
@@ -75,15 +90,15 @@ final class HintLogCodec {
     }
 
     /**
-     * The entry a payload (whose CRC already matched) holds.
+     * The write a payload (whose CRC already matched) holds.
      *
      * @throws IllegalArgumentException if it is not a well-formed payload of a known format
      */
-    static Entry decode(byte[] payload) {
+    static BufferedWrite decode(byte[] payload) {
         ByteBuffer buf = ByteBuffer.wrap(payload);
         try {
             byte format = buf.get();
-            if (format != FORMAT) {
+            if (format != FORMAT && format != FORMAT_WITHOUT_IDEMPOTENCY) {
                 throw new IllegalArgumentException("unknown format " + format);
             }
             long version = buf.getLong();
@@ -95,10 +110,19 @@ final class HintLogCodec {
             String key = string(getBytes(buf, "key", MAX_KEY_BYTES, false));
             String contentType = string(getBytes(buf, "content type", MAX_TEXT_BYTES, true));
             byte[] value = getBytes(buf, "value", MAX_VALUE_BYTES, true);
-            if (buf.hasRemaining()) {
-                throw new IllegalArgumentException(buf.remaining() + " bytes after the value");
+            Optional<IdempotencyKey> idempotency = Optional.empty();
+            if (format == FORMAT) {
+                String idemKey = string(getBytes(buf, "idempotency key", MAX_TEXT_BYTES, true));
+                String fingerprint = string(getBytes(buf, "fingerprint", MAX_TEXT_BYTES, true));
+                if ((idemKey == null) != (fingerprint == null)) {
+                    throw new IllegalArgumentException("an idempotency key without its fingerprint, or the reverse");
+                }
+                idempotency = Optional.ofNullable(idemKey).map(k -> new IdempotencyKey(k, fingerprint));
             }
-            return new Entry(key, value, contentType, version, origin, deleted == 1);
+            if (buf.hasRemaining()) {
+                throw new IllegalArgumentException(buf.remaining() + " bytes after the last field");
+            }
+            return new BufferedWrite(new Entry(key, value, contentType, version, origin, deleted == 1), idempotency);
         } catch (BufferUnderflowException e) {
             throw new IllegalArgumentException("the payload ends inside a field");
         }

@@ -1,6 +1,6 @@
 package io.captier.store.hintlog;
 
-import io.captier.store.Entry;
+import io.captier.store.BufferedWrite;
 
 import java.io.EOFException;
 import java.io.IOException;
@@ -41,7 +41,7 @@ final class HintLogScanner {
     }
 
     /** What is at one offset: an entry (and where its record ends), or why there is none. */
-    private record Attempt(Entry entry, long end, String reason) {
+    private record Attempt(BufferedWrite write, long end, String reason) {
         static Attempt failed(String reason) {
             return new Attempt(null, -1, reason);
         }
@@ -68,8 +68,8 @@ final class HintLogScanner {
         long at = from;
         while (at < size) {
             Attempt attempt = read(at);
-            if (attempt.entry() != null) {
-                records.add(new HintLog.Pending(attempt.entry(), attempt.end()));
+            if (attempt.write() != null) {
+                records.add(new HintLog.Pending(attempt.write(), attempt.end()));
                 at = attempt.end();
                 continue;
             }
@@ -120,7 +120,7 @@ final class HintLogScanner {
             int n = (int) Math.min(WINDOW_BYTES, size - base);
             ByteBuffer window = readFully(base, n);
             for (int i = 0; i + 4 <= n; i++) {
-                if (window.getInt(i) == MAGIC && read(base + i).entry() != null) {
+                if (window.getInt(i) == MAGIC && read(base + i).write() != null) {
                     return base + i;
                 }
             }

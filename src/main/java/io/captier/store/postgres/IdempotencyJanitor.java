@@ -3,6 +3,7 @@ package io.captier.store.postgres;
 import io.captier.Background;
 import io.captier.observability.Metrics;
 import io.captier.resilience.Breakers;
+import io.captier.store.IdempotencyKey;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -15,17 +16,16 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Idempotency keys are remembered for {@value #RETENTION_HOURS} hours: long enough for
- * any client's retries, short enough that the table stays small. Every instance purges;
- * doing it twice is harmless.
+ * Idempotency keys are remembered in PostgreSQL for
+ * {@value IdempotencyKey#RETENTION_HOURS} hours after they were first applied (see
+ * {@link IdempotencyKey#RETENTION_HOURS}). Every instance purges; doing it twice is harmless.
  */
 @ApplicationScoped
 public class IdempotencyJanitor {
 
-    static final int RETENTION_HOURS = 24;
     private static final Logger LOG = Logger.getLogger(IdempotencyJanitor.class);
     private static final String PURGE =
-            "DELETE FROM idempotency WHERE created_at < now() - interval '" + RETENTION_HOURS + " hours'";
+            "DELETE FROM idempotency WHERE created_at < now() - interval '" + IdempotencyKey.RETENTION_HOURS + " hours'";
 
     private final PgCluster cluster;
     private final Breakers breakers;
@@ -56,7 +56,7 @@ public class IdempotencyJanitor {
                 }
             });
             if (purged > 0) {
-                LOG.infof("IDEMPOTENCY_PURGED %d keys older than %d hours", purged, RETENTION_HOURS);
+                LOG.infof("IDEMPOTENCY_PURGED %d keys older than %d hours", purged, IdempotencyKey.RETENTION_HOURS);
             }
         } catch (RuntimeException e) {
             LOG.debugf("idempotency purge waits: %s", Metrics.describeError(e));

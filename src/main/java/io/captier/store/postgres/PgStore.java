@@ -3,8 +3,10 @@ package io.captier.store.postgres;
 import io.captier.resilience.Breaker;
 import io.captier.resilience.Breakers;
 import io.captier.store.Entry;
+import io.captier.store.IdempotencyKey;
+import io.captier.store.Replay;
 import io.captier.store.OutcomeUnknownException;
-import io.captier.store.RequestRejectedException;
+import io.captier.store.IdempotencyKeyReused;
 import io.captier.store.StoreUnavailableException;
 import io.captier.version.Hlc;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
@@ -40,9 +42,9 @@ public class PgStore {
                 deleted = EXCLUDED.deleted, updated_at = now()
             RETURNING version""";
     private static final String CLAIM_IDEMPOTENCY = """
-            INSERT INTO idempotency (idem_key, fingerprint, key, version, deleted) VALUES (?, ?, ?, 0, ?)
+            INSERT INTO idempotency (idem_key, fingerprint, key, version, deleted, origin) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (idem_key) DO NOTHING""";
-    private static final String READ_IDEMPOTENCY = "SELECT fingerprint, key, version, deleted FROM idempotency WHERE idem_key = ?";
+    private static final String READ_IDEMPOTENCY = "SELECT fingerprint, version, origin FROM idempotency WHERE idem_key = ?";
     private static final String SETTLE_IDEMPOTENCY = "UPDATE idempotency SET version = ? WHERE idem_key = ?";
     private static final String CHANGED_SINCE = """
             SELECT key, value, content_type, version, origin, deleted, updated_at FROM kv
@@ -68,20 +70,32 @@ public class PgStore {
     public record Stored(Optional<Entry> entry, PgNode node) {
     }
 
-    /** A write the primary committed: the version it stored, or an earlier identical request's. */
-    public record Committed(long version, boolean replayed) {
+    /**
+     * A write the primary committed: the version it stored and the instance that issued it,
+     * or an earlier identical request's (replayed).
+     */
+    public record Committed(long version, String origin, boolean replayed) {
     }
 
-    /** The request behind an Idempotency-Key, to tell a retry from a different request. */
-    public record Idempotency(String key, String fingerprint) {
-    }
+    /**
+     * What reconciling one buffered write did.
+     *
+     * @param outcome what happened to it
+     * @param row     when applied, the key's row afterwards (this write, or a newer one that
+     *                won last-writer-wins); null otherwise
+     */
+    public record Reconciled(Outcome outcome, Entry row) {
 
-    /** The same Idempotency-Key was used before for a different request. */
-    public static final class IdempotencyConflict extends RequestRejectedException {
-        public IdempotencyConflict() {
-            super("Idempotency-Key was already used for a different request");
+        public enum Outcome {
+            /** Applied last-writer-wins (it may have lost to a newer row: that changes nothing). */
+            APPLIED,
+            /** Its Idempotency-Key was already applied for the same request: skipped (DESIGN A8). */
+            DUPLICATE,
+            /** Its Idempotency-Key was already applied for another request: skipped. */
+            CONFLICT
         }
     }
+
 
     @WithSpan("postgres.read-primary")
     public Stored readPrimary(String key) {
@@ -100,10 +114,10 @@ public class PgStore {
      *
      * @throws StoreUnavailableException nothing was applied
      * @throws OutcomeUnknownException   the commit was sent and its answer lost
-     * @throws IdempotencyConflict       the key was used for another request
+     * @throws IdempotencyKeyReused       the key was used for another request
      */
     @WithSpan("postgres.write")
-    public Committed write(Entry proposed, Optional<Idempotency> idempotency) {
+    public Committed write(Entry proposed, Optional<IdempotencyKey> idempotency) {
         PgNode node = cluster.primary();
         AtomicBoolean commitSent = new AtomicBoolean();
         try {
@@ -159,40 +173,88 @@ public class PgStore {
 
     /**
      * Apply a buffered write last-writer-wins (DESIGN A6): it replaces the stored row only
-     * if its (version, origin) is greater, so applying it twice changes nothing.
+     * if its (version, origin) is greater, so applying it twice changes nothing. With an
+     * Idempotency-Key, the key is claimed in the same transaction: only the first buffered
+     * attempt to get here is applied, at its own version (DESIGN A8), whichever instance or
+     * buffer holds the others and in whatever order they drain.
      *
-     * @return the row's winner afterwards: this entry, or the newer one already stored
+     * @return what was done, and the key's row afterwards when applied
+     * @throws StoreUnavailableException the primary could not be reached, or the commit's
+     *                                   answer was lost: applying it again is harmless
      */
     @WithSpan("postgres.reconcile")
-    public Entry reconcile(Entry buffered) {
+    public Reconciled reconcile(Entry buffered, Optional<IdempotencyKey> idempotency) {
         PgNode node = cluster.primary();
-        Entry winner = breakers.get(Breakers.PG_PRIMARY).call(() -> {
+        AtomicBoolean commitSent = new AtomicBoolean();
+        Reconciled done = breakers.get(Breakers.PG_PRIMARY).call(() -> {
             try (Connection c = node.primaryPool().getConnection()) {
-                try (PreparedStatement ps = c.prepareStatement(RECONCILE)) {
-                    ps.setString(1, buffered.key());
-                    ps.setBytes(2, buffered.value());
-                    ps.setString(3, buffered.contentType());
-                    ps.setLong(4, buffered.version());
-                    ps.setString(5, buffered.origin());
-                    ps.setBoolean(6, buffered.deleted());
-                    if (ps.executeUpdate() == 1) {
-                        return buffered;
+                return inTransaction(c, commitSent, () -> {
+                    if (idempotency.isPresent() && claim(c, buffered, buffered.version(), idempotency.get()).isPresent()) {
+                        return new Reconciled(Reconciled.Outcome.DUPLICATE, null);
                     }
-                }
-                try (PreparedStatement ps = c.prepareStatement(READ)) {
-                    ps.setString(1, buffered.key());
-                    try (ResultSet rs = ps.executeQuery()) {
-                        rs.next();
-                        return new Entry(buffered.key(), rs.getBytes(1), rs.getString(2), rs.getLong(3),
-                                rs.getString(4), rs.getBoolean(5));
+                    return new Reconciled(Reconciled.Outcome.APPLIED, reconcileRow(c, buffered));
+                });
+            } catch (IdempotencyKeyReused conflict) {
+                return new Reconciled(Reconciled.Outcome.CONFLICT, null);
+            } catch (SQLException e) {
+                throw cluster.failed(node, e, false);
+            }
+        });
+        if (done.row() != null) {
+            hlc.observe(done.row().version());
+        }
+        return done;
+    }
+
+    /** The LWW upsert of one buffered write; the row as it is afterwards. */
+    private static Entry reconcileRow(Connection c, Entry buffered) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(RECONCILE)) {
+            ps.setString(1, buffered.key());
+            ps.setBytes(2, buffered.value());
+            ps.setString(3, buffered.contentType());
+            ps.setLong(4, buffered.version());
+            ps.setString(5, buffered.origin());
+            ps.setBoolean(6, buffered.deleted());
+            if (ps.executeUpdate() == 1) {
+                return buffered;
+            }
+        }
+        try (PreparedStatement ps = c.prepareStatement(READ)) {
+            ps.setString(1, buffered.key());
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return new Entry(buffered.key(), rs.getBytes(1), rs.getString(2), rs.getLong(3),
+                        rs.getString(4), rs.getBoolean(5));
+            }
+        }
+    }
+
+    /**
+     * The first answer to an Idempotency-Key, if the primary has one: a retry of a request
+     * already applied, or already reconciled from a buffer.
+     *
+     * @throws StoreUnavailableException the primary could not be reached
+     * @throws IdempotencyKeyReused       the key was used for another request
+     */
+    public Optional<Replay> replayOf(IdempotencyKey idempotency) {
+        PgNode node = cluster.primary();
+        return breakers.get(Breakers.PG_PRIMARY).call(() -> {
+            try (Connection c = node.primaryPool().getConnection();
+                 PreparedStatement ps = c.prepareStatement(READ_IDEMPOTENCY)) {
+                ps.setString(1, idempotency.key());
+                try (ResultSet rs = ps.executeQuery()) {
+                    if (!rs.next() || rs.getLong(2) == 0) {
+                        return Optional.<Replay>empty();
                     }
+                    if (idempotency.conflictsWith(rs.getString(1))) {
+                        throw new IdempotencyKeyReused();
+                    }
+                    return Optional.of(new Replay(rs.getLong(2), rs.getString(3), "primary"));
                 }
             } catch (SQLException e) {
                 throw cluster.failed(node, e, false);
             }
         });
-        hlc.observe(winner.version());
-        return winner;
     }
 
     private Optional<Entry> read(PgNode node, javax.sql.DataSource pool, Breaker breaker, String key) {
@@ -214,9 +276,9 @@ public class PgStore {
         return found;
     }
 
-    private Committed upsert(Connection c, Entry proposed, Optional<Idempotency> idempotency) throws SQLException {
+    private Committed upsert(Connection c, Entry proposed, Optional<IdempotencyKey> idempotency) throws SQLException {
         if (idempotency.isPresent()) {
-            Optional<Committed> earlier = claim(c, proposed, idempotency.get());
+            Optional<Committed> earlier = claim(c, proposed, 0, idempotency.get());
             if (earlier.isPresent()) {
                 return earlier.get();
             }
@@ -241,19 +303,27 @@ public class PgStore {
                 ps.executeUpdate();
             }
         }
-        return new Committed(version, false);
+        return new Committed(version, proposed.origin(), false);
     }
 
     /**
      * Claim the idempotency key in this transaction. A concurrent request with the same
      * key waits on the row until this one ends, then finds it: at most one applies.
+     *
+     * @param version the write's version when known now (a buffered write), else 0 (settled
+     *                after the upsert decided it)
+     * @return the earlier answer when the key was claimed before, for the same request
+     * @throws IdempotencyKeyReused the key was claimed for another request
      */
-    private Optional<Committed> claim(Connection c, Entry proposed, Idempotency idem) throws SQLException {
+    private Optional<Committed> claim(Connection c, Entry proposed, long version, IdempotencyKey idem)
+            throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(CLAIM_IDEMPOTENCY)) {
             ps.setString(1, idem.key());
             ps.setString(2, idem.fingerprint());
             ps.setString(3, proposed.key());
-            ps.setBoolean(4, proposed.deleted());
+            ps.setLong(4, version);
+            ps.setBoolean(5, proposed.deleted());
+            ps.setString(6, proposed.origin());
             if (ps.executeUpdate() == 1) {
                 return Optional.empty();
             }
@@ -262,10 +332,10 @@ public class PgStore {
             ps.setString(1, idem.key());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                if (!rs.getString(1).equals(idem.fingerprint())) {
-                    throw new IdempotencyConflict();
+                if (idem.conflictsWith(rs.getString(1))) {
+                    throw new IdempotencyKeyReused();
                 }
-                return Optional.of(new Committed(rs.getLong(3), true));
+                return Optional.of(new Committed(rs.getLong(2), rs.getString(3), true));
             }
         }
     }

@@ -2,6 +2,9 @@ package io.captier.store.redis;
 
 import io.captier.config.CaptierConfig;
 import io.captier.store.Entry;
+import io.captier.store.IdempotencyKey;
+import io.captier.store.Replay;
+import io.captier.store.IdempotencyKeyReused;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
@@ -12,6 +15,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The replicated buffer (DESIGN A5): writes PostgreSQL could not take, on the Redis
@@ -37,25 +41,90 @@ public class PendingStream {
         this.waitMs = Math.max(10, config.networkTimeout().toMillis() / 2);
     }
 
-    /** One write waiting on the stream: its stream id and the entry (null if deleted meanwhile). */
-    public record Buffered(String id, Entry entry) {
+    /**
+     * One write waiting on the stream: its stream id, the entry (null if deleted meanwhile)
+     * and the Idempotency-Key it was sent with, if any.
+     */
+    public record Buffered(String id, Entry entry, Optional<IdempotencyKey> idempotency) {
+    }
+
+    /** What became of a write offered to the buffer. */
+    public sealed interface Outcome permits Confirmed, Unconfirmed, Replayed {
+    }
+
+    /** On the master and on every replica the sentinels count as up. */
+    public record Confirmed() implements Outcome {
+    }
+
+    /** On the master only, as far as anyone knows: it needs another copy. */
+    public record Unconfirmed() implements Outcome {
+    }
+
+    /** Nothing written: the Idempotency-Key's first attempt is already buffered, with this answer. */
+    public record Replayed(Replay first) implements Outcome {
     }
 
     /**
      * Accept a write PostgreSQL could not take: into the projection (readable at once) and
-     * onto the stream, atomically; then WAIT until every replica the sentinels count as up
-     * holds it too — whichever of them a failover promotes, the write is there.
+     * onto the stream, atomically, with its Idempotency-Key's record when it has one (kept
+     * {@value IdempotencyKey#RETENTION_HOURS} h); then WAIT until every replica the
+     * sentinels count as up holds it too — whichever of them a failover promotes, the write
+     * is there. A write not newer than the projection is not buffered: it lost
+     * last-writer-wins already, and that is its outcome.
      *
-     * @return true when they all confirmed it; false when it may live on the master only
+     * @return confirmed, unconfirmed, or the first answer of an earlier attempt with the same key
+     * @throws IdempotencyKeyReused the key was used for another request (nothing written)
      */
     @WithSpan("redis.buffer")
-    public boolean buffer(Entry entry) {
+    public Outcome buffer(Entry entry, Optional<IdempotencyKey> idempotency) {
         int replicas = Math.max(1, topology.replicasUp());
-        return master.call(node -> node.onOneConnection(conn ->
-                conn.send(PutEntry.buffered(entry))
-                        .compose(written -> conn.send(Request.cmd(Command.WAIT).arg(replicas).arg(waitMs)))
+        Response[] script = new Response[1];
+        boolean confirmed = master.call(node -> node.onOneConnection(conn ->
+                conn.send(PutEntry.buffered(entry, idempotency))
+                        .compose(answer -> {
+                            script[0] = answer;
+                            return conn.send(Request.cmd(Command.WAIT).arg(replicas).arg(waitMs));
+                        })
                         .map(acked -> acked.toInteger() >= replicas)));
+        int status = script[0].get(0).toInteger();
+        if (status == -1) {
+            throw new IdempotencyKeyReused();
+        }
+        if (status == 2) {
+            return new Replayed(new Replay(Long.parseLong(script[0].get(1).toString()), script[0].get(2).toString(),
+                    script[0].get(3).toString()));
+        }
+        return confirmed ? new Confirmed() : new Unconfirmed();
     }
+
+    /**
+     * The first answer of a buffered write with this Idempotency-Key, if the buffer holds one.
+     *
+     * @throws IdempotencyKeyReused the key was used for another request
+     */
+    public Optional<Replay> replayOf(IdempotencyKey idempotency) {
+        Response rec = master.call(node -> node.send(Request.cmd(Command.HMGET)
+                .arg(RedisKeys.idempotency(idempotency.key())).arg("fp").arg("ver").arg("o").arg("dur")));
+        if (rec == null || rec.get(0) == null) {
+            return Optional.empty();
+        }
+        if (idempotency.conflictsWith(rec.get(0).toString())) {
+            throw new IdempotencyKeyReused();
+        }
+        return Optional.of(new Replay(Long.parseLong(rec.get(1).toString()), rec.get(2).toString(),
+                rec.get(3).toString()));
+    }
+
+    /**
+     * The write of this Idempotency-Key was acknowledged as {@code local} (the replicas did
+     * not confirm it, so it went to the hint log too): a retry is answered so as well.
+     * Best effort: the record only says how the first answer was given.
+     */
+    public void answeredLocal(IdempotencyKey idempotency) {
+        master.call(node -> node.send(Request.cmd(Command.HSET).arg(RedisKeys.idempotency(idempotency.key()))
+                .arg("dur").arg("local")));
+    }
+
 
     /**
      * Take pending writes to reconcile, as {@code consumer}: first those delivered to it
@@ -152,7 +221,7 @@ public class PendingStream {
             String id = item.get(0).toString();
             Response fields = item.get(1);
             if (fields == null || fields.size() == 0) {
-                out.add(new Buffered(id, null));
+                out.add(new Buffered(id, null, Optional.empty()));
                 continue;
             }
             Map<String, Response> f = new HashMap<>();
@@ -161,9 +230,12 @@ public class PendingStream {
             }
             boolean deleted = "1".equals(f.get("del").toString());
             String type = f.get("ct").toString();
+            Optional<IdempotencyKey> idempotency = f.containsKey("ik")
+                    ? Optional.of(new IdempotencyKey(f.get("ik").toString(), f.get("fp").toString()))
+                    : Optional.empty();
             out.add(new Buffered(id, new Entry(f.get("key").toString(), deleted ? null : f.get("v").toBytes(),
                     deleted || type.isEmpty() ? null : type, Long.parseLong(f.get("ver").toString()),
-                    f.get("o").toString(), deleted)));
+                    f.get("o").toString(), deleted), idempotency));
         }
         return out;
     }

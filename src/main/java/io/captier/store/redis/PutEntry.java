@@ -1,6 +1,7 @@
 package io.captier.store.redis;
 
 import io.captier.store.Entry;
+import io.captier.store.IdempotencyKey;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 
@@ -11,6 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The only way an entry is written into Redis: the Lua script
@@ -28,23 +31,28 @@ final class PutEntry {
     /** Run by its digest (the server caches the script); EVAL when the server lacks it. */
     static boolean project(RedisNode node, Entry entry) {
         try {
-            return node.send(request(Command.EVALSHA, SHA, entry, false)).toInteger() == 1;
+            return node.send(request(Command.EVALSHA, SHA, entry, false, Optional.empty())).toInteger() == 1;
         } catch (RedisNode.RedisErrorReply e) {
             if (!e.isNoScript()) {
                 throw e;
             }
-            return node.send(request(Command.EVAL, SCRIPT, entry, false)).toInteger() == 1;
+            return node.send(request(Command.EVAL, SCRIPT, entry, false, Optional.empty())).toInteger() == 1;
         }
     }
 
-    /** The script as EVAL with its text, for a write that also goes onto the pending stream. */
-    static Request buffered(Entry entry) {
-        return request(Command.EVAL, SCRIPT, entry, true);
+    /**
+     * The script as EVAL with its text, for a write that also goes onto the pending stream,
+     * with its Idempotency-Key when it has one. The answer is a list: see put-entry.lua.
+     */
+    static Request buffered(Entry entry, Optional<IdempotencyKey> idempotency) {
+        return request(Command.EVAL, SCRIPT, entry, true, idempotency);
     }
 
-    private static Request request(Command command, String script, Entry e, boolean pending) {
-        return Request.cmd(command).arg(script).arg(2)
-                .arg(RedisKeys.entry(e.key())).arg(RedisKeys.PENDING)
+    private static Request request(Command command, String script, Entry e, boolean pending,
+                                   Optional<IdempotencyKey> idempotency) {
+        String idem = idempotency.map(IdempotencyKey::key).orElse("");
+        return Request.cmd(command).arg(script).arg(3)
+                .arg(RedisKeys.entry(e.key())).arg(RedisKeys.PENDING).arg(RedisKeys.idempotency(idem))
                 .arg(Long.toString(e.version()))
                 .arg(e.version() >>> 32)
                 .arg(e.version() & 0xffffffffL)
@@ -53,7 +61,10 @@ final class PutEntry {
                 .arg(e.contentType() == null ? "" : e.contentType())
                 .arg(e.value() == null ? new byte[0] : e.value())
                 .arg(pending ? "1" : "0")
-                .arg(e.key());
+                .arg(e.key())
+                .arg(idem)
+                .arg(idempotency.map(IdempotencyKey::fingerprint).orElse(""))
+                .arg(TimeUnit.HOURS.toSeconds(IdempotencyKey.RETENTION_HOURS));
     }
 
     private static String resource(String path) {

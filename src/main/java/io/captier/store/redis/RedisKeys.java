@@ -17,6 +17,11 @@ public final class RedisKeys {
         return "captier:meta:hb:" + instance;
     }
 
+    /** The first answer to an Idempotency-Key whose write went to the pending stream. */
+    public static String idempotency(String idempotencyKey) {
+        return "captier:meta:idem:" + idempotencyKey;
+    }
+
     /** Writes accepted while PostgreSQL was unreachable, waiting for reconciliation. */
     public static final String PENDING = "captier:meta:pending";
 

@@ -1,6 +1,8 @@
 package io.captier.store.hintlog;
 
+import io.captier.store.BufferedWrite;
 import io.captier.store.Entry;
+import io.captier.store.IdempotencyKey;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -12,6 +14,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 
 import static java.nio.file.StandardOpenOption.WRITE;
 import static org.junit.jupiter.api.Assertions.assertArrayEquals;
@@ -327,6 +330,48 @@ class HintLogTest {
             log.drained(log.pending().get(0).endOffset());
             assertEquals(0, log.pendingCount());
             assertEquals(0, log.oldestPendingWallMs());
+        }
+    }
+
+    @Test
+    void aRetryFindsItsFirstAttemptByItsIdempotencyKeyAlsoAfterARestart() throws IOException {
+        IdempotencyKey k = new IdempotencyKey("retry-1", "f".repeat(64));
+        try (HintLog log = new HintLog(dir)) {
+            log.append(new BufferedWrite(set(1), Optional.of(k)));
+            log.append(set(2));
+            log.append(new BufferedWrite(set(3), Optional.of(k))); // a second attempt: the first stays the answer
+            assertEquals(set(1).version(), log.pendingWith("retry-1").orElseThrow().entry().version());
+            assertEquals(Optional.empty(), log.pendingWith("other"));
+        }
+        try (HintLog log = new HintLog(dir)) {
+            HintLog.Pending first = log.pendingWith("retry-1").orElseThrow();
+            assertEquals(set(1).version(), first.entry().version(), "the replayed log knows the key");
+            assertEquals(Optional.of(k), first.write().idempotency());
+            assertEquals(Optional.empty(), log.pending().get(1).write().idempotency());
+            log.drained(first.endOffset());
+            assertEquals(Optional.empty(), log.pendingWith("retry-1"), "drained: the primary has the key now");
+        }
+    }
+
+    @Test
+    void recordsOfTheFormatWithoutIdempotencyKeysAreStillRead() throws IOException {
+        // Format 1: the payload ends after the value.
+        Entry e = set(7);
+        ByteBuffer v2 = HintLogCodec.encode(BufferedWrite.of(e));
+        byte[] payloadV2 = new byte[v2.limit() - HintLogCodec.HEADER_BYTES];
+        v2.position(HintLogCodec.HEADER_BYTES);
+        v2.get(payloadV2);
+        byte[] payload = java.util.Arrays.copyOf(payloadV2, payloadV2.length - 8); // two null lengths less
+        payload[0] = HintLogCodec.FORMAT_WITHOUT_IDEMPOTENCY;
+        ByteBuffer record = ByteBuffer.allocate(HintLogCodec.HEADER_BYTES + payload.length);
+        record.putInt(HintLogCodec.MAGIC).putInt(payload.length).putInt(HintLogCodec.crc(payload, 0, payload.length))
+                .put(payload).flip();
+        Files.write(logFile(), java.util.Arrays.copyOf(record.array(), record.limit()));
+        try (HintLog log = new HintLog(dir)) {
+            assertEquals(1, log.pending().size());
+            assertEquals(e.version(), log.pending().get(0).entry().version());
+            assertArrayEquals(e.value(), log.pending().get(0).entry().value());
+            assertEquals(Optional.empty(), log.pending().get(0).write().idempotency());
         }
     }
 }

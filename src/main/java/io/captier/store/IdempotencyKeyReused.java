@@ -1,0 +1,12 @@
+package io.captier.store;
+
+/**
+ * The Idempotency-Key was already used for a different request (DESIGN C4, A8): 422, and
+ * nothing was written.
+ */
+public final class IdempotencyKeyReused extends RequestRejectedException {
+
+    public IdempotencyKeyReused() {
+        super("Idempotency-Key was already used for a different request");
+    }
+}

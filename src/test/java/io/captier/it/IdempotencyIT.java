@@ -1,0 +1,202 @@
+package io.captier.it;
+
+import io.captier.cluster.Topology.Node;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Set;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * An Idempotency-Key holds through the buffers (DESIGN A8), available profile, on the real
+ * topology: the issue's sequence (A with key K, B without, A with K again, C with K) on every
+ * path a write can take (the Redis pending stream, the hint log, a retry on the other
+ * instance, a retry after a restart replayed the hint log, the primary after
+ * reconciliation), and each key applied once in PostgreSQL.
+ */
+class IdempotencyIT extends TwoInstances {
+
+    @Override
+    String mode() {
+        return "available";
+    }
+
+    @Test
+    @Order(1)
+    void throughThePendingStreamARetryGetsTheFirstAnswerOnEitherInstance() {
+        Node primary = stack.topology.pgPrimary();
+        stack.topology.kill(primary);
+
+        Client.Answer a = ca.write("idem-stream", "A", "Idempotency-Key", "K1");
+        assertBuffered(a, "replicated-buffer");
+        assertBuffered(ca.write("idem-stream", "B"), "replicated-buffer");
+        Client.Answer retry = ca.write("idem-stream", "A", "Idempotency-Key", "K1");
+        assertReplayOf(a, retry);
+        Client.Answer elsewhere = cb.write("idem-stream", "A", "Idempotency-Key", "K1");
+        assertReplayOf(a, elsewhere);
+        assertEquals(this.a.name(), elsewhere.string("origin"), "the first attempt's instance issued the version");
+        assertReused(ca.write("idem-stream", "C", "Idempotency-Key", "K1"));
+        assertReused(cb.write("idem-stream", "C", "Idempotency-Key", "K1"));
+        assertEquals("B", ca.read("idem-stream").string("value"), "B, acknowledged after A, is not lost to a retry");
+
+        stack.topology.restart(primary);
+        awaitDrained();
+        Client.Answer afterReconciliation = cb.write("idem-stream", "A", "Idempotency-Key", "K1");
+        assertEquals(a.version(), afterReconciliation.version(), afterReconciliation.toString());
+        assertEquals("true", afterReconciliation.header("Idempotent-Replayed"));
+        assertEquals(200, afterReconciliation.status(), "reconciled since: the primary's answer is better");
+        assertEquals("primary", afterReconciliation.string("durability"));
+        assertFinal("idem-stream", "B");
+        assertEquals(List.of(List.of(Long.toString(a.version()))),
+                sql("SELECT version FROM idempotency WHERE idem_key = 'K1'"), "K1 applied once, at A's version");
+    }
+
+    @Test
+    @Order(2)
+    void throughTheHintLogARetryGetsTheFirstAnswerAlsoAfterARestart() {
+        Node primary = stack.topology.pgPrimary();
+        stack.topology.kill(primary);
+        List<Node> redis = redisDataNodes();
+        redis.forEach(stack.topology::kill);
+
+        Client.Answer a = ca.write("idem-local", "A", "Idempotency-Key", "K2");
+        assertBuffered(a, "local");
+        assertBuffered(ca.write("idem-local", "B"), "local");
+        assertReplayOf(a, ca.write("idem-local", "A", "Idempotency-Key", "K2"));
+        assertReused(ca.write("idem-local", "C", "Idempotency-Key", "K2"));
+        assertEquals("B", ca.read("idem-local").string("value"));
+
+        // kill -9: the hint log is all that remains, and replaying it remembers K2.
+        this.a.kill();
+        this.a.restart();
+        // Not ready (no store can take a write but its disk), but answering.
+        await("ap-a answers").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> ca.get("/health/live").status() == 200);
+        Client.Answer afterRestart = ca.write("idem-local", "A", "Idempotency-Key", "K2");
+        assertReplayOf(a, afterRestart);
+        assertReused(ca.write("idem-local", "C", "Idempotency-Key", "K2"));
+
+        redis.forEach(stack.topology::restart);
+        stack.topology.restart(primary);
+        awaitDrained();
+        assertFinal("idem-local", "B");
+        assertEquals(List.of(List.of(Long.toString(a.version()))),
+                sql("SELECT version FROM idempotency WHERE idem_key = 'K2'"), "K2 applied once, at A's version");
+    }
+
+    /**
+     * With both stores unreachable, an instance can check a key only against its own hint log,
+     * so a retry on the other instance is taken (docs/decisions.md, Buffers). Reconciliation
+     * still applies the key once: the first attempt to reach the primary.
+     */
+    @Test
+    @Order(3)
+    void aRetryNoStoreCouldCheckIsAppliedOnlyIfItsFirstAttemptIsNot() {
+        Node primary = stack.topology.pgPrimary();
+        stack.topology.kill(primary);
+        List<Node> redis = redisDataNodes();
+        redis.forEach(stack.topology::kill);
+
+        Client.Answer a = ca.write("idem-blind", "A", "Idempotency-Key", "K3");
+        assertBuffered(a, "local");
+        assertBuffered(ca.write("idem-blind", "B"), "local");
+        Client.Answer blind = cb.write("idem-blind", "A", "Idempotency-Key", "K3");
+        assertBuffered(blind, "local");
+        assertNull(blind.header("Idempotent-Replayed"), "b cannot see a's hint log");
+
+        // b is down while a drains: the first attempt reaches the primary first.
+        this.b.kill();
+        redis.forEach(stack.topology::restart);
+        stack.topology.restart(primary);
+        await("a drained").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> ca.metric("ap_pending_writes{buffer=\"local\"}") == 0);
+        this.b.restart();
+        Stack.awaitReady(this.b);
+        awaitDrained();
+        assertFinal("idem-blind", "B");
+        assertEquals(List.of(List.of(Long.toString(a.version()))),
+                sql("SELECT version FROM idempotency WHERE idem_key = 'K3'"), "the later attempt was skipped");
+    }
+
+    @Test
+    @Order(4)
+    void concurrentDuplicatesOnBothInstancesApplyOnce() throws Exception {
+        Node primary = stack.topology.pgPrimary();
+        stack.topology.kill(primary);
+        ExecutorService pool = Executors.newFixedThreadPool(10);
+        List<Future<Client.Answer>> answers = new ArrayList<>();
+        for (int i = 0; i < 20; i++) {
+            Client c = i % 2 == 0 ? ca : cb;
+            answers.add(pool.submit(() -> c.write("idem-concurrent", "A", "Idempotency-Key", "K4")));
+        }
+        pool.shutdown();
+        Set<Long> versions = new HashSet<>();
+        int replays = 0;
+        for (Future<Client.Answer> f : answers) {
+            Client.Answer w = f.get();
+            assertTrue(w.status() == 202, w.toString());
+            versions.add(w.version());
+            replays += "true".equals(w.header("Idempotent-Replayed")) ? 1 : 0;
+        }
+        assertEquals(1, versions.size(), "one version for all twenty: " + versions);
+        assertEquals(19, replays, "nineteen replays");
+        stack.topology.restart(primary);
+        awaitDrained();
+        assertEquals(List.of(List.of(Long.toString(versions.iterator().next()))),
+                sql("SELECT version FROM kv WHERE key = 'idem-concurrent'"));
+    }
+
+    private List<Node> redisDataNodes() {
+        List<Node> redis = new ArrayList<>(stack.topology.redisReplicas());
+        redis.add(0, stack.topology.redisMaster());
+        return redis;
+    }
+
+    private void awaitDrained() {
+        await("both buffers drained").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500)).until(() ->
+                ca.metric("ap_pending_writes{buffer=\"local\"}") == 0 && cb.metric("ap_pending_writes{buffer=\"local\"}") == 0
+                        && "0".equals(stack.topology.redis(stack.topology.redisMaster(), "XLEN",
+                        "captier:meta:pending").trim()));
+    }
+
+    private void assertFinal(String key, String value) {
+        assertEquals(List.of(List.of(value)), sql("SELECT convert_from(value, 'UTF8') FROM kv WHERE key = '" + key + "'"),
+                key + " in PostgreSQL");
+        for (Client c : List.of(ca, cb)) {
+            await().atMost(Duration.ofSeconds(10)).until(() -> value.equals(c.read(key).string("value")));
+        }
+    }
+
+    private List<List<String>> sql(String query) {
+        return stack.topology.sql(stack.topology.pgPrimary(), query);
+    }
+
+    private static void assertBuffered(Client.Answer w, String durability) {
+        assertEquals(202, w.status(), w.toString());
+        assertEquals(durability, w.string("durability"), w.toString());
+        assertNull(w.header("Idempotent-Replayed"), w.toString());
+    }
+
+    private static void assertReplayOf(Client.Answer first, Client.Answer retry) {
+        assertEquals(first.status(), retry.status(), retry.toString());
+        assertEquals("true", retry.header("Idempotent-Replayed"), retry.toString());
+        assertEquals(first.version(), retry.version(), "the same version: " + retry);
+        assertEquals(first.string("durability"), retry.string("durability"), retry.toString());
+    }
+
+    private static void assertReused(Client.Answer w) {
+        assertEquals(422, w.status(), w.toString());
+        assertEquals("urn:captier:problem:idempotency-key-reused", w.string("type"));
+    }
+}
