@@ -40,14 +40,14 @@ class CheckersTest {
         assertEquals(CheckResult.Verdict.PASS, result.verdict());
         assertEquals(List.of(LinearizabilityChecker.NAME, LinearizableFinalStateChecker.NAME, FastFailureChecker.NAME,
                 LastWriterWinsFinalStateChecker.NAME, SessionChecker.NAME, StalenessChecker.NAME,
-                AvailabilityChecker.NAME), result.checkers());
+                AvailabilityChecker.NAME, IdempotencyChecker.NAME), result.checkers());
     }
 
     @Test
     void eachProfileGetsItsOwnCheckers() {
         CheckResult result = Checkers.run(cleanHistory(), CheckSettings.DEFAULT, Set.of(Mode.AVAILABLE));
         assertEquals(List.of(LastWriterWinsFinalStateChecker.NAME, SessionChecker.NAME, StalenessChecker.NAME,
-                AvailabilityChecker.NAME), result.checkers());
+                AvailabilityChecker.NAME, IdempotencyChecker.NAME), result.checkers());
     }
 
     @Test
