@@ -88,6 +88,19 @@ class CheckersTest {
     }
 
     @Test
+    void figuresCountRetriesAndReplays() {
+        History history = History.of(List.of(
+                available.write("a1", "y", "b", 0, 1).idempotencyKey("a1-w1").unknown(0).build(),
+                available.write("a1", "y", "b", 2, 3).idempotencyKey("a1-w1").assigned(200, Durability.PRIMARY).build(),
+                available.write("a1", "y", "b", 4, 5).idempotencyKey("a1-w1").assigned(200, Durability.PRIMARY)
+                        .replayed(true).build(),
+                available.write("a1", "y", "c", 6, 7).idempotencyKey("a1-w2").assigned(300, Durability.PRIMARY).build()));
+        Figures.ModeFigures a = Checkers.run(history).figures().byMode().get("available");
+        assertEquals(2, a.retries(), "two attempts after a first one");
+        assertEquals(1, a.replayed());
+    }
+
+    @Test
     void percentilesAreNearestRank() {
         Latency latency = Latency.of(List.of(5L, 1L, 4L, 2L, 3L, 6L, 7L, 8L, 9L, 10L));
         assertEquals(5, latency.p50());
