@@ -28,12 +28,13 @@ import java.util.stream.Stream;
  * <ol>
  *   <li><b>Acknowledged attempts agree.</b> Every attempt answered 2xx with a version
  *       reports the same (version, origin): a retry is answered with the first answer.
- *       Two different ones: applied twice. The group's version is then that of its first
- *       acknowledged attempt.</li>
+ *       Two different ones: applied twice, or at least a retry not answered with the first
+ *       answer. The group's version is then that of its first acknowledged attempt.</li>
  *   <li><b>Observations of the value agree.</b> An OK read (either profile) returning the
  *       group's value with another version, or a final state holding the value with
- *       another version, shows a second application ("a retry overwrote" when it buried a
- *       write acknowledged in between). A group with no acknowledged attempt has no version
+ *       another version, shows a second application, or an acknowledgement of a version
+ *       the write never had ("a retry overwrote" when the final state buried a write
+ *       acknowledged in between). A group with no acknowledged attempt has no version
  *       of its own: then every observation of its value must carry one and the same
  *       version. Not judged when a write outside the group wrote the same value to the key:
  *       the observations could be either's.</li>
@@ -140,7 +141,8 @@ public final class IdempotencyChecker extends Checker {
         String answers = acknowledged.stream().map(op -> "v" + op.versionStamp() + " (#" + op.id() + ")")
                 .collect(Collectors.joining(", "));
         return Optional.of(Violation.of(NAME, group.key(), group.describe()
-                + " applied twice: its attempts were acknowledged with different versions: " + answers,
+                + " applied twice (or a retry not answered with the first answer): its attempts were acknowledged"
+                + " with different versions: " + answers,
                 group.attempts));
     }
 
@@ -164,7 +166,7 @@ public final class IdempotencyChecker extends Checker {
             if (other.isEmpty()) {
                 return Optional.empty();
             }
-            return Optional.of(appliedTwice(history, group, first.get(), other));
+            return Optional.of(seenAtAnotherVersion(history, group, first.get(), other));
         }
         for (int i = 0; i < observations.size(); i++) {
             for (int j = i + 1; j < observations.size(); j++) {
@@ -211,15 +213,16 @@ public final class IdempotencyChecker extends Checker {
         if (other.isEmpty()) {
             return Optional.empty();
         }
-        return Optional.of(appliedTwice(history, group, first.get(), other));
+        return Optional.of(seenAtAnotherVersion(history, group, first.get(), other));
     }
 
     /** A finding of rules 2 and 3: observations at a version other than the group's own. */
-    private Violation appliedTwice(History history, Group group, Op acknowledged, List<Op> other) {
+    private Violation seenAtAnotherVersion(History history, Group group, Op acknowledged, List<Op> other) {
         Version own = acknowledged.versionStamp();
         List<Op> overwritten = List.of();
-        StringBuilder message = new StringBuilder(group.describe()).append(" applied twice: acknowledged at v")
-                .append(own).append(" (#").append(acknowledged.id()).append("), but ");
+        StringBuilder message = new StringBuilder(group.describe())
+                .append(" applied twice (or acknowledged at a version it never had): acknowledged at v").append(own)
+                .append(" (#").append(acknowledged.id()).append("), but ");
         message.append(other.stream().limit(EXAMPLES).map(IdempotencyChecker::seen).collect(Collectors.joining(", ")));
         if (other.size() > EXAMPLES) {
             message.append(" and ").append(other.size() - EXAMPLES).append(" more");
