@@ -7,6 +7,7 @@ import io.captier.drill.history.Op;
 import io.captier.mode.Durability;
 import org.junit.jupiter.api.Test;
 
+import java.util.ArrayList;
 import java.util.List;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -69,7 +70,7 @@ class IdempotencyCheckerTest {
                 attempt(ONE, 20).unknown(503).build());
         assertEquals(List.of(), check(neverApplied, FinalState.absent("k")));
 
-        List<Op> appliedOnce = new java.util.ArrayList<>(neverApplied);
+        List<Op> appliedOnce = new ArrayList<>(neverApplied);
         appliedOnce.add(read("x", 100, 30).build());
         appliedOnce.add(read("x", 100, 40).build());
         assertEquals(List.of(), check(appliedOnce, FinalState.of("k", "x", 100, ONE)),
