@@ -78,6 +78,16 @@ class AvailabilityCheckerTest {
     }
 
     @Test
+    void aRetryIsARequestLikeAnyOtherAndAReplayIsAnAnswer() {
+        Op refused = ops.write("c", "k", "a", 300, 301).idempotencyKey("c-w1").failed(503).build();
+        Op replay = ops.write("c", "k", "a", 310, 311).instance("available-2").idempotencyKey("c-w1").ok(202)
+                .origin("available-1").replayed(true).build();
+        List<Violation> found = check(refused, replay);
+        assertEquals(1, found.size(), "the 503 that made the client retry still counts");
+        assertEquals(List.of(refused), found.get(0).ops());
+    }
+
+    @Test
     void consistentRefusalsAreNotJudgedHere() {
         assertEquals(List.of(), check(Ops.consistent().read("c", "k", null, 0, 1).failed(503).build()));
     }

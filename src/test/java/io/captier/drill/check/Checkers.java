@@ -18,7 +18,7 @@ import java.util.Set;
  *   <li>consistent: {@link LinearizabilityChecker}, {@link LinearizableFinalStateChecker},
  *       {@link FastFailureChecker};</li>
  *   <li>available: {@link LastWriterWinsFinalStateChecker}, {@link SessionChecker},
- *       {@link StalenessChecker}, {@link AvailabilityChecker}.</li>
+ *       {@link StalenessChecker}, {@link AvailabilityChecker}, {@link IdempotencyChecker}.</li>
  * </ul>
  */
 public final class Checkers {
@@ -32,7 +32,8 @@ public final class Checkers {
                     new LinearizableFinalStateChecker(settings.search(), settings.shrink()),
                     new FastFailureChecker(settings.networkTimeoutMs(), settings.failFastMarginMs()));
             case AVAILABLE -> List.of(new LastWriterWinsFinalStateChecker(), new SessionChecker(),
-                    new StalenessChecker(settings.stalenessToleranceMs()), new AvailabilityChecker());
+                    new StalenessChecker(settings.stalenessToleranceMs()), new AvailabilityChecker(),
+                    new IdempotencyChecker());
         };
     }
 

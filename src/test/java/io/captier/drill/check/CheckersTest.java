@@ -40,14 +40,14 @@ class CheckersTest {
         assertEquals(CheckResult.Verdict.PASS, result.verdict());
         assertEquals(List.of(LinearizabilityChecker.NAME, LinearizableFinalStateChecker.NAME, FastFailureChecker.NAME,
                 LastWriterWinsFinalStateChecker.NAME, SessionChecker.NAME, StalenessChecker.NAME,
-                AvailabilityChecker.NAME), result.checkers());
+                AvailabilityChecker.NAME, IdempotencyChecker.NAME), result.checkers());
     }
 
     @Test
     void eachProfileGetsItsOwnCheckers() {
         CheckResult result = Checkers.run(cleanHistory(), CheckSettings.DEFAULT, Set.of(Mode.AVAILABLE));
         assertEquals(List.of(LastWriterWinsFinalStateChecker.NAME, SessionChecker.NAME, StalenessChecker.NAME,
-                AvailabilityChecker.NAME), result.checkers());
+                AvailabilityChecker.NAME, IdempotencyChecker.NAME), result.checkers());
     }
 
     @Test
@@ -85,6 +85,19 @@ class CheckersTest {
         assertEquals(1L, a.readsBySource().get("redis-master"));
         assertEquals(1L, a.writesByDurability().get("replicated-buffer"));
         assertEquals(new AvailabilityChecker.Tally(3, 0, 3, 0), figures.availabilityByInstance().get("available-1"));
+    }
+
+    @Test
+    void figuresCountRetriesAndReplays() {
+        History history = History.of(List.of(
+                available.write("a1", "y", "b", 0, 1).idempotencyKey("a1-w1").unknown(0).build(),
+                available.write("a1", "y", "b", 2, 3).idempotencyKey("a1-w1").assigned(200, Durability.PRIMARY).build(),
+                available.write("a1", "y", "b", 4, 5).idempotencyKey("a1-w1").assigned(200, Durability.PRIMARY)
+                        .replayed(true).build(),
+                available.write("a1", "y", "c", 6, 7).idempotencyKey("a1-w2").assigned(300, Durability.PRIMARY).build()));
+        Figures.ModeFigures a = Checkers.run(history).figures().byMode().get("available");
+        assertEquals(2, a.retries(), "two attempts after a first one");
+        assertEquals(1, a.replayed());
     }
 
     @Test

@@ -7,6 +7,7 @@ import io.captier.mode.Mode;
 
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.TreeMap;
 import java.util.function.Function;
 import java.util.stream.Collectors;
@@ -27,10 +28,13 @@ public record Figures(int ops, Map<String, ModeFigures> byMode, Map<String, Avai
      * @param readsBySource           OK reads per source they were served from
      * @param writesByDurability      acknowledged writes per durability
      * @param maxReportedStalenessMs  the largest staleness_ms an OK read reported
+     * @param retries                 attempts of a write or delete after its first (same
+     *                                Idempotency-Key): what {@link IdempotencyChecker} has to judge
+     * @param replayed                answers marked {@code Idempotent-Replayed: true}
      */
     public record ModeFigures(int ops, Map<String, Long> byOutcome, Map<String, Long> byStatus,
                               Map<String, Long> readsBySource, Map<String, Long> writesByDurability, Latency latency,
-                              long maxReportedStalenessMs) {
+                              long maxReportedStalenessMs, long retries, long replayed) {
 
         static ModeFigures of(List<Op> ops) {
             List<Op> okReads = ops.stream().filter(op -> op.isRead() && op.outcome() == Outcome.OK)
@@ -41,7 +45,13 @@ public record Figures(int ops, Map<String, ModeFigures> byMode, Map<String, Avai
                     count(ops.stream().filter(op -> op.acknowledged() && op.durability() != null).toList(),
                             op -> op.durability().wireName()),
                     Latency.of(ops.stream().map(Op::latencyMs).toList()),
-                    okReads.stream().mapToLong(Op::stalenessMs).max().orElse(0));
+                    okReads.stream().mapToLong(Op::stalenessMs).max().orElse(0), retries(ops),
+                    ops.stream().filter(Op::replayed).count());
+        }
+
+        private static long retries(List<Op> ops) {
+            List<String> keys = ops.stream().map(Op::idempotencyKey).filter(Objects::nonNull).toList();
+            return keys.size() - keys.stream().distinct().count();
         }
     }
 

@@ -34,8 +34,14 @@ import java.util.Optional;
  * <p>One exception, the contract's own: a write acknowledged with durability {@code local}
  * lives only on its instance's disk until that instance drains it. If the instance was
  * still down when the final state was read (a {@code Downtime} until the end), such writes
- * are not counted as acknowledged but as "may have applied", like UNKNOWN ones. Keys with
+ * are not counted as acknowledged but as "may have applied", like UNKNOWN ones; "its
+ * instance" is the write's origin, also for a replay another instance answered. Keys with
  * any available-profile operation are checked.
+ *
+ * <p>Retries with an {@code Idempotency-Key} need nothing more here: a correct replay has
+ * the first attempt's version, origin and content, so it changes neither the maximum nor
+ * the content it must have. A retry applied a second time may look like an UNKNOWN write
+ * explaining a newer row; {@link IdempotencyChecker} judges that.
  */
 public final class LastWriterWinsFinalStateChecker extends FinalStateChecker {
 
@@ -74,9 +80,13 @@ public final class LastWriterWinsFinalStateChecker extends FinalStateChecker {
                 + newestVersion + ") and no write of unknown outcome explains it", newest.map(List::of).orElse(List.of())));
     }
 
-    /** An acknowledged write still on the disk of an instance that never came back. */
+    /**
+     * An acknowledged write still on the disk of an instance that never came back. That disk
+     * is its origin's, the instance that took it and issued its version: a replay answered
+     * by another instance repeats that answer ("local") but holds nothing itself.
+     */
     private static boolean stranded(History history, Op write) {
-        return write.durability() == Durability.LOCAL && history.downAtEnd(write.instance());
+        return write.durability() == Durability.LOCAL && history.downAtEnd(write.origin());
     }
 
     private static boolean explains(Op write, FinalState state) {

@@ -91,6 +91,31 @@ class LastWriterWinsFinalStateCheckerTest {
     }
 
     @Test
+    void aReplayOfTheWinningWriteIsTheSameWrite() {
+        Op first = ops.write("c1", "k", "a", 0, 1).idempotencyKey("c1-w1").unknown(0).build();
+        Op replay = ops.write("c1", "k", "a", 2, 3).instance("available-2").idempotencyKey("c1-w1")
+                .assigned(30, Durability.REPLICATED_BUFFER).origin("available-1").replayed(true).build();
+        Op older = ops.write("c2", "k", "b", 0, 1).instance("available-2").assigned(20, Durability.PRIMARY).build();
+        assertEquals(List.of(), check(List.of(first, replay, older), FinalState.of("k", "a", 30, "available-1")));
+        assertEquals(1, check(List.of(first, replay, older), FinalState.of("k", "a", 30, "available-2")).size(),
+                "the row must carry the first attempt's origin, not the replaying instance's");
+    }
+
+    @Test
+    void aLocalWriteStrandedOnItsOriginStaysStrandedWhenAnotherInstanceReplayedIt() {
+        // Taken by available-1 into its hint log; the retry, answered by available-2, repeats that answer.
+        Op committed = ops.write("c0", "k", "a", 0, 1).instance("available-2").assigned(10, Durability.PRIMARY).build();
+        Op local = ops.write("c1", "k", "b", 2, 3).idempotencyKey("c1-w1").assigned(20, Durability.LOCAL).build();
+        Op replay = ops.write("c1", "k", "b", 4, 5).instance("available-2").idempotencyKey("c1-w1")
+                .assigned(20, Durability.LOCAL).origin("available-1").replayed(true).build();
+        FinalState onlyA = FinalState.of("k", "a", 10, "available-2");
+        assertEquals(List.of(), check(List.of(committed, local, replay), onlyA, Downtime.untilEnd("available-1", 100)),
+                "available-1 never came back; available-2 holds nothing of it");
+        assertEquals(1, check(List.of(committed, local, replay), onlyA, Downtime.untilEnd("available-2", 100)).size(),
+                "available-1 came back, so it must have drained its hint log");
+    }
+
+    @Test
     void aDeleteWinsAsATombstone() {
         List<Op> history = List.of(ops.write("c1", "k", "a", 0, 1).assigned(10, Durability.PRIMARY).build(),
                 ops.delete("c1", "k", 2, 3).assigned(20, Durability.REPLICATED_BUFFER).build());

@@ -60,6 +60,22 @@ class LinearizabilityCheckerTest {
     }
 
     @Test
+    void aReplayedAnswerIsNotASecondWrite() {
+        // 'a' committed through the available profile, then 'b'; a retry of 'a' is answered
+        // with the first answer. The key holds 'b': a replay that wrote 'a' again would not explain that.
+        Ops available = Ops.available();
+        Op first = available.write("a1", "x", "a", 0, 1).idempotencyKey("a1-w1").build();
+        Op replay = available.write("a1", "x", "a", 4, 5).instance("available-2").idempotencyKey("a1-w1")
+                .origin("available-1").replayed(true).build();
+        History history = History.of(List.of(first, ops.write("c1", "x", "b", 2, 3).build(), replay,
+                ops.read("c2", "x", "b", 6, 7).build()));
+        assertEquals(List.of(), checker.check(history));
+        Op freshWrite = available.write("a1", "x", "a", 4, 5).instance("available-2").build();
+        assertEquals(1, checker.check(History.of(List.of(first, ops.write("c1", "x", "b", 2, 3).build(), freshWrite,
+                ops.read("c2", "x", "b", 6, 7).build()))).size(), "a write that was not a replay did write 'a' again");
+    }
+
+    @Test
     void aSearchOverBudgetIsReportedAsInconclusive() {
         History history = History.of(List.of(
                 ops.write("c1", "x", "a", 0, 1).build(),
@@ -114,7 +130,8 @@ class LinearizabilityCheckerTest {
             Op o = ops.get(i);
             out.add(new Op(i + 1, o.client(), o.session(), o.instance(), o.mode(), o.key(), o.type(), o.value(),
                     o.invokeMs(), o.completeMs(), o.invokeNanos(), o.completeNanos(), o.outcome(), o.status(),
-                    o.valueRead(), o.version(), o.origin(), o.source(), o.stalenessMs(), o.durability(), o.problem()));
+                    o.valueRead(), o.version(), o.origin(), o.source(), o.stalenessMs(), o.durability(), o.problem(),
+                    o.idempotencyKey(), o.replayed()));
         }
         return out;
     }

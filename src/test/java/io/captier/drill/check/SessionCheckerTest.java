@@ -96,6 +96,17 @@ class SessionCheckerTest {
     }
 
     @Test
+    void aRetryAnsweredAsAReplayByAnotherInstanceBindsTheFirstAttemptsVersion() {
+        Op lost = write("s1", "a", 0, "available-1", 0).idempotencyKey("c-s1-w1").unknown(0).build();
+        Op replay = write("s1", "a", 20, "available-2", 5).idempotencyKey("c-s1-w1").origin("available-1")
+                .replayed(true).build();
+        Op tie = write("s0", "other", 20, "available-2", 1).build(); // (20, available-2) supersedes (20, available-1)
+        assertEquals(List.of(), check(lost, tie, replay, read("s1", "a", 20, "available-2", 10).build(),
+                read("s1", "other", 20, "available-1", 15).build()));
+        assertEquals(1, check(lost, replay, read("s1", "older", 10, "available-1", 10).build()).size());
+    }
+
+    @Test
     void theOriginOfAReadIsTakenFromTheWriteItReturnsToBreakAVersionTie() {
         Op other = write("s0", "from-1", 10, "available-1", 0).build();
         Op own = write("s1", "from-2", 10, "available-2", 0).build();

@@ -32,7 +32,9 @@ import java.util.Optional;
  *
  * <p>Writes acknowledged with durability {@code local} are on one instance's disk only, and
  * the contract says other instances cannot know them (docs/decisions.md, "Durability says
- * where the write is"). They count against reads served by that same instance only.
+ * where the write is"). They count against reads served by that same instance only: their
+ * origin, which took the write. A replay (DESIGN A8) answered by another instance repeats
+ * the first answer, "local" included, but the write is still on the origin's disk only.
  */
 public final class StalenessChecker extends Checker {
 
@@ -73,7 +75,7 @@ public final class StalenessChecker extends Checker {
     private static Optional<Op> firstSuperseding(List<Op> acknowledged, Op read, Version observed) {
         return acknowledged.stream()
                 .filter(w -> w.completeMs() < read.invokeMs() && w.versionStamp().supersedes(observed))
-                .filter(w -> w.durability() != Durability.LOCAL || Objects.equals(w.instance(), read.instance()))
+                .filter(w -> w.durability() != Durability.LOCAL || Objects.equals(w.origin(), read.instance()))
                 .min(Comparator.comparingLong(Op::completeMs));
     }
 }

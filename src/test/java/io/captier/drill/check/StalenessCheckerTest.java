@@ -81,6 +81,33 @@ class StalenessCheckerTest {
     }
 
     @Test
+    void aLocalWriteReplayedByAnotherInstanceStillCountsOnlyOnItsOrigin() {
+        Op before = ops.write("w", "j", "old", -100, -90).assigned(40, Durability.PRIMARY).build();
+        Op local = ops.write("w", "j", "new", 0, 10).idempotencyKey("w-w1").assigned(50, Durability.LOCAL).build();
+        Op replay = ops.write("w", "j", "new", 20, 30).instance("available-2").idempotencyKey("w-w1")
+                .assigned(50, Durability.LOCAL).origin("available-1").replayed(true).build();
+        Op readOnTwo = ops.read("r", "j", "old", 1000, 1001).instance("available-2")
+                .returned("old", 40, "redis-replica", 0).build();
+        Op readOnOne = ops.read("r", "j", "old", 1000, 1001).instance("available-1")
+                .returned("old", 40, "redis-replica", 0).build();
+        assertEquals(List.of(), checker.check(History.of(List.of(before, local, replay, readOnTwo))),
+                "the write is on available-1's disk only, whoever repeated the answer");
+        assertEquals(1, checker.check(History.of(List.of(before, local, replay, readOnOne))).size());
+    }
+
+    @Test
+    void aReplayDoesNotMoveWhenTheValueWasSuperseded() {
+        // b (v20) was acknowledged at 1000; its replay at 1700 changes nothing: a is stale since 1000.
+        List<Op> history = new java.util.ArrayList<>(writes());
+        history.add(ops.write("w", "k", "b", 1690, 1700).instance("available-2").assigned(20, Durability.PRIMARY)
+                .origin("available-1").replayed(true).build());
+        history.add(read("a", 10, 1800, 800).build());
+        assertEquals(List.of(), checker.check(History.of(history)));
+        history.set(history.size() - 1, read("a", 10, 1800, 100).build());
+        assertEquals(1, checker.check(History.of(history)).size());
+    }
+
+    @Test
     void consistentReadsAreNotJudgedHere() {
         Op consistentRead = Ops.consistent().read("r", "k", "a", 1800, 1802).returned("a", 10, "postgres-primary", 0)
                 .build();

@@ -22,7 +22,10 @@ class HistoryJsonTest {
                 .ok(200).returned("v1", 123456789L << 16, "postgres-primary", 0).build();
         Op unknown = Op.delete(3, "client-3", Mode.CONSISTENT, "k").instance("consistent-2").at(1020, 3100)
                 .unknown(0).build();
-        return History.of(List.of(write, read, unknown))
+        Op replay = Op.write(4, "client-1", Mode.AVAILABLE, "k", "v1").instance("available-2").at(1030, 1040)
+                .ok(202).assigned(123456789L << 16, Durability.LOCAL).origin("available-1")
+                .idempotencyKey("client-1-w1").replayed(true).build();
+        return History.of(List.of(write, read, unknown, replay))
                 .withNemesis(List.of(new NemesisEvent(1005, 2000, "kill pg-primary", "pg-a")))
                 .withDowntimes(List.of(new Downtime("available-2", 1500, 1800), Downtime.untilEnd("consistent-2", 3000)))
                 .withFinalStates(List.of(FinalState.tombstone("k", 5L << 16, "consistent-1"), FinalState.absent("x")));
@@ -47,6 +50,19 @@ class HistoryJsonTest {
     }
 
     @Test
+    void idempotencyKeysAndReplaysAreWrittenAndReadBack() {
+        String json = HistoryJson.toJson(sample());
+        assertTrue(json.contains("\"idempotencyKey\" : \"client-1-w1\""), json);
+        assertTrue(json.contains("\"replayed\" : true"), json);
+        Op replay = HistoryJson.fromJson(json).ops().get(3);
+        assertEquals("client-1-w1", replay.idempotencyKey());
+        assertTrue(replay.replayed());
+        assertEquals(new Version(123456789L << 16, "available-1"), replay.versionStamp(), "the first attempt's origin");
+        assertTrue(replay.toString().contains("v" + (123456789L << 16) + "@available-1 local idempotency-key client-1-w1 "
+                + "replayed"), replay.toString());
+    }
+
+    @Test
     void nanosFollowMillisWhenNotRecordedAndWritesTakeTheirInstanceAsOrigin() {
         Op op = HistoryJson.fromJson("""
                 {"ops":[{"id":9,"client":"c","instance":"available-3","mode":"available","key":"k",
@@ -58,5 +74,8 @@ class HistoryJsonTest {
         assertEquals(new Version(77, "available-3"), op.versionStamp());
         assertEquals(Durability.REPLICATED_BUFFER, op.durability());
         assertNull(op.session());
+        // Histories saved before idempotency keys were recorded still read: none sent, nothing replayed.
+        assertNull(op.idempotencyKey());
+        assertFalse(op.replayed());
     }
 }

@@ -23,17 +23,22 @@ import java.util.Objects;
  * @param status      HTTP status, 0 when there was no answer
  * @param valueRead   for reads: the value returned, null for a 404 (not found or tombstone)
  * @param version     for reads the version returned, for writes the version assigned; 0 when none
- * @param origin      the instance that issued {@code version}: for writes the answering
- *                    instance unless told otherwise, for reads null unless known
+ * @param origin      the instance that issued {@code version}: for writes the answer's
+ *                    {@code "origin"} (on a replay the first attempt's instance, not the one
+ *                    answering), else the answering instance; for reads null unless known
  * @param source      for reads: where the answer came from ("redis-replica", "postgres-primary", ...)
  * @param stalenessMs for reads: the staleness bound the service reported
  * @param durability  for acknowledged writes: where the write lives (null when not answered)
  * @param problem     for refusals: the problem type the service answered with (its URN), else null
+ * @param idempotencyKey for writes and deletes: the {@code Idempotency-Key} header sent, null when none.
+ *                    The attempts of one logical write share it (DESIGN A8)
+ * @param replayed    the answer said {@code Idempotent-Replayed: true}: it repeats the answer to an
+ *                    earlier attempt with the same idempotency key, and applied nothing itself
  */
 public record Op(long id, String client, String session, String instance, Mode mode, String key, OpType type,
                  String value, long invokeMs, long completeMs, long invokeNanos, long completeNanos,
                  Outcome outcome, int status, String valueRead, long version, String origin, String source,
-                 long stalenessMs, Durability durability, String problem) {
+                 long stalenessMs, Durability durability, String problem, String idempotencyKey, boolean replayed) {
 
     /** The order operations were sent in (on the runner's monotonic clock; ties by id). */
     public static final Comparator<Op> SENT_ORDER = Comparator.comparingLong(Op::invokeNanos).thenComparingLong(Op::id);
@@ -114,6 +119,12 @@ public record Op(long id, String client, String session, String instance, Mode m
         if (durability != null) {
             s.append(' ').append(durability.wireName());
         }
+        if (idempotencyKey != null) {
+            s.append(" idempotency-key ").append(idempotencyKey);
+        }
+        if (replayed) {
+            s.append(" replayed");
+        }
         return s.append(" [").append(invokeMs).append("..").append(completeMs).append(']').toString();
     }
 
@@ -140,6 +151,8 @@ public record Op(long id, String client, String session, String instance, Mode m
         private long stalenessMs;
         private Durability durability;
         private String problem;
+        private String idempotencyKey;
+        private boolean replayed;
 
         private Builder(long id, String client, Mode mode, String key, OpType type, String value) {
             this.id = id;
@@ -219,9 +232,22 @@ public record Op(long id, String client, String session, String instance, Mode m
             return this;
         }
 
+        /** The Idempotency-Key header the request carried (null: none). */
+        public Builder idempotencyKey(String idempotencyKey) {
+            this.idempotencyKey = idempotencyKey;
+            return this;
+        }
+
+        /** Whether the answer carried {@code Idempotent-Replayed: true}. */
+        public Builder replayed(boolean replayed) {
+            this.replayed = replayed;
+            return this;
+        }
+
         public Op build() {
             return new Op(id, client, session, instance, mode, key, type, value, invokeMs, completeMs, invokeNanos,
-                    completeNanos, outcome, status, valueRead, version, origin, source, stalenessMs, durability, problem);
+                    completeNanos, outcome, status, valueRead, version, origin, source, stalenessMs, durability, problem,
+                    idempotencyKey, replayed);
         }
     }
 }

@@ -96,6 +96,24 @@ class DrillReportTest {
     }
 
     @Test
+    void retriesAndReplaysAreCountedWhereThereAreAny(@TempDir Path dir) throws IOException {
+        Ops available = Ops.available();
+        List<Op> ops = new ArrayList<>(drill().ops());
+        ops.add(available.write("a1", "z", "once", T0 + 3500, T0 + 3501).idempotencyKey("a1-w9").unknown(0).build());
+        ops.add(available.write("a1", "z", "once", T0 + 3502, T0 + 3503).instance("available-2")
+                .idempotencyKey("a1-w9").assigned(T0 << 16, Durability.PRIMARY).origin("available-1").replayed(true)
+                .build());
+        History history = History.of(ops).withFinalStates(List.copyOf(drill().finalStates().values()));
+        DrillReport.write(dir, history, Checkers.run(history));
+        String summary = Files.readString(dir.resolve(DrillReport.SUMMARY));
+        assertTrue(summary.contains("max staleness reported 700 ms; retries 1, replayed 1"), summary);
+        assertTrue(summary.lines().anyMatch(l -> l.startsWith("consistent:") && !l.contains("retries")),
+                "nothing said where nothing was retried: " + summary);
+        assertTrue(Files.readString(dir.resolve(DrillReport.HTML)).contains("<th>retries</th><th>replayed</th>"));
+        assertEquals(1, DrillReport.read(dir).figures().byMode().get("available").replayed());
+    }
+
+    @Test
     void aCleanDrillSaysPass(@TempDir Path dir) throws IOException {
         History clean = History.of(drill().ops().stream().filter(op -> op.key().equals("x")).toList())
                 .withFinalStates(List.of(FinalState.of("x", "v3", T0 + 3000, "consistent-1")));

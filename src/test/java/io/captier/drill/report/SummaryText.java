@@ -19,10 +19,12 @@ final class SummaryText {
         StringBuilder s = new StringBuilder("captier drill: ").append(result.verdict()).append('\n');
         s.append("ops: ").append(figures.ops()).append(", nemesis events: ").append(nemesisEvents).append('\n');
         figures.byMode().forEach((mode, f) -> s.append(String.format(Locale.ROOT,
-                "%s: %d ops, ok %d, failed %d, unknown %d; latency p50 %d ms, p99 %d ms, max %d ms%s%n", mode, f.ops(),
+                "%s: %d ops, ok %d, failed %d, unknown %d; latency p50 %d ms, p99 %d ms, max %d ms%s%s%n", mode, f.ops(),
                 f.byOutcome().getOrDefault("OK", 0L), f.byOutcome().getOrDefault("FAILED", 0L),
                 f.byOutcome().getOrDefault("UNKNOWN", 0L), f.latency().p50(), f.latency().p99(), f.latency().max(),
-                mode.equals("available") ? "; max staleness reported " + f.maxReportedStalenessMs() + " ms" : "")));
+                mode.equals("available") ? "; max staleness reported " + f.maxReportedStalenessMs() + " ms" : "",
+                // Says whether the idempotency checker had anything to judge.
+                f.retries() + f.replayed() > 0 ? "; retries " + f.retries() + ", replayed " + f.replayed() : "")));
         s.append("violations per checker:\n");
         figures.violationsByChecker().forEach((checker, n) -> s.append("  ").append(checker).append(": ").append(n)
                 .append('\n'));

@@ -2,6 +2,8 @@ package io.captier.drill.run;
 
 import io.captier.cluster.Topology;
 import io.captier.drill.check.CheckResult;
+import io.captier.drill.check.Figures;
+import io.captier.drill.check.IdempotencyChecker;
 import io.captier.drill.check.LastWriterWinsFinalStateChecker;
 import io.captier.drill.check.LinearizabilityChecker;
 import io.captier.drill.history.History;
@@ -68,18 +70,27 @@ class DrillIT {
             assertTrue(history.ops().stream().filter(o -> o.mode() == mode && o.acknowledged()).count() > 100,
                     mode + " acknowledged writes to check");
         }
+        // The idempotency checker had something to judge: retried writes, and replays among their answers.
+        Figures.ModeFigures available = result.figures().byMode().get(Mode.AVAILABLE.wireName());
+        assertTrue(available.retries() > 0, "available writes were retried");
+        assertTrue(available.replayed() > 0, "some retries were answered as replays");
+        assertTrue(history.ops().stream().anyMatch(o -> o.replayed() && !o.origin().equals(o.instance())),
+                "a replay answered by another instance names the first attempt's instance as origin");
         assertEquals(CheckResult.Verdict.PASS, result.verdict(), () -> "violations:\n" + result.violations());
     }
 
     /**
      * Test-only switches break each contract on purpose (CAPTIER_BREAK_CONTRACT, see
      * docs/decisions.md): consistent reads from the standby while its replay is paused,
-     * buffered writes acknowledged and then dropped. The checkers must say so.
+     * buffered writes acknowledged and then dropped, buffered writes that ignore their
+     * Idempotency-Key (a retry while PostgreSQL is down is buffered again, with a new
+     * version). The checkers must say so.
      */
     @Test
     @Order(2)
     void aBrokenBuildIsCaught() {
-        Map<String, String> broken = Map.of("CAPTIER_BREAK_CONTRACT", "consistent-reads-from-standby,drop-buffered-writes");
+        Map<String, String> broken = Map.of("CAPTIER_BREAK_CONTRACT",
+                "consistent-reads-from-standby,drop-buffered-writes,ignore-idempotency-in-buffers");
         DrillPlan plan = DrillPlan.ci();
         History history = new Drill(stack, broken, DrillIT::say).run("broken", plan, new Drill.Scenario() {
             @Override
@@ -101,6 +112,9 @@ class DrillIT {
                 "stale consistent reads are caught: " + result.violations());
         assertTrue(!result.violationsOf(LastWriterWinsFinalStateChecker.NAME).isEmpty(),
                 "dropped buffered writes are caught: " + result.violations());
+        // Retries of writes buffered while the primary was down: about 10% of them are sent again anyway.
+        assertTrue(!result.violationsOf(IdempotencyChecker.NAME).isEmpty(),
+                "buffered retries applied twice are caught: " + result.violations());
         assertTrue(history.ops().stream().anyMatch(o -> o.acknowledged() && o.outcome() == Outcome.OK
                 && o.mode() == Mode.AVAILABLE && o.status() == 202), "writes were buffered (and dropped)");
     }

@@ -22,6 +22,12 @@ import java.util.Map;
  *       return is put at infinity, so the search may place them anywhere later, including
  *       after every other operation (which is the same as never).</li>
  *   <li>FAILED writes never happened and are left out.</li>
+ *   <li>Replayed answers ({@code Idempotent-Replayed: true}, DESIGN A8) are left out too: a
+ *       replay repeats the answer to an earlier attempt and writes nothing itself. Taking
+ *       it as a write within its own call and return would make a later write look
+ *       overwritten. The attempt it repeats stays in, as what it was (acknowledged, or
+ *       UNKNOWN: may have taken effect any time after its call), which is the lenient
+ *       reading.</li>
  *   <li>Available-profile writes to the same key (a drill should keep the profiles on
  *       separate keys, but need not): committed on the primary ({@code durability primary})
  *       they are ordinary writes; buffered ones reach PostgreSQL whenever the reconciler
@@ -41,7 +47,7 @@ public final class RegisterHistory {
                 if (op.mode() == Mode.CONSISTENT && op.outcome() == Outcome.OK) {
                     ops.add(new RegisterOp(op, true, op.valueRead(), op.invokeNanos(), op.completeNanos()));
                 }
-            } else if (op.outcome() != Outcome.FAILED) {
+            } else if (op.outcome() != Outcome.FAILED && !op.replayed()) {
                 long ret = takesEffectBeforeAnswer(op) ? op.completeNanos() : RegisterOp.NEVER;
                 ops.add(new RegisterOp(op, false, op.writtenValue(), op.invokeNanos(), ret));
             }

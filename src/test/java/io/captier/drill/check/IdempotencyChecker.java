@@ -1,0 +1,310 @@
+package io.captier.drill.check;
+
+import io.captier.drill.history.FinalState;
+import io.captier.drill.history.History;
+import io.captier.drill.history.Op;
+import io.captier.drill.history.OpType;
+import io.captier.drill.history.Outcome;
+import io.captier.drill.history.Version;
+import io.captier.mode.Mode;
+
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.stream.Collectors;
+import java.util.stream.Stream;
+
+/**
+ * At most once per {@code Idempotency-Key} (DESIGN A8), available profile. The attempts
+ * that carried one idempotency key are a <em>group</em>: one logical write, sent again
+ * with the same request after an unknown outcome or a 5xx, or just because. Its content
+ * is its value (the drill writes each value once) or, for a delete, a tombstone. Applied
+ * at most once, the write has at most one version, so everything the history shows of it
+ * must carry that one:
+ *
+ * <ol>
+ *   <li><b>Acknowledged attempts agree.</b> Every attempt answered 2xx with a version
+ *       reports the same (version, origin): a retry is answered with the first answer.
+ *       Two different ones: applied twice, or at least a retry not answered with the first
+ *       answer. The group's version is then that of its first acknowledged attempt.</li>
+ *   <li><b>Observations of the value agree.</b> An OK read (either profile) returning the
+ *       group's value with another version, or a final state holding the value with
+ *       another version, shows a second application, or an acknowledgement of a version
+ *       the write never had ("a retry overwrote" when the final state buried a write
+ *       acknowledged in between). A group with no acknowledged attempt has no version
+ *       of its own: then every observation of its value must carry one and the same
+ *       version. Not judged when a write outside the group wrote the same value to the key:
+ *       the observations could be either's.</li>
+ *   <li><b>Tombstones of an acknowledged delete.</b> Tombstones of different deletes look
+ *       alike, so one is held against the group only when nothing else could have written
+ *       it: a tombstone (final state, or a 404 read carrying a version) at another version
+ *       than the group's, where every delete that may have written it (acknowledged at
+ *       that version, or without a version: sent to the instance named as its origin, when
+ *       known; invoked before the read answered) is an attempt of this group.</li>
+ *   <li><b>A replay repeats an attempt.</b> An answer with {@code Idempotent-Replayed: true}
+ *       needs an earlier attempt of its group (sent before it) that may have been applied:
+ *       acknowledged or of unknown outcome. A FAILED attempt was refused
+ *       ("not-applied", or never sent), so there was no first answer to repeat.</li>
+ *   <li><b>The same request is not a reuse.</b> The attempts of a group are one request,
+ *       so none may be refused {@code 422 idempotency-key-reused}.</li>
+ * </ol>
+ *
+ * <p>Versions compare as {@link Version} does: an unknown origin (a read's) never decides
+ * a tie. A group whose attempts are not one request (the drill never sends that) is
+ * reported INCONCLUSIVE rather than judged. A group with a violation of rule 1 is not
+ * judged by rules 2 and 3 as well: it was applied twice already, and its "own" version
+ * is then ambiguous.
+ */
+public final class IdempotencyChecker extends Checker {
+
+    public static final String NAME = "idempotency";
+
+    static final String KEY_REUSED = "urn:captier:problem:idempotency-key-reused";
+
+    /** How many observations a violation lists as evidence. */
+    private static final int EXAMPLES = 5;
+
+    /** The id {@link FinalStateChecker#asRead} gives the final state as an observation. */
+    private static final long FINAL_STATE_ID = -1;
+
+    public IdempotencyChecker() {
+        super(NAME);
+    }
+
+    @Override
+    public List<Violation> check(History history) {
+        Map<String, List<Op>> groups = history.ops().stream()
+                .filter(op -> op.mode() == Mode.AVAILABLE && op.type().mutates() && op.idempotencyKey() != null)
+                .collect(Collectors.groupingBy(Op::idempotencyKey, TreeMap::new, Collectors.toList()));
+        List<Violation> found = new ArrayList<>();
+        groups.forEach((idempotencyKey, attempts) ->
+                found.addAll(judge(history, new Group(idempotencyKey, attempts.stream().sorted(Op.SENT_ORDER).toList()))));
+        return found;
+    }
+
+    private List<Violation> judge(History history, Group group) {
+        if (!group.oneRequest()) {
+            return List.of(Violation.inconclusive(NAME, group.key(), "the attempts with Idempotency-Key "
+                    + group.idempotencyKey + " are not one request (" + ids(group.attempts) + "): not judged"));
+        }
+        List<Violation> found = new ArrayList<>();
+        refusedAsReused(group).ifPresent(found::add);
+        replaysWithoutAttempt(group).ifPresent(found::add);
+        Optional<Violation> twice = acknowledgedTwice(group);
+        if (twice.isPresent()) {
+            found.add(twice.get());
+        } else if (group.isDelete()) {
+            otherTombstones(history, group).ifPresent(found::add);
+        } else {
+            otherVersionsOfTheValue(history, group).ifPresent(found::add);
+        }
+        return found;
+    }
+
+    /** Rule 5. */
+    private Optional<Violation> refusedAsReused(Group group) {
+        List<Op> refused = group.attempts.stream().filter(op -> op.status() == 422).toList();
+        if (refused.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(Violation.of(NAME, group.key(), group.describe() + ": a retry of the same request was "
+                + "refused as a reused key (" + ids(refused) + ")", group.attempts));
+    }
+
+    /** Rule 4. */
+    private Optional<Violation> replaysWithoutAttempt(Group group) {
+        List<Op> orphans = new ArrayList<>();
+        for (int i = 0; i < group.attempts.size(); i++) {
+            Op op = group.attempts.get(i);
+            if (op.replayed() && group.attempts.subList(0, i).stream().allMatch(a -> a.outcome() == Outcome.FAILED)) {
+                orphans.add(op);
+            }
+        }
+        if (orphans.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(Violation.of(NAME, group.key(), group.describe() + ": " + ids(orphans)
+                + " answered as a replay, but no earlier attempt could have been applied",
+                group.attempts));
+    }
+
+    /** Rule 1. */
+    private Optional<Violation> acknowledgedTwice(Group group) {
+        List<Op> acknowledged = group.acknowledged();
+        List<Version> versions = acknowledged.stream().map(Op::versionStamp).distinct().toList();
+        if (versions.size() <= 1) {
+            return Optional.empty();
+        }
+        String answers = acknowledged.stream().map(op -> "v" + op.versionStamp() + " (#" + op.id() + ")")
+                .collect(Collectors.joining(", "));
+        return Optional.of(Violation.of(NAME, group.key(), group.describe()
+                + " applied twice (or a retry not answered with the first answer): its attempts were acknowledged"
+                + " with different versions: " + answers,
+                group.attempts));
+    }
+
+    /** Rule 2. */
+    private Optional<Violation> otherVersionsOfTheValue(History history, Group group) {
+        boolean sharedValue = history.opsOf(group.key()).stream()
+                .anyMatch(op -> op.type() == OpType.WRITE && op.outcome() != Outcome.FAILED
+                        && !group.idempotencyKey.equals(op.idempotencyKey()) && group.value().equals(op.value()));
+        if (sharedValue) {
+            return Optional.empty();
+        }
+        List<Op> observations = Stream.concat(
+                history.opsOf(group.key()).stream().filter(op -> op.isRead() && op.outcome() == Outcome.OK
+                        && op.version() != 0 && group.value().equals(op.valueRead())),
+                history.finalState(group.key()).filter(s -> group.value().equals(s.visibleValue()))
+                        .map(s -> FinalStateChecker.asRead(s, history.endMs())).stream()).toList();
+        Optional<Op> first = group.firstAcknowledged();
+        if (first.isPresent()) {
+            Version own = first.get().versionStamp();
+            List<Op> other = observations.stream().filter(o -> !same(observed(o), own)).toList();
+            if (other.isEmpty()) {
+                return Optional.empty();
+            }
+            return Optional.of(seenAtAnotherVersion(history, group, first.get(), other));
+        }
+        for (int i = 0; i < observations.size(); i++) {
+            for (int j = i + 1; j < observations.size(); j++) {
+                Op a = observations.get(i);
+                Op b = observations.get(j);
+                if (!same(observed(a), observed(b))) {
+                    return Optional.of(Violation.of(NAME, group.key(), group.describe() + " applied twice: no "
+                            + "attempt was acknowledged, but " + seen(a) + " and " + seen(b),
+                            concat(group.attempts, List.of(a, b))));
+                }
+            }
+        }
+        return Optional.empty();
+    }
+
+    /** Rule 3. */
+    private Optional<Violation> otherTombstones(History history, Group group) {
+        Optional<Op> first = group.firstAcknowledged();
+        if (first.isEmpty()) {
+            return Optional.empty(); // no version of its own, and tombstones cannot be told apart
+        }
+        Version own = first.get().versionStamp();
+        List<Op> deletes = history.opsOf(group.key()).stream()
+                .filter(op -> op.type() == OpType.DELETE && op.outcome() != Outcome.FAILED).toList();
+        List<Op> tombstones = Stream.concat(
+                history.opsOf(group.key()).stream().filter(op -> op.foundNothing() && op.version() != 0),
+                history.finalState(group.key()).filter(FinalState::deleted)
+                        .map(s -> FinalStateChecker.asRead(s, history.endMs())).stream()).toList();
+        List<Op> other = new ArrayList<>();
+        for (Op tombstone : tombstones) {
+            Version seen = observed(tombstone);
+            if (same(seen, own)) {
+                continue;
+            }
+            // The final state comes after everything (and its time is not on the runner's clock).
+            List<Op> writers = deletes.stream()
+                    .filter(d -> tombstone.id() == FINAL_STATE_ID || d.invokeNanos() <= tombstone.completeNanos())
+                    .filter(d -> d.version() != 0 ? same(d.versionStamp(), seen)
+                            : seen.origin() == null || seen.origin().equals(d.origin())).toList();
+            if (!writers.isEmpty() && writers.stream().allMatch(d -> group.idempotencyKey.equals(d.idempotencyKey()))) {
+                other.add(tombstone);
+            }
+        }
+        if (other.isEmpty()) {
+            return Optional.empty();
+        }
+        return Optional.of(seenAtAnotherVersion(history, group, first.get(), other));
+    }
+
+    /** A finding of rules 2 and 3: observations at a version other than the group's own. */
+    private Violation seenAtAnotherVersion(History history, Group group, Op acknowledged, List<Op> other) {
+        Version own = acknowledged.versionStamp();
+        List<Op> overwritten = List.of();
+        StringBuilder message = new StringBuilder(group.describe())
+                .append(" applied twice (or acknowledged at a version it never had): acknowledged at v").append(own)
+                .append(" (#").append(acknowledged.id()).append("), but ");
+        message.append(other.stream().limit(EXAMPLES).map(IdempotencyChecker::seen).collect(Collectors.joining(", ")));
+        if (other.size() > EXAMPLES) {
+            message.append(" and ").append(other.size() - EXAMPLES).append(" more");
+        }
+        Optional<Op> finalState = other.stream().filter(o -> o.id() == FINAL_STATE_ID).findFirst();
+        if (finalState.isPresent()) {
+            Version last = observed(finalState.get());
+            // A8: "a retry never overwrites a write acknowledged after the first attempt".
+            overwritten = history.opsOf(group.key()).stream()
+                    .filter(op -> op.acknowledged() && !group.idempotencyKey.equals(op.idempotencyKey()))
+                    .filter(op -> op.versionStamp().supersedes(own) && last.supersedes(op.versionStamp())).toList();
+            if (!overwritten.isEmpty()) {
+                message.append(": a retry overwrote ").append(ids(overwritten)).append(", acknowledged in between");
+            }
+        }
+        List<Op> evidence = concat(group.attempts, other.stream().limit(EXAMPLES).toList());
+        return Violation.of(NAME, group.key(), message.toString(), concat(evidence, overwritten));
+    }
+
+    /** What an observation saw: a read's version (origin unknown unless recorded), the final row's with its origin. */
+    private static Version observed(Op observation) {
+        return new Version(observation.version(), observation.origin());
+    }
+
+    /** The same write, as far as can be told: neither supersedes the other (an unknown origin decides no tie). */
+    private static boolean same(Version a, Version b) {
+        return !a.supersedes(b) && !b.supersedes(a);
+    }
+
+    private static String seen(Op observation) {
+        String what = observation.id() == FINAL_STATE_ID ? "the final state holds it" : "read #" + observation.id()
+                + " saw it";
+        return what + " at v" + observed(observation);
+    }
+
+    private static String ids(List<Op> ops) {
+        return ops.stream().map(op -> "#" + op.id()).collect(Collectors.joining(", "));
+    }
+
+    private static List<Op> concat(List<Op> a, List<Op> b) {
+        List<Op> all = new ArrayList<>(a);
+        b.stream().filter(op -> !all.contains(op)).forEach(all::add);
+        return all;
+    }
+
+    /** The attempts of one idempotency key, in the order they were sent. */
+    private record Group(String idempotencyKey, List<Op> attempts) {
+
+        Op first() {
+            return attempts.get(0);
+        }
+
+        String key() {
+            return first().key();
+        }
+
+        boolean isDelete() {
+            return first().type() == OpType.DELETE;
+        }
+
+        String value() {
+            return first().value();
+        }
+
+        /** Same key, same operation, same value: what the drill sends, and what a retry must be. */
+        boolean oneRequest() {
+            return attempts.stream().allMatch(op -> op.key().equals(key()) && op.type() == first().type()
+                    && Objects.equals(op.value(), value()));
+        }
+
+        /** Attempts answered 2xx with a version. */
+        List<Op> acknowledged() {
+            return attempts.stream().filter(op -> op.acknowledged() && op.version() != 0).toList();
+        }
+
+        Optional<Op> firstAcknowledged() {
+            return acknowledged().stream().findFirst();
+        }
+
+        /** "write 'x' (Idempotency-Key c-w1)", for messages. */
+        String describe() {
+            return (isDelete() ? "delete" : "write '" + value() + "'") + " (Idempotency-Key " + idempotencyKey + ")";
+        }
+    }
+}

@@ -1,0 +1,214 @@
+package io.captier.drill.check;
+
+import io.captier.drill.Ops;
+import io.captier.drill.history.FinalState;
+import io.captier.drill.history.History;
+import io.captier.drill.history.Op;
+import io.captier.mode.Durability;
+import org.junit.jupiter.api.Test;
+
+import java.util.ArrayList;
+import java.util.List;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+class IdempotencyCheckerTest {
+
+    private static final String ONE = "available-1";
+    private static final String TWO = "available-2";
+    private static final String KEY = "c1-w1";
+
+    private final Ops ops = Ops.available();
+    private final IdempotencyChecker checker = new IdempotencyChecker();
+
+    private List<Violation> check(List<Op> history, FinalState... state) {
+        return checker.check(History.of(history).withFinalStates(List.of(state)));
+    }
+
+    /** An attempt of the logical write 'x' (idempotency key c1-w1) sent to {@code instance} at {@code at}. */
+    private Op.Builder attempt(String instance, long at) {
+        return ops.write("c1", "k", "x", at, at + 1).instance(instance).idempotencyKey(KEY);
+    }
+
+    private Op.Builder deleteAttempt(String instance, long at) {
+        return ops.delete("c1", "k", at, at + 1).instance(instance).idempotencyKey(KEY);
+    }
+
+    private Op.Builder read(String value, long version, long at) {
+        return ops.read("r", "k", value, at, at + 1).instance(TWO).returned(value, version, "redis-replica", 5);
+    }
+
+    @Test
+    void aRetryAnsweredByAnotherInstanceWithTheFirstAttemptsOriginIsOneWrite() {
+        List<Op> history = List.of(
+                attempt(ONE, 0).unknown(0).build(),
+                attempt(TWO, 10).ok(202).assigned(100, Durability.REPLICATED_BUFFER).origin(ONE).replayed(true).build(),
+                read("x", 100, 20).build(),
+                attempt(ONE, 30).ok(202).assigned(100, Durability.REPLICATED_BUFFER).replayed(true).build());
+        assertEquals(List.of(), check(history, FinalState.of("k", "x", 100, ONE)));
+    }
+
+    @Test
+    void anAcknowledgedWriteRetriedAnywayGetsTheSameAnswer() {
+        List<Op> history = List.of(
+                attempt(ONE, 0).ok(200).assigned(100, Durability.PRIMARY).build(),
+                attempt(TWO, 10).ok(200).assigned(100, Durability.PRIMARY).origin(ONE).replayed(true).build(),
+                ops.write("c2", "k", "y", 20, 21).instance(TWO).assigned(200, Durability.PRIMARY).build(),
+                read("x", 100, 15).build(),
+                read("y", 200, 25).build());
+        assertEquals(List.of(), check(history, FinalState.of("k", "y", 200, TWO)),
+                "a later write wins, and the retry changed nothing");
+    }
+
+    @Test
+    void aGroupWithOnlyFailedOrUnknownAttemptsNeedsOneVersionAtMost() {
+        List<Op> neverApplied = List.of(
+                attempt(ONE, 0).unknown(0).build(),
+                attempt(TWO, 10).failed(503).problem("urn:captier:problem:unavailable").build(),
+                attempt(ONE, 20).unknown(503).build());
+        assertEquals(List.of(), check(neverApplied, FinalState.absent("k")));
+
+        List<Op> appliedOnce = new ArrayList<>(neverApplied);
+        appliedOnce.add(read("x", 100, 30).build());
+        appliedOnce.add(read("x", 100, 40).build());
+        assertEquals(List.of(), check(appliedOnce, FinalState.of("k", "x", 100, ONE)),
+                "one of the unknown attempts applied, once");
+    }
+
+    @Test
+    void aDeleteRetriedIsOneTombstone() {
+        List<Op> history = List.of(
+                ops.write("c2", "k", "y", -20, -19).assigned(50, Durability.PRIMARY).build(),
+                deleteAttempt(ONE, 0).unknown(0).build(),
+                deleteAttempt(TWO, 10).ok(202).assigned(100, Durability.REPLICATED_BUFFER).origin(ONE).replayed(true)
+                        .build(),
+                read(null, 100, 20).build());
+        assertEquals(List.of(), check(history, FinalState.tombstone("k", 100, ONE)));
+    }
+
+    @Test
+    void twoAcknowledgedAttemptsWithDifferentVersionsAreTwoApplications() {
+        Op first = attempt(ONE, 0).ok(202).assigned(100, Durability.REPLICATED_BUFFER).build();
+        Op again = attempt(TWO, 10).ok(202).assigned(120, Durability.REPLICATED_BUFFER).build();
+        List<Violation> found = check(List.of(first, again), FinalState.of("k", "x", 120, TWO));
+        assertEquals(1, found.size(), found::toString);
+        Violation v = found.get(0);
+        assertEquals(IdempotencyChecker.NAME, v.checker());
+        assertTrue(v.message().contains("applied twice") && v.message().contains("v100@available-1 (#1)")
+                && v.message().contains("v120@available-2 (#2)"), v.message());
+        assertEquals(List.of(first, again), v.ops());
+    }
+
+    @Test
+    void aReplayWithTheAnsweringInstanceAsOriginIsAnotherWrite() {
+        // Same HLC value, but issued by the other instance: not the first answer.
+        List<Violation> found = check(List.of(
+                attempt(ONE, 0).ok(202).assigned(100, Durability.REPLICATED_BUFFER).build(),
+                attempt(TWO, 10).ok(202).assigned(100, Durability.REPLICATED_BUFFER).replayed(true).build()));
+        assertEquals(1, found.size(), found::toString);
+    }
+
+    @Test
+    void aReadOfTheValueAtASecondVersionShowsASecondApplication() {
+        Op lost = attempt(ONE, 0).unknown(0).build();
+        Op retry = attempt(TWO, 10).ok(202).assigned(120, Durability.REPLICATED_BUFFER).build();
+        Op early = read("x", 100, 5).build();
+        List<Violation> found = check(List.of(lost, retry, early, read("x", 120, 20).build()));
+        assertEquals(1, found.size(), found::toString);
+        assertTrue(found.get(0).message().contains("read #3 saw it at v100"), found.get(0).message());
+        assertTrue(found.get(0).ops().contains(early));
+        assertFalse(found.get(0).message().contains("#4"), "the read at the acknowledged version is fine");
+
+        List<Violation> unacknowledged = check(List.of(lost, attempt(TWO, 10).unknown(0).build(), early,
+                read("x", 120, 20).build()));
+        assertEquals(1, unacknowledged.size(), "no answer, yet two versions of one write");
+        assertTrue(unacknowledged.get(0).message().contains("no attempt was acknowledged"));
+    }
+
+    @Test
+    void aFinalStateNewerThanTheAcknowledgedOneMeansARetryOverwroteALaterWrite() {
+        Op first = attempt(ONE, 0).ok(202).assigned(100, Durability.REPLICATED_BUFFER).build();
+        Op unanswered = attempt(TWO, 2).unknown(0).build();
+        Op later = ops.write("c2", "k", "y", 5, 6).assigned(200, Durability.PRIMARY).build();
+        FinalState state = FinalState.of("k", "x", 300, TWO);
+        List<Op> history = List.of(first, unanswered, later);
+
+        List<Violation> found = check(history, state);
+        assertEquals(1, found.size(), found::toString);
+        String message = found.get(0).message();
+        assertTrue(message.contains("applied twice") && message.contains("final state holds it at v300@available-2")
+                && message.contains("a retry overwrote #3"), message);
+        assertTrue(found.get(0).ops().contains(later), "the overwritten write is evidence");
+        // The lost-write rule cannot see it: an unanswered attempt sent to available-2 explains the row.
+        assertEquals(List.of(), new LastWriterWinsFinalStateChecker().check(
+                History.of(history).withFinalStates(List.of(state))));
+    }
+
+    @Test
+    void aTombstoneOnlyTheGroupsRetriesCouldHaveWrittenIsASecondApplication() {
+        Op first = deleteAttempt(ONE, 0).ok(202).assigned(100, Durability.REPLICATED_BUFFER).build();
+        Op unanswered = deleteAttempt(TWO, 2).unknown(0).build();
+        Op later = ops.write("c2", "k", "y", 5, 6).assigned(200, Durability.PRIMARY).build();
+        FinalState tombstone = FinalState.tombstone("k", 300, TWO);
+        List<Violation> found = check(List.of(first, unanswered, later), tombstone);
+        assertEquals(1, found.size(), found::toString);
+        assertTrue(found.get(0).message().contains("a retry overwrote #3"), found.get(0).message());
+
+        Op anotherDelete = ops.delete("c3", "k", 7, 8).instance(TWO).unknown(0).build();
+        assertEquals(List.of(), check(List.of(first, unanswered, later, anotherDelete), tombstone),
+                "another delete may have written that tombstone");
+        Op elsewhere = ops.delete("c3", "k", 7, 8).instance(ONE).unknown(0).build();
+        assertEquals(1, check(List.of(first, unanswered, later, elsewhere), tombstone).size(),
+                "not one sent to another instance");
+    }
+
+    @Test
+    void aReplayNeedsAnEarlierAttemptThatMayHaveBeenApplied() {
+        List<Violation> first = check(List.of(
+                attempt(ONE, 0).ok(202).assigned(100, Durability.REPLICATED_BUFFER).replayed(true).build()));
+        assertEquals(1, first.size(), first::toString);
+        assertTrue(first.get(0).message().contains("#1 answered as a replay"), first.get(0).message());
+
+        List<Violation> afterRefusal = check(List.of(
+                attempt(ONE, 0).failed(503).problem("urn:captier:problem:unavailable").build(),
+                attempt(TWO, 10).ok(202).assigned(100, Durability.REPLICATED_BUFFER).origin(ONE).replayed(true).build()));
+        assertEquals(1, afterRefusal.size(), "a refused attempt left no answer to repeat");
+    }
+
+    @Test
+    void theSameRequestRefusedAsAReusedKeyIsAViolation() {
+        List<Violation> found = check(List.of(
+                attempt(ONE, 0).unknown(0).build(),
+                attempt(TWO, 10).failed(422).problem(IdempotencyChecker.KEY_REUSED).build()));
+        assertEquals(1, found.size(), found::toString);
+        assertTrue(found.get(0).message().contains("refused as a reused key (#2)"), found.get(0).message());
+    }
+
+    @Test
+    void aValueAnotherWriteAlsoWroteIsNotAttributed() {
+        Op first = attempt(ONE, 0).ok(202).assigned(100, Durability.REPLICATED_BUFFER).build();
+        Op sameValue = ops.write("c2", "k", "x", 5, 6).assigned(200, Durability.PRIMARY).build();
+        assertEquals(List.of(), check(List.of(first, sameValue, read("x", 200, 10).build()),
+                FinalState.of("k", "x", 200, ONE)));
+    }
+
+    @Test
+    void attemptsThatAreNotOneRequestAreInconclusive() {
+        List<Violation> found = check(List.of(
+                attempt(ONE, 0).ok(200).assigned(100, Durability.PRIMARY).build(),
+                ops.write("c1", "k", "z", 10, 11).idempotencyKey(KEY).ok(200).assigned(120, Durability.PRIMARY).build()));
+        assertEquals(1, found.size());
+        assertFalse(found.get(0).conclusive());
+    }
+
+    @Test
+    void writesWithoutAnIdempotencyKeyAndConsistentOnesAreNotJudged() {
+        assertEquals(List.of(), check(List.of(
+                ops.write("c1", "k", "x", 0, 1).assigned(100, Durability.PRIMARY).build(),
+                ops.write("c1", "k", "x", 10, 11).assigned(120, Durability.PRIMARY).build(),
+                Ops.consistent().write("c1", "j", "x", 0, 1).idempotencyKey(KEY).assigned(100, Durability.PRIMARY)
+                        .build())));
+    }
+}

@@ -1,0 +1,201 @@
+package io.captier.drill.run;
+
+import com.sun.net.httpserver.HttpExchange;
+import com.sun.net.httpserver.HttpServer;
+import io.captier.drill.check.IdempotencyChecker;
+import io.captier.drill.history.History;
+import io.captier.drill.history.Op;
+import io.captier.drill.history.OpType;
+import io.captier.drill.history.Outcome;
+import io.captier.it.Client;
+import io.captier.mode.Mode;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.InetSocketAddress;
+import java.nio.charset.StandardCharsets;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Set;
+import java.util.TreeMap;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ConcurrentLinkedQueue;
+import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
+import java.util.stream.Collectors;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertNull;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * The drill client's retries against two fake instances on loopback HTTP that share an
+ * idempotency store, as the service's contract describes it (DESIGN A8): a known key gets
+ * the first answer again, marked replayed, with the first attempt's origin.
+ */
+class DrillClientTest {
+
+    private final List<HttpServer> servers = new ArrayList<>();
+    /** Idempotency-Key to the first answer's body, shared by the fake instances. */
+    private final Map<String, String> answers = new ConcurrentHashMap<>();
+    /** Every write or delete request as sent: instance, Idempotency-Key header (null when none). */
+    private final ConcurrentLinkedQueue<String[]> requests = new ConcurrentLinkedQueue<>();
+    private final AtomicLong versions = new AtomicLong(1000);
+
+    /** What a fake instance does with a write or delete its store does not know. */
+    private enum Behaviour {
+        APPLY,
+        /** The connection drops before the answer: the outcome is unknown. */
+        LOSE_THE_ANSWER,
+        /** 503 "not-applied": a 5xx, definitely not applied. */
+        REFUSE
+    }
+
+    static {
+        // The JDK's server otherwise waits for delayed ACKs: 40 ms a request instead of 1.
+        System.setProperty("sun.net.httpserver.nodelay", "true");
+    }
+
+    @AfterEach
+    void stopServers() {
+        servers.forEach(s -> s.stop(0));
+    }
+
+    @Test
+    void anUnknownOutcomeIsRetriedWithTheSameKeyOnTheOtherInstanceAndAnsweredAsAReplay() {
+        List<Op> ops = run(Mode.AVAILABLE, 800, Behaviour.LOSE_THE_ANSWER, Behaviour.APPLY);
+        Map<String, List<Op>> groups = groups(ops);
+        assertTrue(groups.size() > 150, "logical writes: " + groups.size());
+        for (Map.Entry<String, List<Op>> group : groups.entrySet()) {
+            List<Op> attempts = group.getValue();
+            Op first = attempts.get(0);
+            assertTrue(group.getKey().matches("ap-client-w\\d+"), group.getKey());
+            assertTrue(attempts.stream().allMatch(a -> a.key().equals(first.key()) && a.type() == first.type()
+                    && Objects.equals(a.value(), first.value())), "one request: " + attempts);
+            if (first.instance().equals("lossy")) {
+                assertEquals(Outcome.UNKNOWN, first.outcome(), first::toString);
+                assertEquals(0, first.status(), "no answer");
+                if (attempts.size() > 1) { // the budget may end before the retry
+                    assertEquals("applying", attempts.get(1).instance(), "the retry goes to the next instance");
+                    assertTrue(attempts.get(1).acknowledged() && !attempts.get(1).replayed());
+                }
+            }
+        }
+        List<Op> replays = ops.stream().filter(Op::replayed).toList();
+        assertFalse(replays.isEmpty());
+        assertTrue(replays.stream().anyMatch(r -> r.instance().equals("lossy")));
+        assertTrue(replays.stream().allMatch(r -> r.acknowledged() && "applying".equals(r.origin())),
+                "a replay carries the first attempt's origin, whoever answers it: " + replays);
+        long acknowledged = groups.values().stream().filter(g -> g.stream().anyMatch(a -> a.acknowledged()
+                && !a.replayed())).count();
+        double anyway = (double) replays.size() / acknowledged;
+        assertTrue(anyway > 0.04 && anyway < 0.2, "about 10% of acknowledged writes sent once more: " + anyway);
+        assertEquals(List.of(), new IdempotencyChecker().check(History.of(ops)));
+    }
+
+    @Test
+    void aWriteIsTriedThreeTimesInAllWhileItsOutcomeStaysUnknownOrA5xx() {
+        List<Op> ops = run(Mode.AVAILABLE, 60, Behaviour.LOSE_THE_ANSWER, Behaviour.REFUSE);
+        List<List<Op>> complete = groups(ops).values().stream()
+                .filter(g -> g.get(0).id() < 55).toList(); // the budget may cut the last ones short
+        assertFalse(complete.isEmpty());
+        for (List<Op> attempts : complete) {
+            assertEquals(DrillClient.MAX_ATTEMPTS, attempts.size(), attempts::toString);
+            assertTrue(attempts.stream().allMatch(a -> a.instance().equals("lossy")
+                    ? a.outcome() == Outcome.UNKNOWN && a.status() == 0
+                    : a.outcome() == Outcome.FAILED && a.status() == 503), attempts::toString);
+            assertTrue(!attempts.get(0).instance().equals(attempts.get(1).instance()), "alternating: " + attempts);
+        }
+    }
+
+    @Test
+    void everyAttemptSentItsIdempotencyKeyAndConsistentClientsSendNoneAndNeverRetry() {
+        List<Op> available = run(Mode.AVAILABLE, 300, Behaviour.LOSE_THE_ANSWER, Behaviour.APPLY);
+        List<String> recorded = available.stream().filter(op -> op.type().mutates()).map(Op::idempotencyKey).toList();
+        List<String> sent = requests.stream().map(r -> r[1]).toList();
+        assertEquals(recorded, sent, "the header of every write and delete, in order");
+
+        requests.clear();
+        List<Op> consistent = run(Mode.CONSISTENT, 300, Behaviour.LOSE_THE_ANSWER, Behaviour.APPLY);
+        assertTrue(consistent.stream().allMatch(op -> op.idempotencyKey() == null));
+        assertTrue(requests.stream().allMatch(r -> r[1] == null));
+        assertEquals(consistent.stream().filter(op -> op.type() == OpType.WRITE).count(),
+                consistent.stream().filter(op -> op.type() == OpType.WRITE).map(Op::value).distinct().count(),
+                "each value is written once: nothing is retried");
+    }
+
+    @Test
+    void readsCarryNoKey() {
+        List<Op> ops = run(Mode.AVAILABLE, 100, Behaviour.APPLY, Behaviour.APPLY);
+        assertTrue(ops.stream().filter(Op::isRead).allMatch(op -> op.idempotencyKey() == null && !op.replayed()));
+        assertNull(ops.stream().filter(Op::isRead).findFirst().map(Op::origin).orElse(null));
+    }
+
+    private List<Op> run(Mode mode, int maxOps, Behaviour first, Behaviour second) {
+        List<DrillClient.Instance> instances = List.of(instance("lossy", first), instance("applying", second));
+        DrillPlan plan = new DrillPlan(1, 1, 0, 3, maxOps, Duration.ZERO, 42);
+        ConcurrentLinkedQueue<Op> history = new ConcurrentLinkedQueue<>();
+        new DrillClient(mode == Mode.AVAILABLE ? "ap-client" : "cp-client", mode, instances, List.of("k0", "k1", "k2"),
+                false, plan, 42, new AtomicLong(), new AtomicBoolean(), history).run();
+        return List.copyOf(history);
+    }
+
+    private static Map<String, List<Op>> groups(List<Op> ops) {
+        return ops.stream().filter(op -> op.idempotencyKey() != null)
+                .collect(Collectors.groupingBy(Op::idempotencyKey, TreeMap::new, Collectors.toList()));
+    }
+
+    private DrillClient.Instance instance(String name, Behaviour behaviour) {
+        try {
+            HttpServer server = HttpServer.create(new InetSocketAddress("127.0.0.1", 0), 0);
+            server.createContext("/", exchange -> answer(name, behaviour, exchange));
+            server.start();
+            servers.add(server);
+            return new DrillClient.Instance(name, new Client("http://127.0.0.1:" + server.getAddress().getPort()),
+                    Set.of());
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    private void answer(String instance, Behaviour behaviour, HttpExchange exchange) throws IOException {
+        exchange.getRequestBody().readAllBytes();
+        exchange.getResponseHeaders().set("X-Instance-Id", instance);
+        exchange.getResponseHeaders().set("Content-Type", "application/json");
+        if (exchange.getRequestMethod().equals("GET")) {
+            send(exchange, 404, "{\"type\":\"urn:captier:problem:not-found\"}");
+            return;
+        }
+        String key = exchange.getRequestHeaders().getFirst("Idempotency-Key");
+        requests.add(new String[] {instance, key});
+        String first = key == null ? null : answers.get(key);
+        if (first != null) {
+            exchange.getResponseHeaders().set("Idempotent-Replayed", "true");
+            send(exchange, 200, first);
+        } else if (behaviour == Behaviour.LOSE_THE_ANSWER) {
+            exchange.close(); // no answer at all
+        } else if (behaviour == Behaviour.REFUSE) {
+            send(exchange, 503, "{\"type\":\"urn:captier:problem:unavailable\",\"outcome\":\"not-applied\"}");
+        } else {
+            String body = "{\"version\":\"" + versions.incrementAndGet() + "\",\"durability\":\"primary\",\"origin\":\""
+                    + instance + "\"}";
+            if (key != null) {
+                answers.put(key, body);
+            }
+            send(exchange, 200, body);
+        }
+    }
+
+    private static void send(HttpExchange exchange, int status, String body) throws IOException {
+        byte[] bytes = body.getBytes(StandardCharsets.UTF_8);
+        exchange.sendResponseHeaders(status, bytes.length);
+        exchange.getResponseBody().write(bytes);
+        exchange.close();
+    }
+}
