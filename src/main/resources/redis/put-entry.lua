@@ -9,7 +9,9 @@
 --       reconciled into PostgreSQL), the key itself (for the stream),
 --       Idempotency-Key ('' for none), its request's fingerprint, the record's life (s)
 -- Returns, for a projection (pending 0): 1 when written, 0 when a newer or equal version
--- is already there. For a buffered write (pending 1): {1} written and buffered, {0} not
+-- is already there; with an Idempotency-Key it also records the key's answer (durability
+-- primary: PostgreSQL committed it), so that a retry while the primary is unreachable
+-- finds it. For a buffered write (pending 1): {1} written and buffered, {0} not
 -- newer than the projection (nothing to buffer: it lost last-writer-wins already),
 -- {2, version, origin, durability} the Idempotency-Key's first answer (nothing written),
 -- {-1} the Idempotency-Key belongs to another request (nothing written).
@@ -24,9 +26,9 @@ local function greater(a, b)
 end
 
 local buffered = ARGV[8] == '1'
-local idem = buffered and ARGV[10] ~= nil and ARGV[10] ~= ''
+local idem = ARGV[10] ~= nil and ARGV[10] ~= ''
 
-if idem then
+if buffered and idem then
   local rec = redis.call('HMGET', KEYS[3], 'fp', 'ver', 'o', 'dur')
   if rec[1] then
     if rec[1] ~= ARGV[11] then return {-1} end
@@ -57,7 +59,9 @@ end
 
 if idem then
   -- Also when it lost last-writer-wins: a retry must get this answer, not a new version.
-  redis.call('HSET', KEYS[3], 'fp', ARGV[11], 'ver', ARGV[1], 'o', ARGV[4], 'dur', 'replicated-buffer')
+  local durability = 'primary'
+  if buffered then durability = 'replicated-buffer' end
+  redis.call('HSET', KEYS[3], 'fp', ARGV[11], 'ver', ARGV[1], 'o', ARGV[4], 'dur', durability)
   redis.call('EXPIRE', KEYS[3], tonumber(ARGV[12]))
 end
 

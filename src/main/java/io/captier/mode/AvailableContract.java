@@ -185,7 +185,7 @@ public class AvailableContract implements KvContract {
             PgStore.Committed committed = postgres.write(proposed, ConsistentContract.idempotency(request));
             Entry stored = proposed.withVersion(committed.version());
             if (!committed.replayed()) {
-                projection.writeThrough(stored, startedAt);
+                projection.writeThrough(stored, idempotency, startedAt);
                 // Known newest as of the write's start, not its end: a newer write elsewhere may
                 // have been acknowledged while this one was under way.
                 cache.remember(stored, 0, startedAt);

@@ -61,9 +61,10 @@ public class ConsistentContract implements KvContract {
         long startedAt = System.currentTimeMillis();
         Entry proposed = new Entry(request.key(), request.value(), request.contentType(), hlc.next(), instanceId,
                 request.delete());
-        PgStore.Committed committed = postgres.write(proposed, idempotency(request));
+        Optional<IdempotencyKey> idempotency = idempotency(request);
+        PgStore.Committed committed = postgres.write(proposed, idempotency);
         if (!committed.replayed()) {
-            projection.writeThrough(proposed.withVersion(committed.version()), startedAt);
+            projection.writeThrough(proposed.withVersion(committed.version()), idempotency, startedAt);
         }
         return new WriteResult(request.key(), committed.version(), committed.origin(), Durability.PRIMARY,
                 committed.replayed());

@@ -14,6 +14,7 @@ import org.jboss.logging.Logger;
 
 import java.sql.Timestamp;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
@@ -75,8 +76,16 @@ public class Projection {
      *         PostgreSQL and puts it where staleness counts it)
      */
     public void writeThrough(Entry committed, long startedAtMs) {
+        writeThrough(committed, Optional.empty(), startedAtMs);
+    }
+
+    /**
+     * The same, for a write committed with an Idempotency-Key: Redis records the key's answer
+     * too (DESIGN A8), for a retry that comes while the primary is unreachable.
+     */
+    public void writeThrough(Entry committed, Optional<IdempotencyKey> idempotency, long startedAtMs) {
         try {
-            redis.project(committed);
+            redis.project(committed, idempotency);
         } catch (RuntimeException e) {
             gap(startedAtMs, e);
             try {

@@ -28,15 +28,18 @@ final class PutEntry {
     private PutEntry() {
     }
 
-    /** Run by its digest (the server caches the script); EVAL when the server lacks it. */
-    static boolean project(RedisNode node, Entry entry) {
+    /**
+     * Run by its digest (the server caches the script); EVAL when the server lacks it. With
+     * an Idempotency-Key, the key's answer is recorded too (see put-entry.lua).
+     */
+    static boolean project(RedisNode node, Entry entry, Optional<IdempotencyKey> idempotency) {
         try {
-            return node.send(request(Command.EVALSHA, SHA, entry, false, Optional.empty())).toInteger() == 1;
+            return node.send(request(Command.EVALSHA, SHA, entry, false, idempotency)).toInteger() == 1;
         } catch (RedisNode.RedisErrorReply e) {
             if (!e.isNoScript()) {
                 throw e;
             }
-            return node.send(request(Command.EVAL, SCRIPT, entry, false, Optional.empty())).toInteger() == 1;
+            return node.send(request(Command.EVAL, SCRIPT, entry, false, idempotency)).toInteger() == 1;
         }
     }
 

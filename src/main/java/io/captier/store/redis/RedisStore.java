@@ -3,6 +3,7 @@ package io.captier.store.redis;
 import io.captier.resilience.Breaker;
 import io.captier.resilience.Breakers;
 import io.captier.store.Entry;
+import io.captier.store.IdempotencyKey;
 import io.captier.version.Hlc;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
 import io.vertx.redis.client.Command;
@@ -30,9 +31,17 @@ public class RedisStore {
     }
 
     /** Write-through of an entry PostgreSQL holds. False when Redis already had a newer one. */
-    @WithSpan("redis.project")
     public boolean project(Entry entry) {
-        return master.call(node -> PutEntry.project(node, entry));
+        return project(entry, Optional.empty());
+    }
+
+    /**
+     * The same, for a write that came with an Idempotency-Key: its answer is recorded in the
+     * buffer's records too, so that a retry while the primary is unreachable finds it.
+     */
+    @WithSpan("redis.project")
+    public boolean project(Entry entry, Optional<IdempotencyKey> idempotency) {
+        return master.call(node -> PutEntry.project(node, entry, idempotency));
     }
 
     /** Read a key from one node; empty when the projection has no such key. */
