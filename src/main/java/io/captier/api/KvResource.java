@@ -27,6 +27,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -69,7 +70,7 @@ public class KvResource {
             byte[] value = checks.value(body);
             String type = contentType == null || contentType.isBlank() ? MediaType.APPLICATION_OCTET_STREAM : contentType;
             WriteRequest request = new WriteRequest(Keys.fromSegment(key), value, type, false,
-                    checks.idempotencyKey(idempotencyKey));
+                    idempotencyKey(idempotencyKey));
             return written(sessions.read(session, caller()), contract.write(request));
         });
     }
@@ -83,7 +84,7 @@ public class KvResource {
         return measured("write", key, () -> {
             byte[] bytes = checks.value(checks.pathValue(value).getBytes(StandardCharsets.UTF_8));
             WriteRequest request = new WriteRequest(Keys.fromSegment(key), bytes, TEXT_UTF8, false,
-                    checks.idempotencyKey(idempotencyKey));
+                    idempotencyKey(idempotencyKey));
             return written(sessions.read(session, caller()), contract.write(request));
         });
     }
@@ -94,7 +95,7 @@ public class KvResource {
     public Response delete(@Encoded @PathParam("key") String key, @HeaderParam("Idempotency-Key") String idempotencyKey,
                            @HeaderParam(SESSION) String session) {
         return measured("delete", key, () -> {
-            WriteRequest request = WriteRequest.delete(Keys.fromSegment(key), checks.idempotencyKey(idempotencyKey));
+            WriteRequest request = WriteRequest.delete(Keys.fromSegment(key), idempotencyKey(idempotencyKey));
             return written(sessions.read(session, caller()), contract.write(request));
         });
     }
@@ -176,6 +177,15 @@ public class KvResource {
     private static boolean wantsRawBytes(String accept) {
         return accept != null && accept.contains(MediaType.APPLICATION_OCTET_STREAM)
                 && !accept.contains(MediaType.APPLICATION_JSON);
+    }
+
+    /**
+     * The request's Idempotency-Key, scoped to the API key that sent it ({@code name:key}; a
+     * name has no ':'): another API key's Idempotency-Key of the same text is another key,
+     * so no caller can replay, or learn of, another's answers.
+     */
+    private Optional<String> idempotencyKey(String header) {
+        return checks.idempotencyKey(header).map(key -> caller() + ":" + key);
     }
 
     /** The name of the API key this request was let in with (its security identity). */
