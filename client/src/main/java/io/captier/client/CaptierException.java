@@ -31,9 +31,12 @@ public class CaptierException extends RuntimeException {
     }
 
     private static String message(ProblemDetails p) {
-        String name = p.name() != null ? p.name() : p.type() != null ? p.type() : "no problem type";
-        String where = p.status() == 0 ? "no answer" : "HTTP " + p.status();
-        return where + " " + name + ": " + (p.detail().isEmpty() ? p.title() : p.detail());
+        String text = p.detail().isEmpty() ? p.title() : p.detail();
+        if (p.status() == 0) {
+            return "no answer: " + text;
+        }
+        String name = p.name() != null ? p.name() : p.type() != null ? p.type() : "(no problem type)";
+        return "HTTP " + p.status() + " " + name + ": " + text;
     }
 
     /**

@@ -3,6 +3,7 @@ package io.captier.client;
 import javax.net.ssl.SSLHandshakeException;
 import java.io.IOException;
 import java.net.ConnectException;
+import java.net.URI;
 import java.net.http.HttpConnectTimeoutException;
 
 /**
@@ -17,19 +18,25 @@ public class ConnectionFailedException extends CaptierException {
     private final boolean retryable;
 
     ConnectionFailedException(String detail, Throwable cause, boolean requestMaybeSent, boolean retryable) {
-        super(ProblemDetails.local(0, "connection-failed", "No answer from captier", detail), cause);
+        super(ProblemDetails.local(0, null, "No answer from captier", detail), cause);
         this.requestMaybeSent = requestMaybeSent;
         this.retryable = retryable;
     }
 
-    /** The failure of one attempt, classified by what it says about the request. */
-    static ConnectionFailedException of(IOException e) {
+    /**
+     * The failure of one attempt, classified by what it says about the request.
+     *
+     * @param e        the I/O failure
+     * @param endpoint where the request went, for the message
+     */
+    static ConnectionFailedException of(IOException e, URI endpoint) {
         // Refused or not connected in time: the request never left. A failed TLS handshake
         // neither, and trying again will not change the certificate.
         boolean notSent = e instanceof ConnectException || e instanceof HttpConnectTimeoutException
                 || e instanceof SSLHandshakeException;
-        String what = e.getMessage() == null ? e.getClass().getSimpleName() : e.getClass().getSimpleName() + ": "
-                + e.getMessage();
+        String what = (notSent && !(e instanceof SSLHandshakeException) ? "could not connect to " : "no answer from ")
+                + endpoint.getScheme() + "://" + endpoint.getRawAuthority() + " (" + e.getClass().getSimpleName()
+                + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")";
         return new ConnectionFailedException(what, e, !notSent, !(e instanceof SSLHandshakeException));
     }
 

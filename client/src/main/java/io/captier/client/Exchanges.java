@@ -52,8 +52,9 @@ final class Exchanges {
         boolean outcomeOpen = false;
         for (int attempt = 1; ; attempt++) {
             CaptierException failure;
+            HttpRequest request = request(call);
             try {
-                HttpResponse<byte[]> r = http.send(request(call), HttpResponse.BodyHandlers.ofByteArray());
+                HttpResponse<byte[]> r = http.send(request, HttpResponse.BodyHandlers.ofByteArray());
                 // Every answer may carry a newer token, a 404 or a 503 too: keep it.
                 session.receive(r.headers());
                 if (r.statusCode() >= 200 && r.statusCode() < 300) {
@@ -61,7 +62,7 @@ final class Exchanges {
                 }
                 failure = Problems.toException(r.statusCode(), r.headers(), r.body(), Instant.now());
             } catch (IOException e) {
-                failure = ConnectionFailedException.of(e);
+                failure = ConnectionFailedException.of(e, request.uri());
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
                 failure = new ConnectionFailedException("interrupted while waiting for the answer", e, true, false);

@@ -26,10 +26,22 @@ record ProblemDetails(int status, String type, String title, String detail, Obje
         return type != null && type.startsWith(TYPE_PREFIX) ? type.substring(TYPE_PREFIX.length()) : null;
     }
 
-    /** A problem that the client states itself (no answer, or one it re-labels). */
+    /**
+     * A problem that the client states itself, in the service's words where there are some.
+     *
+     * @param name a captier problem name, or null when no type applies (no answer at all)
+     */
     static ProblemDetails local(int status, String name, String title, String detail) {
         ObjectNode body = Json.MAPPER.createObjectNode();
-        body.put("type", TYPE_PREFIX + name).put("title", title).put("status", status).put("detail", detail);
-        return new ProblemDetails(status, TYPE_PREFIX + name, title, detail, body, Optional.empty());
+        String type = name == null ? null : TYPE_PREFIX + name;
+        if (type != null) {
+            body.put("type", type);
+        }
+        body.put("title", title);
+        if (status != 0) {
+            body.put("status", status);
+        }
+        body.put("detail", detail);
+        return new ProblemDetails(status, type, title, detail, body, Optional.empty());
     }
 }

@@ -289,6 +289,13 @@ class CliTest {
     }
 
     @Test
+    void aTrustedCertificateThatCannotBeReadIsAUsageError(@TempDir Path dir) {
+        assertEquals(1, run("--insecure-ca", dir.resolve("missing.crt").toString(), "get", "k"));
+        assertTrue(err.contains("trusted certificate"), err);
+        assertTrue(server.requests().isEmpty());
+    }
+
+    @Test
     void aKeyTheServiceCannotAddressIsExit1() {
         assertEquals(1, run("get", ".."));
         assertTrue(err.contains("dot segments"), err);
