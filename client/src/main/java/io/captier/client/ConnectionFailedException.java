@@ -34,10 +34,15 @@ public class ConnectionFailedException extends CaptierException {
         // neither, and trying again will not change the certificate.
         boolean notSent = e instanceof ConnectException || e instanceof HttpConnectTimeoutException
                 || e instanceof SSLHandshakeException;
-        String what = (notSent && !(e instanceof SSLHandshakeException) ? "could not connect to " : "no answer from ")
-                + endpoint.getScheme() + "://" + endpoint.getRawAuthority() + " (" + e.getClass().getSimpleName()
-                + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")";
+        String what = (e instanceof SSLHandshakeException ? "the TLS handshake with " + origin(endpoint)
+                + " failed (is its certificate trusted? --insecure-ca FILE / PemTrust)"
+                : notSent ? "could not connect to " + origin(endpoint) : "no answer from " + origin(endpoint))
+                + " (" + e.getClass().getSimpleName() + (e.getMessage() == null ? "" : ": " + e.getMessage()) + ")";
         return new ConnectionFailedException(what, e, !notSent, !(e instanceof SSLHandshakeException));
+    }
+
+    private static String origin(URI endpoint) {
+        return endpoint.getScheme() + "://" + endpoint.getRawAuthority();
     }
 
     /**

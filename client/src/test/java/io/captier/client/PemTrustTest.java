@@ -20,6 +20,7 @@ import java.util.List;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /** https against a self-signed certificate, as the dev NGINX serves: trusted only through its PEM. */
 class PemTrustTest {
@@ -49,6 +50,8 @@ class PemTrustTest {
             ConnectionFailedException e = assertThrows(ConnectionFailedException.class, () -> defaultTrust.read("k"));
             assertFalse(e.retryable(), "a certificate does not change by retrying");
             assertEquals(1, e.attempts());
+            assertEquals(7, io.captier.client.cli.ExitCode.of(e), "a configuration error, not unavailability");
+            assertTrue(e.getMessage().contains("TLS handshake"), e.getMessage());
         } finally {
             server.stop(0);
         }

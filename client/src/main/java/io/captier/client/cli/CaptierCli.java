@@ -46,7 +46,7 @@ import java.util.Optional;
                 "4:unauthenticated or forbidden",
                 "5:unavailable, session behind, outcome unknown, no instance, no answer",
                 "6:rate limited",
-                "7:other error"},
+                "7:other error (500, unknown problem, TLS handshake failed)"},
         exitCodeOnInvalidInput = ExitCode.USAGE,
         exitCodeOnExecutionException = ExitCode.OTHER)
 public final class CaptierCli {

@@ -28,11 +28,11 @@ public final class ExitCode {
     public static final int PRECONDITION_FAILED = 3;
     /** 4: no valid API key (401), or it lacks the role (403). */
     public static final int AUTH = 4;
-    /** 5: unavailable, session-behind, outcome unknown, no instance (502), or no answer at all. */
+    /** 5: unavailable, session-behind, outcome unknown, no instance (502), or no answer at all (retries exhausted). */
     public static final int UNAVAILABLE = 5;
     /** 6: rate limited (429). */
     public static final int RATE_LIMITED = 6;
-    /** 7: any other error (500 internal, an unknown problem, a malformed answer). */
+    /** 7: any other error (500 internal, an unknown problem, a malformed answer, a failed TLS handshake). */
     public static final int OTHER = 7;
 
     private ExitCode() {
@@ -52,8 +52,11 @@ public final class ExitCode {
         if (failure instanceof UnauthenticatedException || failure instanceof ForbiddenException) {
             return AUTH;
         }
+        // No answer is "unavailable" only when more attempts could help: a TLS handshake the
+        // certificate fails is a configuration error (7), as is an interrupt.
         if (failure instanceof UnavailableException || failure instanceof OutcomeUnknownException
-                || failure instanceof NoInstanceException || failure instanceof ConnectionFailedException) {
+                || failure instanceof NoInstanceException
+                || failure instanceof ConnectionFailedException c && c.retryable()) {
             return UNAVAILABLE;
         }
         if (failure instanceof RateLimitedException) {
