@@ -42,6 +42,19 @@ final class MonitoringQueries {
         return exprs;
     }
 
+    /** Alert name -> the value of one of its annotations (null when it has none). */
+    static Map<String, String> alertAnnotation(StackFiles files, String annotation) {
+        Map<String, String> values = new LinkedHashMap<>();
+        JsonNode rules = yaml(files.path("monitoring/alerts.yml"));
+        for (JsonNode group : rules.get("groups")) {
+            for (JsonNode rule : group.get("rules")) {
+                JsonNode value = rule.path("annotations").get(annotation);
+                values.put(rule.get("alert").asText(), value == null ? null : value.asText());
+            }
+        }
+        return values;
+    }
+
     static Map<String, String> dashboardQueries(StackFiles files) {
         Map<String, String> exprs = new LinkedHashMap<>();
         for (Path file : dashboards(files)) {

@@ -17,9 +17,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -311,6 +313,94 @@ class StackFilesTest {
         List<String> cmd = new ArrayList<>(List.of("promtool"));
         cmd.addAll(List.of(args));
         return StackFiles.run(cmd, Map.of(), files.path("monitoring"));
+    }
+
+    // --- docs/alerts.md: the runbooks ---------------------------------------------------------
+
+    /** Where every runbook_url points: a path from the repository root, the base left to the
+     *  operator (docs/alerts.md says why and how). */
+    static final String RUNBOOKS = "docs/alerts.md";
+
+    /** Each alert links to its own section (a "## AlertName" heading), and each such section is an
+     *  alert: a renamed alert or section, or a runbook left behind by a removed alert, fails here. */
+    @Test
+    void everyAlertLinksToItsOwnRunbookSectionAndEverySectionIsAnAlert() throws IOException {
+        Map<String, String> runbooks = MonitoringQueries.alertAnnotation(files, "runbook_url");
+        List<Heading> headings = headings(Files.readString(files.path(RUNBOOKS)));
+        Set<String> anchors = new TreeSet<>();
+        Map<String, String> sections = new LinkedHashMap<>();
+        headings.forEach(h -> {
+            anchors.add(h.anchor());
+            if (h.level() == 2) {
+                sections.put(h.text(), h.anchor());
+            }
+        });
+        List<String> wrong = new ArrayList<>();
+        runbooks.forEach((alert, url) -> {
+            String own = sections.get(alert);
+            if (url == null || !url.startsWith(RUNBOOKS + "#")) {
+                wrong.add(alert + " has runbook_url " + url + ", not " + RUNBOOKS + "#...");
+            } else if (!anchors.contains(url.substring(RUNBOOKS.length() + 1))) {
+                wrong.add(alert + ": no heading of " + RUNBOOKS + " has the anchor of " + url);
+            } else if (own == null) {
+                wrong.add(alert + ": " + RUNBOOKS + " has no section \"## " + alert + "\"");
+            } else if (!url.equals(RUNBOOKS + "#" + own)) {
+                wrong.add(alert + " links to " + url + ", not to its own section " + RUNBOOKS + "#" + own);
+            }
+        });
+        assertTrue(wrong.isEmpty(), String.join("\n", wrong));
+        assertEquals(new TreeSet<>(runbooks.keySet()), new TreeSet<>(sections.keySet()),
+                RUNBOOKS + " has one section (\"## AlertName\") per alert of monitoring/alerts.yml, and no other");
+    }
+
+    @Test
+    void anchorsAreGithubsAndHeadingsInCodeBlocksAreNotHeadings() {
+        List<Heading> h = headings("""
+                # Alerts
+                ## CaptierDataStale
+                ```sh
+                # a comment in a code block
+                ```
+                ### What `up == 0` means, [here](x.md)
+                ### What `up == 0` means, [here](x.md)
+                ## Étape_2: ça marche! ##
+                """);
+        assertEquals(List.of(new Heading(1, "Alerts", "alerts"), new Heading(2, "CaptierDataStale", "captierdatastale"),
+                new Heading(3, "What `up == 0` means, [here](x.md)", "what-up--0-means-here"),
+                new Heading(3, "What `up == 0` means, [here](x.md)", "what-up--0-means-here-1"),
+                new Heading(2, "Étape_2: ça marche!", "étape_2-ça-marche")), h);
+    }
+
+    record Heading(int level, String text, String anchor) {
+    }
+
+    private static final Pattern ATX_HEADING = Pattern.compile("^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$");
+    private static final Pattern FENCE = Pattern.compile("^ {0,3}(```|~~~)");
+    private static final Pattern LINK = Pattern.compile("!?\\[([^]]*)]\\([^)]*\\)");
+
+    /** The ATX headings of a Markdown text (none inside fenced code), with the anchors GitHub gives
+     *  them: the rendered text lower-cased, every character but letters, digits, marks, '_', '-'
+     *  and spaces dropped, spaces turned into '-', repeats suffixed -1, -2... (github-slugger). */
+    static List<Heading> headings(String markdown) {
+        List<Heading> headings = new ArrayList<>();
+        Map<String, Integer> seen = new HashMap<>();
+        boolean inFence = false;
+        for (String line : markdown.split("\n")) {
+            if (FENCE.matcher(line).find()) {
+                inFence = !inFence;
+                continue;
+            }
+            Matcher m = ATX_HEADING.matcher(line);
+            if (inFence || !m.matches()) {
+                continue;
+            }
+            String text = m.group(2);
+            String slug = LINK.matcher(text).replaceAll("$1").toLowerCase(Locale.ROOT)
+                    .replaceAll("[^\\p{L}\\p{M}\\p{N}_ -]", "").replace(' ', '-');
+            int n = seen.merge(slug, 1, Integer::sum);
+            headings.add(new Heading(m.group(1).length(), text, n == 1 ? slug : slug + "-" + (n - 1)));
+        }
+        return headings;
     }
 
     // --- monitoring/grafana ------------------------------------------------------------------
