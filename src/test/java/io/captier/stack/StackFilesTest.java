@@ -2,6 +2,7 @@ package io.captier.stack;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.captier.cluster.Binaries;
 import io.captier.cluster.StackFiles;
@@ -440,6 +441,81 @@ class StackFilesTest {
         for (String subject : List.of("requests", "latency", "breakers", "staleness", "buffered")) {
             assertTrue(all.contains(subject), "a panel about " + subject + " in " + titles);
         }
+    }
+
+    /**
+     * Every dashboard query, its variables replaced as Grafana replaces them, is PromQL that
+     * promtool accepts: as the dashboard opens (All), with one mode and one instance, and with
+     * several of each (escaped and joined into a regex). A broken query is refused.
+     */
+    @Test
+    void everyDashboardQueryRendersToPromQlPromtoolAccepts() throws IOException {
+        List<String> instances = new ArrayList<>();
+        for (JsonNode job : MonitoringQueries.yaml(files.path("monitoring/prometheus.yml")).get("scrape_configs")) {
+            if (job.get("job_name").asText().equals("captier")) {
+                job.get("static_configs").forEach(g -> g.get("targets").forEach(t -> instances.add(t.asText())));
+            }
+        }
+        instances.add("127.0.0.1:5001"); // scripts/up's: dots to escape
+        Map<String, Map<String, List<String>>> selections = new LinkedHashMap<>();
+        selections.put("saved", Map.of());
+        selections.put("one", Map.of("mode", List.of("consistent"), "instance", List.of("127.0.0.1:5001")));
+        selections.put("several", Map.of("mode", List.of("consistent", "available"), "instance", instances));
+
+        ObjectNode rules = MonitoringQueries.YAML.createObjectNode();
+        ArrayNode groups = rules.putArray("groups");
+        Map<String, String> where = new LinkedHashMap<>();
+        selections.forEach((name, selection) -> {
+            ObjectNode group = groups.addObject().put("name", "dashboards-" + name);
+            ArrayNode groupRules = group.putArray("rules");
+            MonitoringQueries.dashboardQueries(files, selection).forEach((place, expr) -> {
+                assertFalse(expr.contains("$"), place + ": a variable left in " + expr);
+                String record = "dashboard:query_" + where.size();
+                where.put(record, name + ": " + place + ": " + expr);
+                groupRules.addObject().put("record", record).put("expr", expr);
+            });
+        });
+        assertEquals(selections.size() * MonitoringQueries.dashboardQueries(files).size(), where.size());
+        Path file = tmp.resolve("dashboards.rules.yml");
+        MonitoringQueries.YAML.writeValue(file.toFile(), rules);
+        StackFiles.Result r = StackFiles.run(List.of("promtool", "check", "rules", file.toString()), Map.of(), tmp);
+        assertTrue(r.ok(), r + "\n" + String.join("\n", where.values()));
+
+        ObjectNode broken = rules.deepCopy();
+        ObjectNode first = (ObjectNode) broken.get("groups").get(0).get("rules").get(0);
+        first.put("expr", first.get("expr").asText() + ")");
+        MonitoringQueries.YAML.writeValue(file.toFile(), broken);
+        StackFiles.Result refused = StackFiles.run(List.of("promtool", "check", "rules", file.toString()), Map.of(), tmp);
+        assertNotEquals(0, refused.exit(), "a query with an unbalanced parenthesis is refused: " + refused);
+    }
+
+    @Test
+    void variablesAreReplacedAsGrafanaDoes() throws IOException {
+        Map<String, JsonNode> variables = MonitoringQueries.variables(MonitoringQueries.JSON.readTree("""
+                {"templating": {"list": [
+                  {"name": "instance", "type": "query", "multi": true, "includeAll": true, "allValue": ".*",
+                   "current": {"value": ["$__all"]}},
+                  {"name": "job", "type": "custom", "current": {"value": "captier"}}]}}
+                """));
+        String expr = "up{job=\"$job\", instance=~\"${instance}\"}";
+        assertEquals("up{job=\"captier\", instance=~\".*\"}", MonitoringQueries.render(expr, variables, Map.of()));
+        assertEquals("up{job=\"captier\", instance=~\"127\\\\.0\\\\.0\\\\.1:5001\"}",
+                MonitoringQueries.render(expr, variables, Map.of("instance", List.of("127.0.0.1:5001"))));
+        assertEquals("up{job=\"captier\", instance=~\"(a-1:5001|b-2:5002)\"}",
+                MonitoringQueries.render(expr, variables, Map.of("instance", List.of("a-1:5001", "b-2:5002"))));
+        assertThrows(IllegalArgumentException.class, () -> MonitoringQueries.render("up{x=~\"$nosuch\"}", variables, Map.of()));
+    }
+
+    @Test
+    void selectorsCarryTheirMatchers() {
+        assertEquals(List.of(
+                new PromQl.Selector("app_requests_total", List.of(new PromQl.LabelMatcher("status", "=~", "5.."),
+                        new PromQl.LabelMatcher("mode", "=~", "$mode"))),
+                new PromQl.Selector("app_requests_total", List.of())),
+                PromQl.selectors("sum by (mode) (rate(app_requests_total{status=~\"5..\", mode=~\"$mode\"}[1m]))"
+                        + " / sum by (mode) (rate(app_requests_total[1m]))"));
+        assertEquals(List.of(new PromQl.Selector("up", List.of(new PromQl.LabelMatcher("job", "=", "a}b")))),
+                PromQl.selectors("up {job=\"a}b\"} == 0"), "a brace inside a string is text");
     }
 
     /** The dashboards and rules may only name metrics the service exports (DESIGN section 6); the
