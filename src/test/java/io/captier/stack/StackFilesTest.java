@@ -6,6 +6,7 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.captier.cluster.Binaries;
 import io.captier.cluster.StackFiles;
+import io.captier.mode.Mode;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -429,7 +430,6 @@ class StackFilesTest {
                 }
                 String title = panel.path("title").asText();
                 titles.add(title);
-                assertTrue(uids.contains(panel.path("datasource").path("uid").asText()), title + ": a provisioned datasource");
                 assertFalse(panel.path("targets").isEmpty(), title + " has a query");
                 for (JsonNode target : panel.get("targets")) {
                     String expr = target.path("expr").asText();
@@ -441,6 +441,116 @@ class StackFilesTest {
         for (String subject : List.of("requests", "latency", "breakers", "staleness", "buffered")) {
             assertTrue(all.contains(subject), "a panel about " + subject + " in " + titles);
         }
+    }
+
+    /** How every panel, target and query variable names its datasource: through $datasource. */
+    static final String DATASOURCE_REF = "{\"type\":\"prometheus\",\"uid\":\"${datasource}\"}";
+
+    /**
+     * Each dashboard has $datasource (any Prometheus, the provisioned one by default), $mode and
+     * $instance (multi, with All), and queries only through $datasource, so it works on any
+     * Grafana and Prometheus, not only the provisioned pair.
+     */
+    @Test
+    void dashboardsHaveTheDatasourceModeAndInstanceVariablesAndQueryThroughDatasource() throws IOException {
+        JsonNode ref = MonitoringQueries.JSON.readTree(DATASOURCE_REF);
+        Set<String> prometheusUids = new TreeSet<>();
+        MonitoringQueries.yaml(files.path("monitoring/grafana/provisioning/datasources/datasources.yml")).get("datasources")
+                .forEach(d -> {
+                    if (d.get("type").asText().equals("prometheus")) {
+                        prometheusUids.add(d.get("uid").asText());
+                    }
+                });
+        for (Path file : MonitoringQueries.dashboards(files)) {
+            JsonNode d = MonitoringQueries.json(file);
+            Map<String, JsonNode> variables = MonitoringQueries.variables(d);
+            assertTrue(variables.keySet().containsAll(List.of("datasource", "mode", "instance")), file + ": " + variables.keySet());
+
+            JsonNode datasource = variables.get("datasource");
+            assertEquals("datasource", datasource.path("type").asText(), file + " $datasource");
+            assertEquals("prometheus", datasource.path("query").asText(), file + " $datasource lists Prometheus datasources");
+            String saved = datasource.path("current").path("value").asText();
+            assertTrue(saved.isEmpty() || prometheusUids.contains(saved), file + " $datasource defaults to a provisioned one: " + saved);
+
+            for (String name : List.of("mode", "instance")) {
+                JsonNode v = variables.get(name);
+                String where = file.getFileName() + " $" + name;
+                assertEquals("query", v.path("type").asText(), where);
+                assertEquals(ref, v.path("datasource"), where + " queries through $datasource");
+                assertTrue(v.path("multi").asBoolean() && v.path("includeAll").asBoolean(), where + ": multi, with All");
+                // All must mean every series, not the values loaded: an instance enters
+                // label_values(app_requests_total) only with its first request, and a Prometheus
+                // without the profile label (profile=~".*" matches a missing label) still shows all.
+                assertEquals(".*", v.path("allValue").asText(), where + ": All is .*");
+                assertEquals(MonitoringQueries.variableQuery(v), v.path("definition").asText(), where + ": shown as it is");
+            }
+            MonitoringQueries.LabelValues mode = MonitoringQueries.labelValues(MonitoringQueries.variableQuery(variables.get("mode")));
+            assertEquals("mode", mode.label());
+            assertEquals(List.of(new PromQl.Selector("app_requests_total", List.of())), PromQl.selectors(mode.selector()),
+                    "$mode: the modes requests were served in");
+            MonitoringQueries.LabelValues instance = MonitoringQueries.labelValues(
+                    MonitoringQueries.variableQuery(variables.get("instance")));
+            assertEquals("instance", instance.label());
+            List<PromQl.Selector> instanceSelector = PromQl.selectors(instance.selector());
+            assertEquals(1, instanceSelector.size(), instance.selector());
+            assertEquals("app_requests_total", instanceSelector.get(0).metric());
+            assertTrue(instanceSelector.get(0).has("mode", "=~", "$mode"), "$instance: the instances of the selected modes");
+
+            for (JsonNode panel : MonitoringQueries.panels(d)) {
+                if (panel.path("type").asText().equals("row")) {
+                    continue; // a row queries nothing
+                }
+                String title = file.getFileName() + " panel '" + panel.path("title").asText() + "'";
+                assertEquals(ref, panel.path("datasource"), title + " uses ${datasource}");
+                for (JsonNode target : panel.path("targets")) {
+                    assertEquals(ref, target.path("datasource"), title + " target " + target.path("refId").asText()
+                            + " uses ${datasource}");
+                }
+            }
+        }
+    }
+
+    /** The series the service labels with mode itself (Metrics.request); every other series gets the
+     *  profile target label from prometheus.yml, which holds the same values. */
+    static final Set<String> MODE_LABELLED = Set.of("app_requests_total", "app_request_latency_seconds_bucket",
+            "app_request_latency_seconds_count", "app_request_latency_seconds_sum");
+
+    /** Every series a panel reads is narrowed by $mode and $instance: none of them is shown whole
+     *  whatever the selection. */
+    @Test
+    void everyDashboardQueryIsNarrowedByModeAndInstance() {
+        List<String> unnarrowed = new ArrayList<>();
+        int selectors = 0;
+        for (Path file : MonitoringQueries.dashboards(files)) {
+            for (Map.Entry<String, String> q : MonitoringQueries.rawDashboardQueries(file).entrySet()) {
+                for (PromQl.Selector s : PromQl.selectors(q.getValue())) {
+                    selectors++;
+                    String modeLabel = MODE_LABELLED.contains(s.metric()) ? "mode" : "profile";
+                    if (!s.has(modeLabel, "=~", "$mode") || !s.has("instance", "=~", "$instance")) {
+                        unnarrowed.add(q.getKey() + ": " + s + " lacks " + modeLabel + "=~\"$mode\" or instance=~\"$instance\"");
+                    }
+                }
+            }
+        }
+        assertTrue(selectors > 0);
+        assertTrue(unnarrowed.isEmpty(), String.join("\n", unnarrowed));
+    }
+
+    /** $mode narrows the series without a mode label through profile: prometheus.yml must label each
+     *  instance with its mode, in the service's own words. */
+    @Test
+    void prometheusLabelsEveryInstanceWithItsModeAsProfile() {
+        Set<String> profiles = new TreeSet<>();
+        for (JsonNode job : MonitoringQueries.yaml(files.path("monitoring/prometheus.yml")).get("scrape_configs")) {
+            if (job.get("job_name").asText().equals("captier")) {
+                for (JsonNode group : job.get("static_configs")) {
+                    assertTrue(group.path("labels").has("profile"), "every captier target has a profile: " + group);
+                    profiles.add(group.path("labels").path("profile").asText());
+                }
+            }
+        }
+        Set<String> modes = Stream.of(Mode.values()).map(Mode::wireName).collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(modes, profiles);
     }
 
     /**
