@@ -217,11 +217,13 @@ public final class Up {
     private static void writeCredentials(Path file) throws IOException {
         Files.deleteIfExists(file);
         Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
+        // Exported, so that a sourced file reaches child processes too: scripts/captier reads
+        // CAPTIER_TOKEN from its environment.
         Files.writeString(file, "# API keys of this scripts/up run (they die with it); source this file\n"
-                + "CAPTIER_TOKEN=" + Credentials.READ_WRITE + "\n"
-                + "CAPTIER_READ_TOKEN=" + Credentials.READ_ONLY + "\n"
-                + "CAPTIER_WRITE_TOKEN=" + Credentials.WRITE_ONLY + "\n"
-                + "CAPTIER_AUTH=\"Authorization: Bearer " + Credentials.READ_WRITE + "\"\n");
+                + "export CAPTIER_TOKEN=" + Credentials.READ_WRITE + "\n"
+                + "export CAPTIER_READ_TOKEN=" + Credentials.READ_ONLY + "\n"
+                + "export CAPTIER_WRITE_TOKEN=" + Credentials.WRITE_ONLY + "\n"
+                + "export CAPTIER_AUTH=\"Authorization: Bearer " + Credentials.READ_WRITE + "\"\n");
     }
 
     private synchronized void close() {
