@@ -2,6 +2,7 @@ package io.captier.cluster;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -154,13 +155,37 @@ class HarnessIT {
                 topology.sql(oldPrimary, "SELECT k FROM harness ORDER BY k")));
     }
 
+    /** What scripts/ctl relies on: a paused standby is still found as the standby, and a
+     *  reclone that cannot finish refuses before it changes anything. */
+    @Test
+    @Order(6)
+    void aPausedStandbyKeepsItsRoleAndAnImpossibleRecloneChangesNothing() {
+        Node primary = topology.pgPrimary();
+        Node standby = topology.pgStandby();
+        assertThrows(IllegalStateException.class, () -> topology.recloneAsStandby(primary));
+        assertEquals(primary, topology.pgPrimary(), "the primary was left as it was");
+        assertEquals(List.of(List.of("1")), topology.sql(primary, "SELECT 1"));
+
+        topology.pause(standby);
+        try {
+            assertNull(topology.pgStandby(), "a paused standby does not answer");
+            assertEquals(standby, topology.pgStandbyLastKnown());
+            String line = topology.describe().lines().filter(l -> l.startsWith(standby.name() + " ")).findFirst()
+                    .orElseThrow();
+            assertTrue(line.contains("standby") && line.contains("PAUSED"), line);
+        } finally {
+            topology.resume(standby);
+        }
+        assertEquals(standby, topology.pgStandby());
+    }
+
     private long timeline(Node primary) {
         String walFile = topology.sql(primary, "SELECT pg_walfile_name(pg_current_wal_lsn())").get(0).get(0);
         return Long.parseLong(walFile.substring(0, 8), 16);
     }
 
     @Test
-    @Order(6)
+    @Order(7)
     void pausedReplicaDoesNotAnswerUntilResumed() {
         Node replica = topology.redisReplicas().get(0);
         topology.pause(replica);
@@ -172,7 +197,7 @@ class HarnessIT {
 
     /** The service as a child process, against the jar in captier.app.dir (packaged before the ITs run). */
     @Test
-    @Order(7)
+    @Order(8)
     void appInstanceLifecycle() throws Exception {
         Path jar = AppInstance.appDir().resolve("quarkus-run.jar");
         assertTrue(Files.isRegularFile(jar), "no " + jar + ": package the service first (mvnw verify does)");
@@ -206,7 +231,7 @@ class HarnessIT {
     }
 
     @Test
-    @Order(99)
+    @Order(100)
     void closeLeavesNothingRunning() {
         Map<Long, Long> processes = new LinkedHashMap<>(topology.startedProcesses());
         // PostgreSQL backends are in their own process groups: check them too

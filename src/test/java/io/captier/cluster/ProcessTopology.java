@@ -68,6 +68,8 @@ public final class ProcessTopology implements Topology {
     private final PostgresNodes pg;
     private final RedisNodes redis;
     private final Map<String, Server> servers = new LinkedHashMap<>();
+    /** Each node's role when it last answered: a paused node keeps showing it. */
+    private final Map<String, String> lastRole = new java.util.concurrent.ConcurrentHashMap<>();
     private final Thread shutdownHook = new Thread(this::close, "captier-topology-cleanup");
     private volatile Map<String, String> appEnv;
     private boolean closed;
@@ -242,6 +244,21 @@ public final class ProcessTopology implements Topology {
         for (Server s : byKind(Kind.POSTGRES)) {
             PostgresNodes.Status st = pg.status(s, STATUS_TIMEOUT);
             if (st != null && st.inRecovery()) {
+                lastRole.put(s.name, "standby");
+                return s.node();
+            }
+        }
+        return null;
+    }
+
+    @Override
+    public Node pgStandbyLastKnown() {
+        Node now = pgStandby();
+        if (now != null) {
+            return now;
+        }
+        for (Server s : byKind(Kind.POSTGRES)) {
+            if ("standby".equals(lastRole.get(s.name)) && pg.status(s, STATUS_TIMEOUT) == null) {
                 return s.node();
             }
         }
@@ -309,8 +326,13 @@ public final class ProcessTopology implements Topology {
     @Override
     public void recloneAsStandby(Node oldPrimary) {
         Server s = pgServer(oldPrimary);
-        s.kill();
+        // Check before changing anything: without a primary to clone from, stopping the node
+        // would leave it down and the operation half-done.
         Server primary = server(pgPrimary());
+        if (primary == s) {
+            throw new IllegalStateException(s.name + " is the current primary; promote the standby first");
+        }
+        s.kill();
         pg.cloneStandby(s, primary);
         pg.enableSync(primary, s);
     }
@@ -354,7 +376,17 @@ public final class ProcessTopology implements Topology {
         return sb.toString();
     }
 
+    /** The role the node answers with now, else the one it last answered with, else "?". */
     private String role(Server s) {
+        String now = roleNow(s);
+        if (now.equals("?")) {
+            return lastRole.getOrDefault(s.name, "?");
+        }
+        lastRole.put(s.name, now.startsWith("primary") ? "primary" : now);
+        return now;
+    }
+
+    private String roleNow(Server s) {
         try {
             switch (s.kind) {
                 case POSTGRES: {

@@ -30,6 +30,15 @@ public interface Topology extends AutoCloseable {
     /** The PostgreSQL node in recovery (the standby) now, or null when none runs. */
     Node pgStandby();
 
+    /**
+     * The standby for an operator's command: the node in recovery now or, when none answers,
+     * the node last seen in recovery (a paused standby still is one, and {@code scripts/ctl
+     * resume pg-standby} must find it); null when there is neither.
+     */
+    default Node pgStandbyLastKnown() {
+        return pgStandby();
+    }
+
     /** The Redis master as the sentinels' quorum names it now. */
     Node redisMaster();
 

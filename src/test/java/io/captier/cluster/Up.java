@@ -148,7 +148,7 @@ public final class Up {
     private Topology.Node resolve(String target) {
         return switch (target) {
             case "pg-primary" -> topology.pgPrimary();
-            case "pg-standby" -> require(topology.pgStandby(), "no standby runs");
+            case "pg-standby" -> require(topology.pgStandbyLastKnown(), "no standby runs");
             case "redis-master" -> topology.redisMaster();
             case "redis-replica" -> topology.redisReplicas().get(0);
             default -> topology.node(target);
