@@ -1,21 +1,20 @@
 package io.captier.observability;
 
 import org.jboss.logging.Logger;
-import org.jboss.logging.MDC;
+import org.jboss.logmanager.ExtLogRecord;
 
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
  * One log line of a named event (its code, such as {@code AUTH_FAILURE}, starts the
  * message, so a grep for it keeps working) with the event's data as fields rather than
- * words of the message. The fields are put into the MDC for this one line only and taken
- * out again, so nothing leaks into the next line a thread (or a Vert.x context) logs. The
- * ECS JSON format of quarkus-logging-json prints them in the line's {@code "mdc"} object
- * (as {@code mdc.captier.key} and so on: Quarkus 3.34 has no flat MDC); the text format
- * as {@code {name=value, ...}} after the message ({@code %X}). docs/decisions.md (Logs)
- * lists the fields.
+ * words of the message. The fields are MDC entries of this one log record only, so nothing
+ * leaks into the next line a thread (or a Vert.x context) logs. The ECS JSON format of
+ * quarkus-logging-json prints them in the line's {@code "mdc"} object (as
+ * {@code mdc.captier.key} and so on: Quarkus 3.34 has no flat MDC); the text format as
+ * {@code {name=value, ...}} after the message ({@code %X}). docs/decisions.md (Production
+ * stack, Logs) lists the fields.
  *
  * <p>Field names are ECS names where ECS has one (ECS field reference: {@code event.*},
  * {@code user.name}, {@code http.*}, {@code client.address}, {@code error.message},
@@ -67,6 +66,10 @@ public final class LogEvent {
     /** Epoch milliseconds since which Redis may miss writes. */
     public static final String SINCE_MS = "captier.since_ms";
     public static final String COUNT = "captier.count";
+
+    private static final Map<Logger.Level, java.util.logging.Level> LEVELS = Map.of(
+            Logger.Level.DEBUG, org.jboss.logmanager.Level.DEBUG, Logger.Level.INFO, org.jboss.logmanager.Level.INFO,
+            Logger.Level.WARN, org.jboss.logmanager.Level.WARN, Logger.Level.ERROR, org.jboss.logmanager.Level.ERROR);
 
     private final String action;
     private final Map<String, String> fields = new LinkedHashMap<>();
@@ -126,23 +129,23 @@ public final class LogEvent {
         log(log, Logger.Level.ERROR, text, thrown);
     }
 
-    /** Logs "{code} {text}" with the fields in the MDC, and restores the MDC as it was. */
+    /**
+     * Logs "{code} {text}" with the fields as the record's own MDC entries: the thread's
+     * MDC (trace ids) is copied into the record and the fields added there, never put into
+     * the MDC itself. Why not MDC.put around the call: on a Vert.x event loop outside a
+     * request, Quarkus' MDC makes a new duplicated context for every access, so the fields
+     * put would never reach the line.
+     */
     private void log(Logger log, Logger.Level level, String text, Throwable thrown) {
         if (!log.isEnabled(level)) {
             return;
         }
-        Map<String, Object> before = new HashMap<>();
-        try {
-            fields.forEach((name, value) -> before.put(name, MDC.put(name, value)));
-            log.log(level, action + " " + text, thrown);
-        } finally {
-            before.forEach((name, value) -> {
-                if (value == null) {
-                    MDC.remove(name);
-                } else {
-                    MDC.put(name, value);
-                }
-            });
-        }
+        ExtLogRecord record = new ExtLogRecord(LEVELS.get(level), action + " " + text,
+                ExtLogRecord.FormatStyle.NO_FORMAT, LogEvent.class.getName());
+        record.setLoggerName(log.getName());
+        record.setThrown(thrown);
+        record.copyMdc();
+        fields.forEach(record::putMdc);
+        org.jboss.logmanager.Logger.getLogger(log.getName()).log(record);
     }
 }
