@@ -1,15 +1,17 @@
 package io.captier.api;
 
+import io.captier.observability.LogEvent;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 
 import java.util.Map;
 
 /**
- * One line per write or delete (DESIGN section 6), on its own logger category
- * ({@code captier.audit}) so operators can route it: operation, key, the API key's name,
- * status, and the version and durability — or the outcome when it failed. A key that
- * failed validation is not echoed (it may hold anything), only its length.
+ * One {@code WRITE} line per write or delete (DESIGN section 6), on its own logger category
+ * ({@code captier.audit}) so operators can route it, with the operation, key, the API key's
+ * name, status, and the version and durability — or why it was refused and whether it may
+ * have been applied — as fields ({@link LogEvent}). A key that failed validation is not
+ * shown (it may hold anything), only its length.
  */
 final class AuditLog {
 
@@ -25,19 +27,28 @@ final class AuditLog {
     static void write(String operation, String segment, String caller, Response response) {
         Object entity = response.getEntity();
         Map<?, ?> body = entity instanceof Map<?, ?> m ? m : Map.of();
-        String shownKey;
+        LogEvent event = LogEvent.of("WRITE").with(LogEvent.OPERATION, operation).with(LogEvent.USER, caller)
+                .with(LogEvent.STATUS, response.getStatus());
         try {
-            shownKey = '"' + Keys.fromSegment(segment).replace("\\", "\\\\").replace("\"", "\\\"") + '"';
+            event.with(LogEvent.KEY, Keys.fromSegment(segment));
         } catch (Problem.ProblemException invalid) {
-            shownKey = "<invalid, " + (segment == null ? 0 : segment.length()) + " chars>";
+            event.with(LogEvent.INVALID_KEY_LENGTH, segment == null ? 0 : segment.length());
         }
         if (response.getStatus() < 300) {
-            AUDIT.infof("WRITE op=%s key=%s by=%s status=%d version=%s durability=%s%s", operation, shownKey,
-                    caller, response.getStatus(), body.get("version"), body.get("durability"),
-                    Boolean.TRUE.equals(body.get("replayed")) ? " replayed=true" : "");
+            event.with(LogEvent.OUTCOME, "success").with(LogEvent.VERSION, body.get("version"))
+                    .with(LogEvent.DURABILITY, body.get("durability"))
+                    .with(LogEvent.REPLAYED, Boolean.TRUE.equals(body.get("replayed")) ? "true" : null)
+                    .info(AUDIT, operation + " acknowledged");
         } else {
-            AUDIT.infof("WRITE op=%s key=%s by=%s status=%d refused=%s outcome=%s", operation, shownKey,
-                    caller, response.getStatus(), body.get("type"), body.get("outcome") == null ? "not-applied" : body.get("outcome"));
+            // A refusal applied nothing, unless its outcome is unknown (a commit whose answer was lost).
+            boolean unknown = "unknown".equals(body.get("outcome"));
+            event.with(LogEvent.OUTCOME, unknown ? "unknown" : "failure").with(LogEvent.REASON, slug(body.get("type")))
+                    .info(AUDIT, operation + (unknown ? " outcome unknown" : " refused"));
         }
+    }
+
+    /** {@code bad-key} of {@code urn:captier:problem:bad-key}. */
+    private static String slug(Object type) {
+        return type == null ? null : type.toString().substring(type.toString().lastIndexOf(':') + 1);
     }
 }

@@ -1,5 +1,6 @@
 package io.captier.api;
 
+import io.captier.observability.LogEvent;
 import io.captier.security.ApiKeyMechanism;
 import io.captier.security.AuthFailureThrottle;
 import io.captier.security.AuthFailures;
@@ -25,8 +26,9 @@ import java.util.Arrays;
  * no, a malformed or an unknown key; 403 {@code forbidden} for a key without the
  * method's role; 429 {@code rate-limited} with Retry-After once the client address has
  * used up its failures ({@link AuthFailureThrottle}). Each is logged as one
- * {@code AUTH_FAILURE} line: reason, the key's name when known, method, the route
- * template (never the data key) and the client address; never the credential.
+ * {@code AUTH_FAILURE} line with fields ({@link LogEvent}): reason, the key's name when
+ * known, method, the route template (never the data key) and the client address; never
+ * the credential.
  */
 public class AuthProblems {
 
@@ -86,9 +88,10 @@ public class AuthProblems {
     }
 
     private static void log(String reason, String keyName, HttpServerRequest request, ResourceInfo resource) {
-        LOG.warnf("AUTH_FAILURE reason=%s key=%s method=%s route=%s remote=%s", reason,
-                keyName == null ? "-" : keyName, request.method(), route(resource),
-                ApiKeyMechanism.clientAddress(request));
+        LogEvent.of("AUTH_FAILURE").with(LogEvent.OUTCOME, "failure").with(LogEvent.REASON, reason)
+                .with(LogEvent.USER, keyName).with(LogEvent.METHOD, request.method())
+                .with(LogEvent.ROUTE, route(resource)).with(LogEvent.CLIENT, ApiKeyMechanism.clientAddress(request))
+                .warn(LOG, reason);
     }
 
     /** The routed method's path template, such as {@code /write/{key}}: never the data key itself. */

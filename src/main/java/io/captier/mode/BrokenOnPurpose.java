@@ -1,6 +1,7 @@
 package io.captier.mode;
 
 import io.captier.config.CaptierConfig;
+import io.captier.observability.LogEvent;
 import io.quarkus.runtime.Startup;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.jboss.logging.Logger;
@@ -45,8 +46,8 @@ public class BrokenOnPurpose {
             }
         }
         if (!broken.isEmpty()) {
-            LOG.errorf("CONTRACT_BROKEN_ON_PURPOSE %s: this instance does NOT keep its contract (drill self-test only)",
-                    broken);
+            LogEvent.of("CONTRACT_BROKEN_ON_PURPOSE").with(LogEvent.REASON, String.join(",", broken))
+                    .error(LOG, "this instance does NOT keep its contract (drill self-test only)");
         }
     }
 

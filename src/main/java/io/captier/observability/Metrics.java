@@ -56,7 +56,8 @@ public class Metrics {
     /** A store connection failed: count it and log DB_CONNECT_FAILURE (one line each). */
     public void connectionFailure(String node, Throwable cause) {
         connectionFailures(node).increment();
-        LOG.warnf("DB_CONNECT_FAILURE node=%s error=%s", node, describeError(cause));
+        LogEvent.of("DB_CONNECT_FAILURE").with(LogEvent.NODE, node).with(LogEvent.ERROR, describeError(cause))
+                .warn(LOG, "a store node failed");
     }
 
     private Counter connectionFailures(String node) {

@@ -1,5 +1,6 @@
 package io.captier.resilience;
 
+import io.captier.observability.LogEvent;
 import io.captier.store.RequestRejectedException;
 import io.captier.store.StoreUnavailableException;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
@@ -96,7 +97,11 @@ public final class Breaker {
         CircuitBreakerState previous = state;
         state = next;
         since = Instant.now();
-        LOG.warnf("CIRCUIT_BREAKER_STATE_CHANGE breaker=%s from=%s to=%s", name, previous, next);
+        int at = name.indexOf('@');
+        LogEvent.of("CIRCUIT_BREAKER_STATE_CHANGE").with(LogEvent.BREAKER, name)
+                .with(LogEvent.NODE, at < 0 ? null : name.substring(at + 1))
+                .with(LogEvent.PREVIOUS_STATE, previous).with(LogEvent.STATE, next)
+                .warn(LOG, "now " + next);
     }
 
     /** Until the open breaker lets a trial call through; at least one second. */

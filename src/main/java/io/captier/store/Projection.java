@@ -2,6 +2,7 @@ package io.captier.store;
 
 import io.captier.Background;
 import io.captier.config.CaptierConfig;
+import io.captier.observability.LogEvent;
 import io.captier.observability.Metrics;
 import io.captier.store.postgres.PgHeartbeats;
 import io.captier.store.postgres.PgStore;
@@ -114,14 +115,16 @@ public class Projection {
     public void lost(long sinceMs, String why) {
         failures.incrementAndGet();
         if (widen(sinceMs)) {
-            LOG.warnf("PROJECTION_LOST redis lost writes since %d: %s", sinceMs, why);
+            LogEvent.of("PROJECTION_LOST").with(LogEvent.SINCE_MS, sinceMs).with(LogEvent.REASON, why)
+                    .warn(LOG, "redis lost writes");
         }
     }
 
     private void gap(long sinceMs, RuntimeException cause) {
         failures.incrementAndGet();
         if (widen(sinceMs)) {
-            LOG.warnf("PROJECTION_GAP redis lags postgres since %d: %s", sinceMs, Metrics.describeError(cause));
+            LogEvent.of("PROJECTION_GAP").with(LogEvent.SINCE_MS, sinceMs).with(LogEvent.ERROR, Metrics.describeError(cause))
+                    .warn(LOG, "redis lags postgres");
         }
     }
 
@@ -178,7 +181,8 @@ public class Projection {
             }
             // A write-through that failed while we copied may be older than what we read.
             if (failures.get() == failuresBefore && gap.compareAndSet(open, new Gap(open.seq() + 1, 0))) {
-                LOG.infof("PROJECTION_RESYNCED %d entries changed since %d", copied, since);
+                LogEvent.of("PROJECTION_RESYNCED").with(LogEvent.COUNT, copied).with(LogEvent.SINCE_MS, since)
+                        .info(LOG, "redis holds what postgres does again");
             }
         } catch (RuntimeException e) {
             LOG.debugf("resync waits: %s", Metrics.describeError(e));

@@ -2,6 +2,7 @@ package io.captier.store;
 
 import io.captier.Background;
 import io.captier.config.CaptierConfig;
+import io.captier.observability.LogEvent;
 import io.captier.observability.Metrics;
 import io.captier.store.hintlog.HintLog;
 import io.captier.store.postgres.PgStore;
@@ -141,8 +142,8 @@ public class Reconciler {
                 projection.writeThrough(done.row(), started);
                 metrics.reconciled(1);
             }
-            case DUPLICATE -> LOG.debugf("IDEMPOTENT_RETRY_SKIPPED key=%s version=%d: its Idempotency-Key was applied"
-                    + " already", buffered.entry().key(), buffered.entry().version());
+            case DUPLICATE -> LogEvent.of("IDEMPOTENT_RETRY_SKIPPED").with(LogEvent.KEY, buffered.entry().key())
+                    .with(LogEvent.VERSION, buffered.entry().version()).debug(LOG, "its Idempotency-Key was applied already");
             case CONFLICT -> conflicting(buffered);
         }
     }
@@ -153,7 +154,8 @@ public class Reconciler {
      * while no store could tell (docs/decisions.md, Buffers), and is skipped.
      */
     private static void conflicting(BufferedWrite write) {
-        LOG.warnf("IDEMPOTENCY_CONFLICT key=%s version=%d origin=%s: its Idempotency-Key was applied with another "
-                + "request; skipped", write.entry().key(), write.entry().version(), write.entry().origin());
+        LogEvent.of("IDEMPOTENCY_CONFLICT").with(LogEvent.KEY, write.entry().key())
+                .with(LogEvent.VERSION, write.entry().version()).with(LogEvent.ORIGIN, write.entry().origin())
+                .warn(LOG, "its Idempotency-Key was applied with another request; skipped");
     }
 }

@@ -1,5 +1,7 @@
 package io.captier.it;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import io.captier.cluster.AppInstance;
 import io.captier.cluster.Credentials;
 import io.captier.cluster.Topology;
@@ -158,6 +160,54 @@ class SecurityIT {
                 assertFalse(log.contains(secret), app.name() + "'s log holds a secret (" + secret.length() + " chars)");
             }
         }
+    }
+
+    /**
+     * The JSON instance logs ECS lines with each event's data as fields of the line's
+     * {@code mdc} object (docs/decisions.md, Logs): the audit of a write, an authentication
+     * failure; never the credential, never the value.
+     */
+    @Test
+    void theJsonLogCarriesEachEventsFieldsAndNoSecret() throws IOException {
+        Client ap = new Client(available.baseUrl());
+        String value = "logged-" + Credentials.token();
+        Client.Answer written = ap.write("logged-key", value);
+        assertEquals(200, written.status(), written.toString());
+        assertEquals(200, ap.read("logged-key").status());
+        assertEquals(401, ap.as(null).read("logged-key").status());
+
+        ObjectMapper json = new ObjectMapper();
+        List<JsonNode> lines = new ArrayList<>();
+        for (String line : Files.readAllLines(available.log(), StandardCharsets.UTF_8)) {
+            assertFalse(line.contains(Credentials.READ_WRITE), "a log line holds the API key");
+            assertFalse(line.contains(value), "a log line holds the stored value");
+            if (line.startsWith("{")) {
+                lines.add(json.readTree(line));
+            }
+        }
+        JsonNode audit = lines.stream()
+                .filter(l -> "logged-key".equals(l.path("mdc").path("captier.key").asText(null)))
+                .findFirst().orElseThrow(() -> new AssertionError("no audit line for the write"));
+        JsonNode fields = audit.path("mdc");
+        assertEquals("captier.audit", audit.path("log.logger").asText());
+        assertTrue(audit.has("@timestamp") && audit.has("log.level") && audit.has("message"), "an ECS line: " + audit);
+        assertEquals("WRITE", fields.path("event.action").asText(), audit.toString());
+        assertEquals("write", fields.path("captier.operation").asText(), audit.toString());
+        assertEquals("200", fields.path("http.response.status_code").asText(), audit.toString());
+        assertEquals(Long.toString(written.version()), fields.path("captier.version").asText(), audit.toString());
+        assertEquals(written.string("durability"), fields.path("captier.durability").asText(), audit.toString());
+        assertEquals("tester", fields.path("user.name").asText(), "the API key's name: " + audit);
+        assertFalse(audit.path("message").asText().contains("logged-key"), "the key is a field, not in the message");
+
+        JsonNode failure = lines.stream().filter(l -> "AUTH_FAILURE".equals(l.path("mdc").path("event.action").asText(null)))
+                .filter(l -> "missing".equals(l.path("mdc").path("event.reason").asText(null)))
+                .reduce((first, second) -> second).orElseThrow(() -> new AssertionError("no AUTH_FAILURE line"));
+        assertEquals("WARN", failure.path("log.level").asText(), failure.toString());
+        assertEquals("failure", failure.path("mdc").path("event.outcome").asText(), failure.toString());
+        assertEquals("GET", failure.path("mdc").path("http.request.method").asText(), failure.toString());
+        String route = failure.path("mdc").path("captier.route").asText();
+        assertTrue(route.startsWith("/read/") && !route.contains("logged-key"), "the route template: " + failure);
+        assertFalse(failure.path("mdc").path("client.address").asText().isEmpty(), failure.toString());
     }
 
     /**

@@ -1,5 +1,6 @@
 package io.captier.store.hintlog;
 
+import io.captier.observability.LogEvent;
 import io.captier.store.BufferedWrite;
 import io.captier.store.Entry;
 import org.jboss.logging.Logger;
@@ -256,7 +257,8 @@ public final class HintLog implements Closeable {
             channel().force(true);
             resetCheckpoint();
         } catch (IOException e) {
-            LOG.warnf("HINT_LOG_COMPACTION_FAILED file=%s error=%s (retried before the next append)", logFile, e);
+            LogEvent.of("HINT_LOG_COMPACTION_FAILED").with(LogEvent.FILE, logFile).with(LogEvent.ERROR, e)
+                    .warn(LOG, "retried before the next append");
         }
     }
 
@@ -323,7 +325,7 @@ public final class HintLog implements Closeable {
     }
 
     private String report(String tag, String description) {
-        LOG.warnf("%s file=%s %s", tag, logFile, description);
+        LogEvent.of(tag).with(LogEvent.FILE, logFile).warn(LOG, description);
         return description;
     }
 }

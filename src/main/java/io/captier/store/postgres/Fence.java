@@ -1,5 +1,6 @@
 package io.captier.store.postgres;
 
+import io.captier.observability.LogEvent;
 import org.jboss.logging.Logger;
 
 import java.io.IOException;
@@ -35,7 +36,8 @@ final class Fence {
         Integer before = highest.get(systemId);
         if (before == null || timeline > before) {
             highest.merge(systemId, timeline, Math::max);
-            LOG.infof("POSTGRES_TIMELINE cluster=%d timeline=%d (was %s)", systemId, timeline, before);
+            LogEvent.of("POSTGRES_TIMELINE").with(LogEvent.CLUSTER, systemId).with(LogEvent.TIMELINE, timeline)
+                    .with(LogEvent.PREVIOUS_TIMELINE, before).info(LOG, "a higher timeline: older primaries are fenced");
             save();
         }
     }
@@ -60,7 +62,7 @@ final class Fence {
             throw new UncheckedIOException("cannot read the fence file " + file, e);
         }
         props.forEach((k, v) -> highest.put(Long.parseLong((String) k), Integer.parseInt((String) v)));
-        LOG.infof("POSTGRES_FENCE loaded %s from %s", highest, file);
+        LogEvent.of("POSTGRES_FENCE").with(LogEvent.FILE, file).info(LOG, "loaded " + highest);
     }
 
     private synchronized void save() {
@@ -75,7 +77,7 @@ final class Fence {
             Files.move(tmp, file, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
         } catch (IOException e) {
             // The in-memory fence still holds; only a restart would forget it.
-            LOG.errorf(e, "cannot persist the fence to %s", file);
+            LogEvent.of("POSTGRES_FENCE").with(LogEvent.FILE, file).error(LOG, "cannot be persisted", e);
         }
     }
 }

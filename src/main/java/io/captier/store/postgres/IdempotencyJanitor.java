@@ -1,6 +1,7 @@
 package io.captier.store.postgres;
 
 import io.captier.Background;
+import io.captier.observability.LogEvent;
 import io.captier.observability.Metrics;
 import io.captier.resilience.Breakers;
 import io.captier.store.IdempotencyKey;
@@ -56,7 +57,8 @@ public class IdempotencyJanitor {
                 }
             });
             if (purged > 0) {
-                LOG.infof("IDEMPOTENCY_PURGED %d keys older than %d hours", purged, IdempotencyKey.RETENTION_HOURS);
+                LogEvent.of("IDEMPOTENCY_PURGED").with(LogEvent.COUNT, purged)
+                        .info(LOG, "keys older than " + IdempotencyKey.RETENTION_HOURS + " hours");
             }
         } catch (RuntimeException e) {
             LOG.debugf("idempotency purge waits: %s", Metrics.describeError(e));

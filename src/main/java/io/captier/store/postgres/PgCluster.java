@@ -2,6 +2,7 @@ package io.captier.store.postgres;
 
 import io.captier.Background;
 import io.captier.config.CaptierConfig;
+import io.captier.observability.LogEvent;
 import io.captier.observability.Metrics;
 import io.captier.store.OutcomeUnknownException;
 import io.captier.store.StoreUnavailableException;
@@ -94,7 +95,8 @@ public class PgCluster {
         if (primaries.isEmpty()) {
             throw new StoreUnavailableException("postgres-primary unreachable (no reachable, unfenced primary)", null);
         }
-        LOG.errorf("SPLIT_BRAIN several unfenced primaries: %s", primaries.stream().map(PgNode::name).toList());
+        LogEvent.of("SPLIT_BRAIN").with(LogEvent.NODES, String.join(",", primaries.stream().map(PgNode::name).toList()))
+                .error(LOG, "several unfenced primaries");
         throw new StoreUnavailableException("postgres-primary ambiguous (several claim the same timeline)", null);
     }
 
@@ -154,8 +156,9 @@ public class PgCluster {
             node.probed(new PgProbe(true, inRecovery, timeline, systemId, heartbeat, System.currentTimeMillis(), null));
             fence.observe(systemId, timeline);
             if (!before.reachable() || before.inRecovery() != inRecovery || before.timeline() != timeline) {
-                LOG.infof("POSTGRES_NODE node=%s role=%s timeline=%d fenced=%s", node.name(),
-                        node.probe().role(), timeline, isFenced(node));
+                LogEvent.of("POSTGRES_NODE").with(LogEvent.NODE, node.name()).with(LogEvent.ROLE, node.probe().role())
+                        .with(LogEvent.TIMELINE, timeline).with(LogEvent.FENCED, isFenced(node))
+                        .info(LOG, "reachable as " + node.probe().role());
             }
             if (!migrated && !inRecovery && !fence.fences(systemId, timeline)) {
                 migrate(node);
@@ -194,6 +197,6 @@ public class PgCluster {
                 .load()
                 .migrate();
         migrated = true;
-        LOG.infof("SCHEMA_MIGRATED on %s", primary.name());
+        LogEvent.of("SCHEMA_MIGRATED").with(LogEvent.NODE, primary.name()).info(LOG, "on the primary");
     }
 }

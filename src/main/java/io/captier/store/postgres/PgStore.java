@@ -12,6 +12,9 @@ import io.captier.store.PreconditionFailed;
 import io.captier.store.IdempotencyKeyReused;
 import io.captier.store.StoreUnavailableException;
 import io.captier.version.Hlc;
+import io.captier.observability.DbSpans;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -110,14 +113,16 @@ public class PgStore {
     }
 
 
-    @WithSpan("postgres.read-primary")
+    @WithSpan(value = "postgres.read-primary", kind = SpanKind.CLIENT)
     public Stored readPrimary(String key) {
         PgNode node = cluster.primary();
+        DbSpans.describe(Span.current(), DbSpans.POSTGRESQL, "SELECT", node.name());
         return new Stored(read(node, node.primaryPool(), breakers.get(Breakers.PG_PRIMARY), key), node);
     }
 
-    @WithSpan("postgres.read-standby")
+    @WithSpan(value = "postgres.read-standby", kind = SpanKind.CLIENT)
     public Stored readStandby(PgNode standby, String key) {
+        DbSpans.describe(Span.current(), DbSpans.POSTGRESQL, "SELECT", standby.name());
         return new Stored(read(standby, standby.anyPool(), breakers.get(Breakers.PG_STANDBY), key), standby);
     }
 
@@ -129,9 +134,11 @@ public class PgStore {
      * @throws OutcomeUnknownException   the commit was sent and its answer lost
      * @throws IdempotencyKeyReused       the key was used for another request
      */
-    @WithSpan("postgres.write")
+    @WithSpan(value = "postgres.write", kind = SpanKind.CLIENT)
     public Committed write(Entry proposed, Optional<IdempotencyKey> idempotency) {
         PgNode node = cluster.primary();
+        // An upsert is INSERT ... ON CONFLICT DO UPDATE: the statement's keyword names it.
+        DbSpans.describe(Span.current(), DbSpans.POSTGRESQL, "INSERT", node.name());
         AtomicBoolean commitSent = new AtomicBoolean();
         try {
             Committed committed = breakers.get(Breakers.PG_PRIMARY).call(() -> {
@@ -168,10 +175,11 @@ public class PgStore {
      * @throws OutcomeUnknownException   the commit was sent and its answer lost
      * @throws IdempotencyKeyReused      the key was used for another request
      */
-    @WithSpan("postgres.write-if")
+    @WithSpan(value = "postgres.write-if", kind = SpanKind.CLIENT)
     public Committed writeIf(Entry proposed, Precondition precondition, Optional<IdempotencyKey> idempotency,
                              long bufferedVersion) {
         PgNode node = cluster.primary();
+        DbSpans.describe(Span.current(), DbSpans.POSTGRESQL, "INSERT", node.name());
         AtomicBoolean commitSent = new AtomicBoolean();
         try {
             Committed committed = breakers.get(Breakers.PG_PRIMARY).call(() -> {
@@ -291,9 +299,10 @@ public class PgStore {
      * @throws StoreUnavailableException the primary could not be reached, or the commit's
      *                                   answer was lost: applying it again is harmless
      */
-    @WithSpan("postgres.reconcile")
+    @WithSpan(value = "postgres.reconcile", kind = SpanKind.CLIENT)
     public Reconciled reconcile(Entry buffered, Optional<IdempotencyKey> idempotency) {
         PgNode node = cluster.primary();
+        DbSpans.describe(Span.current(), DbSpans.POSTGRESQL, "INSERT", node.name());
         AtomicBoolean commitSent = new AtomicBoolean();
         Reconciled done = breakers.get(Breakers.PG_PRIMARY).call(() -> {
             try (Connection c = node.primaryPool().getConnection()) {

@@ -1,10 +1,13 @@
 package io.captier.store.redis;
 
 import io.captier.config.CaptierConfig;
+import io.captier.observability.DbSpans;
 import io.captier.store.Entry;
 import io.captier.store.IdempotencyKey;
 import io.captier.store.Replay;
 import io.captier.store.IdempotencyKeyReused;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
@@ -75,17 +78,21 @@ public class PendingStream {
      * @return confirmed, unconfirmed, or the first answer of an earlier attempt with the same key
      * @throws IdempotencyKeyReused the key was used for another request (nothing written)
      */
-    @WithSpan("redis.buffer")
+    @WithSpan(value = "redis.buffer", kind = SpanKind.CLIENT)
     public Outcome buffer(Entry entry, Optional<IdempotencyKey> idempotency) {
         int replicas = Math.max(1, topology.replicasUp());
         Response[] script = new Response[1];
-        boolean confirmed = master.call(node -> node.onOneConnection(conn ->
-                conn.send(PutEntry.buffered(entry, idempotency))
-                        .compose(answer -> {
-                            script[0] = answer;
-                            return conn.send(Request.cmd(Command.WAIT).arg(replicas).arg(waitMs));
-                        })
-                        .map(acked -> acked.toInteger() >= replicas)));
+        Span span = Span.current();
+        // The script (projection, XADD onto the stream, idempotency record), then WAIT.
+        boolean confirmed = master.call(node -> {
+            DbSpans.describe(span, DbSpans.REDIS, "EVAL", node.address());
+            return node.onOneConnection(conn -> conn.send(PutEntry.buffered(entry, idempotency))
+                    .compose(answer -> {
+                        script[0] = answer;
+                        return conn.send(Request.cmd(Command.WAIT).arg(replicas).arg(waitMs));
+                    })
+                    .map(acked -> acked.toInteger() >= replicas));
+        });
         int status = script[0].get(0).toInteger();
         if (status == -1) {
             throw new IdempotencyKeyReused();

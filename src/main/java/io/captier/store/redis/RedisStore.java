@@ -5,6 +5,9 @@ import io.captier.resilience.Breakers;
 import io.captier.store.Entry;
 import io.captier.store.IdempotencyKey;
 import io.captier.version.Hlc;
+import io.captier.observability.DbSpans;
+import io.opentelemetry.api.trace.Span;
+import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
@@ -39,9 +42,15 @@ public class RedisStore {
      * The same, for a write that came with an Idempotency-Key: its answer is recorded in the
      * buffer's records too, so that a retry while the primary is unreachable finds it.
      */
-    @WithSpan("redis.project")
+    @WithSpan(value = "redis.project", kind = SpanKind.CLIENT)
     public boolean project(Entry entry, Optional<IdempotencyKey> idempotency) {
-        return master.call(node -> PutEntry.project(node, entry, idempotency));
+        Span span = Span.current();
+        return master.call(node -> {
+            // The master the call went to (a new one when the old turned replica); EVAL only
+            // follows when the server lost the cached script.
+            DbSpans.describe(span, DbSpans.REDIS, "EVALSHA", node.address());
+            return PutEntry.project(node, entry, idempotency);
+        });
     }
 
     /**
@@ -58,8 +67,9 @@ public class RedisStore {
     }
 
     /** Read a key from one node; empty when the projection has no such key. */
-    @WithSpan("redis.read")
+    @WithSpan(value = "redis.read", kind = SpanKind.CLIENT)
     public Optional<Entry> read(RedisNode node, boolean isMaster, String key) {
+        DbSpans.describe(Span.current(), DbSpans.REDIS, "HMGET", node.address());
         Breaker breaker = breakers.get(isMaster ? Breakers.REDIS_MASTER : Breakers.redisReplica(node.address()));
         Response r = breaker.call(() -> node.send(
                 Request.cmd(Command.HMGET).arg(RedisKeys.entry(key)).arg("v").arg("ct").arg("ver").arg("o").arg("del")));

@@ -2,6 +2,7 @@ package io.captier.store.redis;
 
 import io.captier.Background;
 import io.captier.config.CaptierConfig;
+import io.captier.observability.LogEvent;
 import io.captier.observability.Metrics;
 import io.captier.store.StoreUnavailableException;
 import io.quarkus.runtime.ShutdownEvent;
@@ -234,7 +235,8 @@ public class RedisTopology {
         known(elected);
         views.values().forEach(v -> v.replicas().keySet().forEach(this::known));
         if (!elected.equals(masterAddress)) {
-            LOG.infof("REDIS_MASTER now=%s was=%s", elected, masterAddress);
+            LogEvent.of("REDIS_MASTER").with(LogEvent.NODE, elected).with(LogEvent.PREVIOUS_NODE, masterAddress)
+                    .info(LOG, "the sentinels name a new master");
             masterAddress = elected;
         }
     }
@@ -259,7 +261,8 @@ public class RedisTopology {
                     if (error == null) {
                         node.probed(probe);
                         if (!before.reachable() || !before.role().equals(probe.role())) {
-                            LOG.infof("REDIS_NODE node=%s role=%s", node.address(), probe.role());
+                            LogEvent.of("REDIS_NODE").with(LogEvent.NODE, node.address())
+                                    .with(LogEvent.ROLE, probe.role()).info(LOG, "reachable as " + probe.role());
                         }
                     } else {
                         node.probed(before.failed(Metrics.describeError(error), System.currentTimeMillis()));
