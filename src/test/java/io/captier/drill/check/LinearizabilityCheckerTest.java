@@ -131,7 +131,7 @@ class LinearizabilityCheckerTest {
             out.add(new Op(i + 1, o.client(), o.session(), o.instance(), o.mode(), o.key(), o.type(), o.value(),
                     o.invokeMs(), o.completeMs(), o.invokeNanos(), o.completeNanos(), o.outcome(), o.status(),
                     o.valueRead(), o.version(), o.origin(), o.source(), o.stalenessMs(), o.durability(), o.problem(),
-                    o.idempotencyKey(), o.replayed()));
+                    o.idempotencyKey(), o.replayed(), o.precondition(), o.mismatch()));
         }
         return out;
     }
