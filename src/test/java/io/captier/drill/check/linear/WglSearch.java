@@ -7,7 +7,6 @@ import java.util.Comparator;
 import java.util.Deque;
 import java.util.HashSet;
 import java.util.List;
-import java.util.Objects;
 import java.util.Set;
 
 /**
@@ -19,8 +18,17 @@ import java.util.Set;
  * state) already explored is kept, so no configuration is searched twice: that memo is what
  * turns the exponential search into one that is fast on real histories.
  *
- * <p>The register starts absent (null). A read is legal when it observes the current state;
- * a write is always legal and sets it.
+ * <p>The register is the compare-and-set register of {@link CasRegister}: it starts with no
+ * value; a read must observe the state's value; a write sets value and version, where its
+ * precondition (if any) holds; a 412 must find its precondition false and the state as
+ * it reported. The memo's state is that {@link CasRegister.State}, value <em>and</em>
+ * version: every decision depends on nothing else (a read on the value, a condition or a
+ * 412 on whether there is a value and its version), so two configurations with the same
+ * operations linearized and the same state have the same futures. A 412 that fixes an
+ * unknown version leaves a different state, so it is a different configuration.
+ *
+ * <p>A write whose outcome is unknown need not be linearized at all: the search is done
+ * when every other operation is.
  */
 public final class WglSearch {
 
@@ -34,7 +42,9 @@ public final class WglSearch {
     }
 
     public static Verdict run(List<RegisterOp> history, Budget.Meter meter) {
-        return new Search(RegisterHistory.simplified(history)).run(meter);
+        // The known versions come from the whole history: simplifying must not forget any.
+        CasRegister register = CasRegister.of(history);
+        return new Search(RegisterHistory.simplified(history, register), register).run(meter);
     }
 
     /** The call and return events in real-time order, as a doubly linked list behind a head. */
@@ -61,44 +71,50 @@ public final class WglSearch {
         return head;
     }
 
-    private record Configuration(BitSet linearized, String state) {
+    private record Configuration(BitSet linearized, CasRegister.State state) {
     }
 
-    /** One choice on the current path; {@code forced} when it was a read taken without alternatives. */
-    private record Step(Event call, String stateBefore, boolean forced) {
+    /** One choice on the current path; {@code forced} when it was an observation taken without alternatives. */
+    private record Step(Event call, CasRegister.State stateBefore, boolean forced) {
     }
 
     private static final class Search {
         private final List<RegisterOp> ops;
+        private final CasRegister register;
         private final Event head;
         private final Set<Configuration> explored = new HashSet<>();
         private final Deque<Step> path = new ArrayDeque<>();
         private final BitSet linearized;
-        private String state;
+        private CasRegister.State state = CasRegister.State.NO_VALUE;
         private Event event;
+        /** Operations that must still be linearized (every one but the optional writes). */
+        private int required;
 
-        Search(List<RegisterOp> ops) {
+        Search(List<RegisterOp> ops, CasRegister register) {
             this.ops = ops;
+            this.register = register;
             this.head = events(ops);
             this.linearized = new BitSet(ops.size());
+            this.required = (int) ops.stream().filter(op -> !op.optional()).count();
         }
 
         Verdict run(Budget.Meter meter) {
             event = head.next;
             boolean fresh = true;
-            while (head.next != null) {
+            while (required > 0) {
                 if (!meter.tick()) {
                     return Verdict.BUDGET_EXCEEDED;
                 }
                 if (fresh) {
                     fresh = false;
-                    Event read = legalReadAtFrontier();
-                    if (read != null) {
-                        // Lowe's just-in-time idea for reads: a read the register allows now can
-                        // be linearized now without loss (it changes no state, and everything
-                        // that had to precede it has been linearized). If that fails, so does
-                        // this whole configuration: no other choice is tried here.
-                        if (linearize(read, true)) {
+                    Event observation = unchangingObservationAtFrontier();
+                    if (observation != null) {
+                        // Lowe's just-in-time idea for reads, and for 412s that fix nothing:
+                        // an observation the register allows now, leaving the state as it is,
+                        // can be linearized now without loss (it changes no state, and
+                        // everything that had to precede it has been linearized). If that
+                        // fails, so does this whole configuration: no other choice is tried here.
+                        if (linearize(observation, state, true)) {
                             fresh = true;
                         } else if (!backtrack()) {
                             return Verdict.NOT_LINEARIZABLE;
@@ -106,28 +122,28 @@ public final class WglSearch {
                         continue;
                     }
                 }
-                if (event.call) {
-                    if (legal(ops.get(event.op)) && linearize(event, false)) {
+                if (event == null || !event.call && !ops.get(event.op).optional()) {
+                    if (!backtrack()) {
+                        // An operation returned before we found a place for it, and no choice is left.
+                        return Verdict.NOT_LINEARIZABLE;
+                    }
+                } else if (event.call) {
+                    CasRegister.State next = register.step(state, ops.get(event.op));
+                    if (next != null && linearize(event, next, false)) {
                         fresh = true;
                     } else {
                         event = event.next;
                     }
-                } else if (!backtrack()) {
-                    // An operation returned before we found a place for it, and no choice is left.
-                    return Verdict.NOT_LINEARIZABLE;
+                } else {
+                    // The end of a write that may never have happened: nothing had to precede it.
+                    event = event.next;
                 }
             }
             return Verdict.LINEARIZABLE;
         }
 
-        private boolean legal(RegisterOp op) {
-            return !op.read() || Objects.equals(op.value(), state);
-        }
-
-        /** Linearize this call now, unless that configuration was explored before. */
-        private boolean linearize(Event call, boolean forced) {
-            RegisterOp op = ops.get(call.op);
-            String next = op.read() ? state : op.value();
+        /** Linearize this call now, leaving {@code next}, unless that configuration was explored before. */
+        private boolean linearize(Event call, CasRegister.State next, boolean forced) {
             linearized.set(call.op);
             if (!explored.add(new Configuration((BitSet) linearized.clone(), next))) {
                 linearized.clear(call.op);
@@ -136,6 +152,9 @@ public final class WglSearch {
             path.push(new Step(call, state, forced));
             state = next;
             call.lift();
+            if (!ops.get(call.op).optional()) {
+                required--;
+            }
             event = head.next;
             return true;
         }
@@ -147,6 +166,9 @@ public final class WglSearch {
                 state = undo.stateBefore;
                 linearized.clear(undo.call.op);
                 undo.call.unlift();
+                if (!ops.get(undo.call.op).optional()) {
+                    required++;
+                }
                 if (!undo.forced) {
                     event = undo.call.next;
                     return true;
@@ -155,11 +177,16 @@ public final class WglSearch {
             return false;
         }
 
-        /** A read that may be linearized now (called, nothing pending returned before it) and is legal. */
-        private Event legalReadAtFrontier() {
+        /**
+         * A read or 412 that may be linearized now (called, nothing pending returned before
+         * it) and leaves the state exactly as it is; null when there is none. A 412 that would
+         * fix an unknown version is left to the ordinary search: fixing it now could rule out
+         * a condition a later operation needs.
+         */
+        private Event unchangingObservationAtFrontier() {
             for (Event e = head.next; e != null && e.call; e = e.next) {
                 RegisterOp op = ops.get(e.op);
-                if (op.read() && Objects.equals(op.value(), state)) {
+                if (op.observes() && state.equals(register.step(state, op))) {
                     return e;
                 }
             }
