@@ -5,7 +5,9 @@ import io.captier.drill.history.Outcome;
 import io.captier.mode.Durability;
 import io.captier.mode.Mode;
 
+import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Deque;
 import java.util.HashMap;
 import java.util.HashSet;
 import java.util.List;
@@ -118,7 +120,9 @@ public final class RegisterHistory {
      *       ({@link CasRegister#couldFollow}: no read of its value, no condition or 412
      *       its state would satisfy). In a linearization that has it, the next operation
      *       after it is then a write that does not look at the state; without it, nothing
-     *       else changes.</li>
+     *       else changes. Pending compare-and-sets only count as observers when they are
+     *       kept themselves (they need not take effect), so this is a fixpoint: what must be
+     *       placed, and what that may have seen, and so on.</li>
      *   <li>A pending write that is the only write of its value, and whose value some read
      *       returned, gets that read's return as its own (the earliest such read's, of those
      *       not answered before it was called): it must precede that read, so it precedes
@@ -133,11 +137,13 @@ public final class RegisterHistory {
                 writesOf.merge(op.value(), 1, Integer::sum);
             }
         }
+        boolean[] observable = observable(ops, register);
         List<RegisterOp> kept = new ArrayList<>(ops.size());
-        for (RegisterOp op : ops) {
+        for (int i = 0; i < ops.size(); i++) {
+            RegisterOp op = ops.get(i);
             if (!op.optional()) {
                 kept.add(op);
-            } else if (observable(op, ops, register)) {
+            } else if (observable[i]) {
                 boolean onlyWriter = op.value() != null && writesOf.get(op.value()) == 1;
                 long readBy = onlyWriter ? firstReadOf(op, ops) : RegisterOp.NEVER;
                 kept.add(readBy != RegisterOp.NEVER ? op.returningAt(readBy) : op);
@@ -146,14 +152,33 @@ public final class RegisterHistory {
         return kept;
     }
 
-    /** Could any operation not answered before {@code write} was called see the state it leaves? */
-    private static boolean observable(RegisterOp write, List<RegisterOp> ops, CasRegister register) {
+    /**
+     * Which pending writes could be seen: by an operation that must be placed, or by a
+     * pending compare-and-set that could itself be seen, not answered before the write was
+     * called, and could be linearized right after it.
+     */
+    private static boolean[] observable(List<RegisterOp> ops, CasRegister register) {
+        boolean[] seen = new boolean[ops.size()];
+        Deque<RegisterOp> observers = new ArrayDeque<>();
         for (RegisterOp op : ops) {
-            if (op != write && op.constrained() && op.ret() >= write.call() && register.couldFollow(op, write)) {
-                return true;
+            if (op.constrained() && !op.optional()) {
+                observers.add(op);
             }
         }
-        return false;
+        while (!observers.isEmpty()) {
+            RegisterOp observer = observers.poll();
+            for (int i = 0; i < ops.size(); i++) {
+                RegisterOp write = ops.get(i);
+                if (!seen[i] && write.optional() && write != observer && observer.ret() >= write.call()
+                        && register.couldFollow(observer, write)) {
+                    seen[i] = true;
+                    if (write.constrained()) {
+                        observers.add(write);
+                    }
+                }
+            }
+        }
+        return seen;
     }
 
     /** The earliest return of a read of {@code write}'s value not answered before it was called; NEVER if none. */
