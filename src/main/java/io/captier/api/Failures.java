@@ -4,7 +4,9 @@ import io.captier.session.InvalidSessionTokenException;
 import io.captier.store.OutcomeUnknownException;
 import io.captier.session.SessionBehindException;
 import io.captier.store.StoreUnavailableException;
+import io.captier.store.BufferedWritesPending;
 import io.captier.store.IdempotencyKeyReused;
+import io.captier.store.PreconditionFailed;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 
@@ -36,6 +38,18 @@ final class Failures {
         }
         if (e instanceof InvalidSessionTokenException bad) {
             return Problem.of(ProblemType.BAD_SESSION, "X-Session-Token is not valid: " + bad.getMessage()).response();
+        }
+        if (e instanceof PreconditionFailed failed) {
+            return Problem.of(ProblemType.PRECONDITION_FAILED, failed.liveVersion().isPresent()
+                            ? "the key holds another version" : "the key holds no value")
+                    .with("outcome", "not-applied")
+                    .with("exists", failed.liveVersion().isPresent())
+                    .with("current_version", failed.liveVersion().map(v -> Long.toString(v)).orElse(null))
+                    .response();
+        }
+        if (e instanceof BufferedWritesPending pending) {
+            return Problem.of(ProblemType.UNAVAILABLE, pending.getMessage()).with("outcome", "not-applied")
+                    .retryAfterMs(1000).response();
         }
         if (e instanceof IdempotencyKeyReused) {
             return Problem.of(ProblemType.IDEMPOTENCY_KEY_REUSED, e.getMessage()).response();

@@ -76,6 +76,12 @@ public class HttpFilters {
     }
 
     private void failed(RoutingContext rc) {
+        if (rc.response().ended()) {
+            // Already answered by the HTTP layer (a chunked body past its limit gets its 413);
+            // the failure that follows is that request's end, not a fault.
+            LOG.debugf("after the answer: %s", rc.failure());
+            return;
+        }
         int status = rc.statusCode();
         if (status < 400 || status >= 500) {
             LOG.errorf(rc.failure(), "HTTP layer failure (%d) on %s %s", status, rc.request().method(),
@@ -99,6 +105,9 @@ public class HttpFilters {
             refused = Problem.of(ProblemType.METHOD_NOT_ALLOWED, "captier serves GET, HEAD, POST and DELETE only")
                     .header("Allow", "GET, HEAD, POST, DELETE");
         }
+        if (refused == null) {
+            refused = ambiguousHeaders(rc.request().headers());
+        }
         if (refused == null && headerBytes(rc.request().headers()) > MAX_HEADER_BYTES) {
             refused = Problem.of(ProblemType.HEADERS_TOO_LARGE, "the request headers are larger than "
                     + MAX_HEADER_BYTES + " bytes");
@@ -113,6 +122,17 @@ public class HttpFilters {
             return;
         }
         rc.next();
+    }
+
+    /**
+     * Two Authorization headers: which one names the caller? A proxy and the service could
+     * each take another (RFC 9110 section 11.6.2 allows one), so neither is taken.
+     */
+    private static Problem ambiguousHeaders(MultiMap headers) {
+        if (headers.getAll("Authorization").size() > 1) {
+            return Problem.of(ProblemType.BAD_HEADER, "send one Authorization header");
+        }
+        return null;
     }
 
     private static long headerBytes(MultiMap headers) {

@@ -27,6 +27,7 @@ import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
 
 import java.nio.charset.StandardCharsets;
+import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
@@ -64,12 +65,14 @@ public class KvResource {
     @RolesAllowed(Role.Names.WRITE)
     public Response write(@Encoded @PathParam("key") String key, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                           @HeaderParam("Idempotency-Key") String idempotencyKey,
+                          @HeaderParam(HttpHeaders.IF_MATCH) String ifMatch,
+                          @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch,
                           @HeaderParam(SESSION) String session, byte[] body) {
         return measured("write", key, () -> {
             byte[] value = checks.value(body);
             String type = contentType == null || contentType.isBlank() ? MediaType.APPLICATION_OCTET_STREAM : contentType;
             WriteRequest request = new WriteRequest(Keys.fromSegment(key), value, type, false,
-                    checks.idempotencyKey(idempotencyKey));
+                    idempotencyKey(idempotencyKey), Preconditions.of(ifMatch, ifNoneMatch));
             return written(sessions.read(session, caller()), contract.write(request));
         });
     }
@@ -79,11 +82,13 @@ public class KvResource {
     @RolesAllowed(Role.Names.WRITE)
     public Response writeInPath(@Encoded @PathParam("key") String key, @Encoded @PathParam("value") String value,
                                 @HeaderParam("Idempotency-Key") String idempotencyKey,
+                                @HeaderParam(HttpHeaders.IF_MATCH) String ifMatch,
+                                @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch,
                                 @HeaderParam(SESSION) String session) {
         return measured("write", key, () -> {
             byte[] bytes = checks.value(checks.pathValue(value).getBytes(StandardCharsets.UTF_8));
             WriteRequest request = new WriteRequest(Keys.fromSegment(key), bytes, TEXT_UTF8, false,
-                    checks.idempotencyKey(idempotencyKey));
+                    idempotencyKey(idempotencyKey), Preconditions.of(ifMatch, ifNoneMatch));
             return written(sessions.read(session, caller()), contract.write(request));
         });
     }
@@ -92,9 +97,12 @@ public class KvResource {
     @Path("write/{key}")
     @RolesAllowed(Role.Names.WRITE)
     public Response delete(@Encoded @PathParam("key") String key, @HeaderParam("Idempotency-Key") String idempotencyKey,
+                           @HeaderParam(HttpHeaders.IF_MATCH) String ifMatch,
+                           @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch,
                            @HeaderParam(SESSION) String session) {
         return measured("delete", key, () -> {
-            WriteRequest request = WriteRequest.delete(Keys.fromSegment(key), checks.idempotencyKey(idempotencyKey));
+            WriteRequest request = WriteRequest.delete(Keys.fromSegment(key), idempotencyKey(idempotencyKey),
+                    Preconditions.of(ifMatch, ifNoneMatch));
             return written(sessions.read(session, caller()), contract.write(request));
         });
     }
@@ -118,7 +126,9 @@ public class KvResource {
                     ? Response.ok(r.entry().get().value(), MediaType.APPLICATION_OCTET_STREAM)
                             .header("X-Content-Type", r.entry().get().contentType())
                     : Response.ok(Answers.read(r, mode), MediaType.APPLICATION_JSON);
-            return readHeaders(answer, r, after).header("X-Version", Long.toString(r.entry().get().version())).build();
+            long version = r.entry().get().version();
+            return readHeaders(answer, r, after).header("X-Version", Long.toString(version))
+                    .header(HttpHeaders.ETAG, Preconditions.etag(version)).build();
         });
     }
 
@@ -147,7 +157,8 @@ public class KvResource {
     private Response written(SessionToken session, WriteResult w) {
         String token = sessions.write(session.observe(w.key(), w.version()), caller());
         Response.ResponseBuilder r = Response.status(w.durability().status())
-                .type(MediaType.APPLICATION_JSON).entity(Answers.write(w, mode, token)).header(SESSION, token);
+                .type(MediaType.APPLICATION_JSON).entity(Answers.write(w, mode, token)).header(SESSION, token)
+                .header(HttpHeaders.ETAG, Preconditions.etag(w.version()));
         if (w.replayed()) {
             r.header("Idempotent-Replayed", "true");
         }
@@ -176,6 +187,15 @@ public class KvResource {
     private static boolean wantsRawBytes(String accept) {
         return accept != null && accept.contains(MediaType.APPLICATION_OCTET_STREAM)
                 && !accept.contains(MediaType.APPLICATION_JSON);
+    }
+
+    /**
+     * The request's Idempotency-Key, scoped to the API key that sent it ({@code name:key}; a
+     * name has no ':'): another API key's Idempotency-Key of the same text is another key,
+     * so no caller can replay, or learn of, another's answers.
+     */
+    private Optional<String> idempotencyKey(String header) {
+        return checks.idempotencyKey(header).map(key -> caller() + ":" + key);
     }
 
     /** The name of the API key this request was let in with (its security identity). */

@@ -19,6 +19,7 @@ public enum ProblemType {
     VALUE_TOO_LARGE(413, "value-too-large", "The value is larger than allowed"),
     URI_TOO_LONG(414, "uri-too-long", "The request target is too long"),
     UNSUPPORTED_MEDIA_TYPE(415, "unsupported-media-type", "The content type is not valid"),
+    PRECONDITION_FAILED(412, "precondition-failed", "The precondition does not hold"),
     IDEMPOTENCY_KEY_REUSED(422, "idempotency-key-reused", "The Idempotency-Key belongs to a different request"),
     RATE_LIMITED(429, "rate-limited", "Too many requests"),
     HEADERS_TOO_LARGE(431, "headers-too-large", "The request headers are too large"),

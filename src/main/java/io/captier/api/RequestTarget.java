@@ -16,18 +16,18 @@ import java.net.URISyntaxException;
  *       Quarkus makes this check itself and answers an empty 400; captier turns it off
  *       ({@code vertx.disableURIValidation}, set in {@link io.captier.Main}) and makes it
  *       here, answering problem+json.</li>
- *   <li>A raw {@code ;} anywhere in the path ({@link #matrixParameters}): JAX-RS routers drop
- *       matrix parameters ({@code /write;x/a;b/v} is dispatched as {@code /write/a/v}), so
- *       the key the router captured would not be the segment that was sent. No route of ours
- *       takes them; a key holding {@code ;} is sent as {@code %3B}. This one is checked
- *       after the routed method's role check ({@link MatrixParameters}), so that a caller
- *       without a key learns nothing but 401: the route and role do not depend on it.</li>
+ *   <li>A raw {@code ;}, an empty or a dot segment ({@link #ambiguousSegments}): JAX-RS
+ *       routers drop matrix parameters ({@code /write;x/a;b/v} is dispatched as
+ *       {@code /write/a/v}) and resolve {@code //}, {@code .} and {@code ..} (so
+ *       {@code /write/%2e/v} writes the key {@code v}): the key the router captured would not
+ *       be the segment that was sent. No route of ours takes them; a key holding {@code ;} is
+ *       sent as {@code %3B}. These are checked after the routed method's role check
+ *       ({@link PathSyntax}), so that a caller without a key learns nothing but 401: the
+ *       route and role do not depend on them.</li>
  *   <li>A target longer than {@value #MAX_CHARS} characters (414). Vert.x's own limit
  *       ({@code quarkus.http.limits.max-initial-line-length}) is set above it, so that up
  *       to there the refusal is ours and problem+json.</li>
  * </ul>
- * Dot segments and empty segments need no refusal here: the router resolves them
- * (RFC 3986 section 5.2.4) and every decision is taken on what it dispatched.
  */
 final class RequestTarget {
 
@@ -67,14 +67,33 @@ final class RequestTarget {
     }
 
     /**
+     * Segments the router would resolve into another path, or drop: a request that meant one
+     * key must not land on another.
+     *
      * @param path the request's path as it arrived (no query)
-     * @return the problem to answer when it carries a raw {@code ;}, else null
+     * @return the problem to answer when the path carries a raw {@code ;} (matrix
+     *         parameters), an empty segment ({@code //}, a trailing {@code /}) or a dot segment
+     *         ({@code .}, {@code ..}, also as {@code %2e}); else null
      */
-    static Problem matrixParameters(String path) {
-        return path != null && path.indexOf(';') >= 0
-                ? Problem.of(ProblemType.BAD_PATH, "';' is not accepted in a path (matrix parameters); "
-                        + "send a ';' in a key as %3B")
-                : null;
+    static Problem ambiguousSegments(String path) {
+        if (path == null) {
+            return null;
+        }
+        if (path.indexOf(';') >= 0) {
+            return Problem.of(ProblemType.BAD_PATH, "';' is not accepted in a path (matrix parameters); "
+                    + "send a ';' in a key as %3B");
+        }
+        String[] segments = path.split("/", -1);
+        for (int i = 1; i < segments.length; i++) {
+            String s = segments[i].toLowerCase(java.util.Locale.ROOT);
+            if (s.isEmpty() || s.equals(".") || s.equals("..") || s.equals("%2e") || s.equals("%2e%2e")
+                    || s.equals(".%2e") || s.equals("%2e.")) {
+                return Problem.of(ProblemType.BAD_PATH, "empty and dot segments ('//', a trailing '/', '.', '..') "
+                        + "are not accepted: the path would name another key; the keys '.' and '..' cannot be "
+                        + "addressed");
+            }
+        }
+        return null;
     }
 
     /** A target for a log line: at most 200 characters, control characters escaped. */

@@ -6,6 +6,7 @@ import io.captier.session.SessionBehindException;
 import io.captier.session.Sessions;
 import io.captier.staleness.Staleness;
 import io.captier.store.BufferedWrite;
+import io.captier.store.BufferedWritesPending;
 import io.captier.store.Entry;
 import io.captier.store.IdempotencyKey;
 import io.captier.store.IdempotencyKeyReused;
@@ -17,6 +18,7 @@ import io.captier.store.local.LastKnownCache;
 import io.captier.store.postgres.PgStore;
 import io.captier.store.hintlog.HintLog;
 import io.captier.store.redis.PendingStream;
+import io.captier.store.redis.RedisStore;
 import io.captier.store.redis.RedisNode;
 import io.captier.version.Hlc;
 import io.opentelemetry.api.trace.Span;
@@ -51,6 +53,7 @@ public class AvailableContract implements KvContract {
     private final PendingStream pending;
     private final HintLog hints;
     private final Projection projection;
+    private final RedisStore redis;
     private final LastKnownCache cache;
     private final Staleness staleness;
     private final Metrics metrics;
@@ -64,8 +67,9 @@ public class AvailableContract implements KvContract {
     Tracer tracer;
 
     public AvailableContract(ReadChain chain, PgStore postgres, PendingStream pending, HintLog hints, Projection projection,
-                             LastKnownCache cache, Staleness staleness, Metrics metrics, Hlc hlc,
+                             RedisStore redis, LastKnownCache cache, Staleness staleness, Metrics metrics, Hlc hlc,
                              CaptierConfig config, BrokenOnPurpose broken) {
+        this.redis = redis;
         this.broken = broken;
         this.chain = chain;
         this.postgres = postgres;
@@ -181,6 +185,9 @@ public class AvailableContract implements KvContract {
         }
         Entry proposed = new Entry(request.key(), request.value(), request.contentType(), hlc.next(), instanceId,
                 request.delete());
+        if (request.precondition().isPresent()) {
+            return conditional(request, proposed, startedAt);
+        }
         try {
             PgStore.Committed committed = postgres.write(proposed, ConsistentContract.idempotency(request));
             Entry stored = proposed.withVersion(committed.version());
@@ -197,6 +204,43 @@ public class AvailableContract implements KvContract {
             // version again changes nothing, and its Idempotency-Key is claimed once.
             return buffered(request, new BufferedWrite(proposed, idempotency), startedAt);
         }
+    }
+
+    /**
+     * A conditional write (DESIGN C5, A8) needs the primary: a buffered write cannot be
+     * conditional. And it is refused while a buffered write to the key waits for
+     * reconciliation as far as this instance can see (its own hint log, or a Redis
+     * projection newer than the primary's row): the row would not be the newest
+     * acknowledged write to check the precondition against. An unknown outcome is answered
+     * as such, not buffered.
+     */
+    private WriteResult conditional(WriteRequest request, Entry proposed, long startedAt) {
+        if (hints.hasPending(request.key())) {
+            throw new BufferedWritesPending("a buffered write to this key waits for reconciliation on this instance: "
+                    + "a conditional write cannot be checked against it yet; retry shortly");
+        }
+        long bufferedVersion;
+        try {
+            bufferedVersion = redis.projectedVersion(request.key());
+        } catch (StoreUnavailableException | RedisNode.RedisErrorReply redisDown) {
+            throw new StoreUnavailableException("a conditional write needs redis-master too, to see the buffered "
+                    + "writes it must not skip; nothing was applied", null);
+        }
+        Optional<IdempotencyKey> idempotency = ConsistentContract.idempotency(request);
+        PgStore.Committed committed;
+        try {
+            committed = postgres.writeIf(proposed, request.precondition().get(), idempotency, bufferedVersion);
+        } catch (StoreUnavailableException primaryDown) {
+            throw new StoreUnavailableException("a conditional write needs postgres-primary (a buffered write cannot be "
+                    + "conditional): " + primaryDown.detail(), null);
+        }
+        if (!committed.replayed()) {
+            Entry stored = proposed.withVersion(committed.version());
+            projection.writeThrough(stored, idempotency, startedAt);
+            cache.remember(stored, 0, startedAt);
+        }
+        return new WriteResult(request.key(), committed.version(), committed.origin(), Durability.PRIMARY,
+                committed.replayed());
     }
 
     /**

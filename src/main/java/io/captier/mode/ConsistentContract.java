@@ -62,7 +62,9 @@ public class ConsistentContract implements KvContract {
         Entry proposed = new Entry(request.key(), request.value(), request.contentType(), hlc.next(), instanceId,
                 request.delete());
         Optional<IdempotencyKey> idempotency = idempotency(request);
-        PgStore.Committed committed = postgres.write(proposed, idempotency);
+        PgStore.Committed committed = request.precondition().isPresent()
+                ? postgres.writeIf(proposed, request.precondition().get(), idempotency, 0)
+                : postgres.write(proposed, idempotency);
         if (!committed.replayed()) {
             projection.writeThrough(proposed.withVersion(committed.version()), idempotency, startedAt);
         }

@@ -28,10 +28,13 @@ class RequestTargetTest {
     }
 
     @Test
-    void matrixParametersAreFoundInAnySegment() {
-        assertEquals(400, RequestTarget.matrixParameters("/write;x/k/v").status());
-        assertEquals(400, RequestTarget.matrixParameters("/write/a;b/v").status());
-        assertEquals(400, RequestTarget.matrixParameters("/nodes;").status());
-        assertNull(RequestTarget.matrixParameters("/write/a%3Bb/v"), "an encoded ';' is part of a key");
+    void matrixParametersEmptyAndDotSegmentsAreFoundInAnySegment() {
+        for (String bad : new String[] {"/write;x/k/v", "/write/a;b/v", "/nodes;", "//write/k/v", "/write//v",
+                "/write/k/", "/write/./v", "/write/%2E/v", "/write/k/%2e%2e", "/write/.%2e/x", "/./write/k"}) {
+            assertEquals(400, RequestTarget.ambiguousSegments(bad).status(), bad);
+        }
+        assertNull(RequestTarget.ambiguousSegments("/write/a%3Bb/v"), "an encoded ';' is part of a key");
+        assertNull(RequestTarget.ambiguousSegments("/write/.a/..b"), "dots in a key are fine");
+        assertNull(RequestTarget.ambiguousSegments("/write/a%2F%2Fb/v"), "an encoded '/' is part of a key");
     }
 }

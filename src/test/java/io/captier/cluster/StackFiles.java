@@ -29,6 +29,13 @@ import java.util.stream.Stream;
  */
 public final class StackFiles {
 
+    /**
+     * The loopback address the locally rendered NGINX connects to the instances from: not
+     * 127.0.0.1, so that instances can trust NGINX's X-Forwarded-For (TRUSTED_PROXIES)
+     * without trusting every local client.
+     */
+    public static final String NGINX_PROXY_ADDRESS = "127.0.0.2";
+
     /** The listen ports of nginx/nginx.conf, per profile. */
     public static final Map<String, Integer> NGINX_PORTS = Map.of("consistent", 8443, "available", 8444);
 
@@ -133,6 +140,8 @@ public final class StackFiles {
         text = replace(text, "/etc/nginx/certs/", certDir + "/");
         text = replace(text, "/var/cache/nginx/", cacheDir + "/");
         write(conf, text);
+        Path proxied = target.resolve("snippets/captier-proxied.conf");
+        write(proxied, read(proxied) + "proxy_bind " + NGINX_PROXY_ADDRESS + ";\n");
         return conf;
     }
 

@@ -77,8 +77,9 @@ public final class Up {
         Map<String, String> env = new HashMap<>(topology.appEnv());
         env.put("HTTP_PORT", Integer.toString(port));
         env.put("HTTP_HOST", "127.0.0.1");
-        // NGINX runs on this machine: the client address it forwards is believed from 127.0.0.1.
-        env.put("TRUSTED_PROXIES", "127.0.0.1");
+        // NGINX connects from 127.0.0.2 (StackFiles.renderNginx): only its X-Forwarded-For is
+        // believed, not that of a client on 127.0.0.1 talking to the instance directly.
+        env.put("TRUSTED_PROXIES", StackFiles.NGINX_PROXY_ADDRESS);
         env.put("OTEL_SDK_DISABLED", System.getenv().getOrDefault("OTEL_SDK_DISABLED", "true"));
         env.put("LOG_JSON", System.getenv().getOrDefault("LOG_JSON", "false"));
         instances.put(mode, AppInstance.start(mode, mode, env));
@@ -195,8 +196,8 @@ public final class Up {
                   curl -H "$CAPTIER_AUTH" %s/nodes
 
                 Through NGINX (TLS with a self-signed dev certificate, rate limited):
-                  curl -H "$CAPTIER_AUTH" --cacert %s %s/read/greeting
-                  curl -H "$CAPTIER_AUTH" --cacert %s %s/read/greeting
+                  curl -H "$CAPTIER_AUTH" --cacert %s %s/read/greeting   # consistent
+                  curl -H "$CAPTIER_AUTH" --cacert %s %s/read/greeting   # available
                 Prometheus %s   Alertmanager %s
 
                 Drill (scripts/ctl OPERATION TARGET; targets: pg-primary, pg-standby, redis-master,

@@ -3,6 +3,7 @@ package io.captier.it;
 import io.captier.cluster.AppInstance;
 import io.captier.cluster.Credentials;
 import io.captier.cluster.NginxServer;
+import io.captier.cluster.StackFiles;
 import io.captier.cluster.Topology;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
@@ -58,17 +59,17 @@ class AuthorizationIT {
     private static NginxServer nginx;
     /** Name (cp, ap, cp-nginx, ap-nginx) -> a client of it. */
     private static Map<String, RawHttp> targets;
-    /** An instance with the default throttle (10 failures a minute), trusting 127.0.0.1 as its proxy. */
+    /** An instance with the default throttle (10 failures a minute), trusting NGINX's address as its proxy. */
     private static RawHttp throttled;
 
     @BeforeContainer
     static void start() {
         stack = Stack.start();
-        Map<String, String> behindNginx = Map.of("TRUSTED_PROXIES", "127.0.0.1");
+        Map<String, String> behindNginx = Map.of("TRUSTED_PROXIES", StackFiles.NGINX_PROXY_ADDRESS);
         AppInstance cp = stack.instance("authz-cp", "consistent", behindNginx);
         AppInstance ap = stack.instance("authz-ap", "available", behindNginx);
         AppInstance strict = stack.instance("authz-throttle", "consistent",
-                Map.of("TRUSTED_PROXIES", "127.0.0.1", "AUTH_FAILURES_PER_MINUTE", "10"));
+                Map.of("TRUSTED_PROXIES", StackFiles.NGINX_PROXY_ADDRESS, "AUTH_FAILURES_PER_MINUTE", "10"));
         nginx = NginxServer.start(Map.of("consistent", List.of("127.0.0.1:" + cp.port()),
                 "available", List.of("127.0.0.1:" + ap.port())));
         targets = Map.of(
@@ -205,7 +206,8 @@ class AuthorizationIT {
                     segments.add(at, "junk");
                 }
                 case TRAILING_SLASH -> segments.add("");
-                case UPPER_CASE -> segments.set(0, v.pick() % 2 == 0 ? segments.get(0).toUpperCase(Locale.ROOT)
+                case UPPER_CASE -> segments.set(0, v.pick() % 2 == 0 || segments.get(0).isEmpty()
+                        ? segments.get(0).toUpperCase(Locale.ROOT)
                         : Character.toUpperCase(segments.get(0).charAt(0)) + segments.get(0).substring(1));
                 case NUL -> segments.set(at, segment + "%00");
                 case OVERLONG -> segments.set(keyAt >= 0 ? keyAt : at,
@@ -363,6 +365,67 @@ class AuthorizationIT {
         }
     }
 
+    /** Two different requests never land on one key: paths the router would resolve into another are refused. */
+    @Example
+    void dotAndEmptySegmentsNeverNameAnotherKey() {
+        for (String name : targets.keySet()) {
+            RawHttp t = targets.get(name).from(nextAddress());
+            String victim = "az-victim-" + FRESH.incrementAndGet();
+            assertEquals(200, write(t, "/write/" + victim + "/original").status());
+            for (String[] r : new String[][] {{"POST", "/write/%2E/" + victim}, {"POST", "/write/x/%2e%2e/" + victim + "/p"},
+                    {"POST", "//write/" + victim + "/p"}, {"POST", "/write//" + victim + "/p"}, {"POST", "/write/" + victim + "//p"},
+                    {"DELETE", "/write/" + victim + "/%2e"}, {"POST", "/write/" + victim + "/"}, {"GET", "/read/" + victim + "/"}}) {
+                RawHttp.Answer answer = t.send(r[0], r[1], null, "Authorization", bearer(Credentials.READ_WRITE));
+                assertEquals(400, answer.status(), name + " " + r[0] + " " + r[1] + " -> " + answer);
+                assertEquals("urn:captier:problem:bad-path", answer.problemType(), answer.toString());
+            }
+            assertEquals("original", read(t, "/read/" + victim).text(), name + ": " + victim + " is untouched");
+        }
+    }
+
+    /** An Idempotency-Key belongs to the API key that sent it: another key can neither replay nor claim it. */
+    @Example
+    void idempotencyKeysAreScopedToTheirApiKey() {
+        RawHttp t = targets.get("cp").from(nextAddress());
+        String key = "az-scope-" + FRESH.incrementAndGet();
+        RawHttp.Answer first = t.send("POST", "/write/" + key + "/v", null,
+                "Authorization", bearer(Credentials.READ_WRITE), "Idempotency-Key", "shared-K");
+        RawHttp.Answer other = t.send("POST", "/write/" + key + "/v", null,
+                "Authorization", bearer(Credentials.WRITE_ONLY), "Idempotency-Key", "shared-K");
+        assertEquals(200, other.status(), other.toString());
+        assertEquals(null, other.header("Idempotent-Replayed"), "another API key's answer is not replayed");
+        assertTrue(!first.json().get("version").equals(other.json().get("version")), "its own write");
+        RawHttp.Answer retry = t.send("POST", "/write/" + key + "/v", null,
+                "Authorization", bearer(Credentials.READ_WRITE), "Idempotency-Key", "shared-K");
+        assertEquals("true", retry.header("Idempotent-Replayed"));
+        assertEquals(first.json().get("version"), retry.json().get("version"));
+    }
+
+    @Example
+    void oneAuthorizationHeaderOriginFormTargetsAndNginxRefusalsAsProblems() {
+        for (String name : targets.keySet()) {
+            RawHttp.Answer two = targets.get(name).from(nextAddress()).get("/read/" + CANARY_KEY,
+                    "Authorization", bearer(Credentials.WRITE_ONLY), "Authorization", bearer(Credentials.READ_WRITE));
+            assertEquals(400, two.status(), name + ": " + two);
+            assertNotNull(two.problemType(), two.toString());
+        }
+        for (String name : List.of("cp-nginx", "ap-nginx")) {
+            RawHttp t = targets.get(name).from(nextAddress());
+            RawHttp.Answer absolute = t.get("https://evil.example:9/read/" + CANARY_KEY,
+                    "Authorization", bearer(Credentials.READ_WRITE));
+            assertEquals(400, absolute.status(), name + ": " + absolute);
+            assertEquals("urn:captier:problem:bad-path", absolute.problemType());
+            RawHttp.Answer tooLarge = t.send("POST", "/write/" + DENIED + "big", null,
+                    "Authorization", bearer(Credentials.READ_WRITE), "Content-Length", "3000000");
+            assertEquals(413, tooLarge.status(), name + ": " + tooLarge);
+            assertEquals("urn:captier:problem:value-too-large", tooLarge.problemType());
+            RawHttp.Answer unknownCoding = t.send("POST", "/write/" + DENIED + "te", null,
+                    "Authorization", bearer(Credentials.READ_WRITE), "Transfer-Encoding", "xchunked");
+            assertEquals(501, unknownCoding.status(), name + ": " + unknownCoding);
+            assertNotNull(unknownCoding.problemType(), unknownCoding.toString());
+        }
+    }
+
     /** RFC 3986 has every byte outside visible ASCII percent-encoded; raw UTF-8 is refused, not guessed at. */
     @Example
     void rawBytesInAPathAreRefusedNotGuessedAt() {
@@ -424,14 +487,21 @@ class AuthorizationIT {
         }
         assertEquals(429, anonymous.get("/read/x").status());
 
-        // X-Forwarded-For is believed from the trusted proxy (127.0.0.1) only.
+        // X-Forwarded-For is believed from the trusted proxy (NGINX's 127.0.0.2) only: not from a
+        // client on 127.0.0.1, nor from anywhere else.
         RawHttp spoofer = throttled.from("127.2.0.4");
         for (int i = 0; i < 10; i++) {
             spoofer.get("/nodes", "X-Forwarded-For", "10.9.0." + i);
         }
         assertEquals(429, spoofer.get("/nodes", "X-Forwarded-For", "10.9.1.1").status(),
                 "a forged X-Forwarded-For does not make a new client");
-        RawHttp proxy = throttled.from("127.0.0.1");
+        RawHttp local = throttled.from("127.0.0.1");
+        for (int i = 0; i < 10; i++) {
+            local.get("/nodes", "X-Forwarded-For", "10.7.0." + i);
+        }
+        assertEquals(429, local.get("/nodes", "X-Forwarded-For", "10.7.1.1").status(),
+                "127.0.0.1 is not the proxy: its X-Forwarded-For is not believed");
+        RawHttp proxy = throttled.from(StackFiles.NGINX_PROXY_ADDRESS);
         for (int i = 0; i < 10; i++) {
             proxy.get("/nodes", "X-Forwarded-For", "10.8.0.1");
         }

@@ -129,7 +129,8 @@ class ConsistentProfileIT extends TwoInstances {
         assertEquals(retry.version(), read.version(), "whatever happened first, the write is applied once");
         assertTrue(retry.version() > before.version());
         List<List<String>> rows = stack.topology.sql(stack.topology.pgPrimary(),
-                "SELECT count(*) FROM idempotency WHERE idem_key = '" + idem + "'");
+                // Idempotency keys are scoped to the API key that sent them (its name, "tester").
+                "SELECT count(*) FROM idempotency WHERE idem_key = 'tester:" + idem + "'");
         assertEquals("1", rows.get(0).get(0));
     }
 

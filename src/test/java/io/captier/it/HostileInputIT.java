@@ -81,7 +81,9 @@ class HostileInputIT {
             assertEquals(413, write.status(), write.toString());
         } else if (!isGoodKey(key)) {
             assertEquals(400, write.status(), write.toString());
-            assertEquals("urn:captier:problem:bad-key", write.string("type"));
+            // An empty key leaves an empty segment: refused as a path that could name another key.
+            assertEquals(key.isEmpty() ? "urn:captier:problem:bad-path" : "urn:captier:problem:bad-key",
+                    write.string("type"));
         } else {
             assertTrue(write.status() == 200, "a good key and a value within the limit are accepted: " + write);
             Client.Answer read = client.read(key, "Accept", OCTETS);

@@ -59,7 +59,7 @@ class IdempotencyIT extends TwoInstances {
         assertEquals("primary", afterReconciliation.string("durability"));
         assertFinal("idem-stream", "B");
         assertEquals(List.of(List.of(Long.toString(a.version()))),
-                sql("SELECT version FROM idempotency WHERE idem_key = 'K1'"), "K1 applied once, at A's version");
+                sql("SELECT version FROM idempotency WHERE idem_key = 'tester:K1'"), "K1 applied once, at A's version");
     }
 
     @Test
@@ -92,7 +92,7 @@ class IdempotencyIT extends TwoInstances {
         awaitDrained();
         assertFinal("idem-local", "B");
         assertEquals(List.of(List.of(Long.toString(a.version()))),
-                sql("SELECT version FROM idempotency WHERE idem_key = 'K2'"), "K2 applied once, at A's version");
+                sql("SELECT version FROM idempotency WHERE idem_key = 'tester:K2'"), "K2 applied once, at A's version");
     }
 
     /**
@@ -126,7 +126,7 @@ class IdempotencyIT extends TwoInstances {
         awaitDrained();
         assertFinal("idem-blind", "B");
         assertEquals(List.of(List.of(Long.toString(a.version()))),
-                sql("SELECT version FROM idempotency WHERE idem_key = 'K3'"), "the later attempt was skipped");
+                sql("SELECT version FROM idempotency WHERE idem_key = 'tester:K3'"), "the later attempt was skipped");
     }
 
     @Test

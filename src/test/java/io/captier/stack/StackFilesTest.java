@@ -2,9 +2,11 @@ package io.captier.stack;
 
 import com.fasterxml.jackson.databind.DeserializationFeature;
 import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import io.captier.cluster.Binaries;
 import io.captier.cluster.StackFiles;
+import io.captier.mode.Mode;
 import io.fabric8.kubernetes.api.model.Container;
 import io.fabric8.kubernetes.api.model.PodSpec;
 import io.fabric8.kubernetes.api.model.apps.Deployment;
@@ -17,9 +19,11 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
 import java.util.TreeSet;
@@ -313,6 +317,94 @@ class StackFilesTest {
         return StackFiles.run(cmd, Map.of(), files.path("monitoring"));
     }
 
+    // --- docs/alerts.md: the runbooks ---------------------------------------------------------
+
+    /** Where every runbook_url points: a path from the repository root, the base left to the
+     *  operator (docs/alerts.md says why and how). */
+    static final String RUNBOOKS = "docs/alerts.md";
+
+    /** Each alert links to its own section (a "## AlertName" heading), and each such section is an
+     *  alert: a renamed alert or section, or a runbook left behind by a removed alert, fails here. */
+    @Test
+    void everyAlertLinksToItsOwnRunbookSectionAndEverySectionIsAnAlert() throws IOException {
+        Map<String, String> runbooks = MonitoringQueries.alertAnnotation(files, "runbook_url");
+        List<Heading> headings = headings(Files.readString(files.path(RUNBOOKS)));
+        Set<String> anchors = new TreeSet<>();
+        Map<String, String> sections = new LinkedHashMap<>();
+        headings.forEach(h -> {
+            anchors.add(h.anchor());
+            if (h.level() == 2) {
+                sections.put(h.text(), h.anchor());
+            }
+        });
+        List<String> wrong = new ArrayList<>();
+        runbooks.forEach((alert, url) -> {
+            String own = sections.get(alert);
+            if (url == null || !url.startsWith(RUNBOOKS + "#")) {
+                wrong.add(alert + " has runbook_url " + url + ", not " + RUNBOOKS + "#...");
+            } else if (!anchors.contains(url.substring(RUNBOOKS.length() + 1))) {
+                wrong.add(alert + ": no heading of " + RUNBOOKS + " has the anchor of " + url);
+            } else if (own == null) {
+                wrong.add(alert + ": " + RUNBOOKS + " has no section \"## " + alert + "\"");
+            } else if (!url.equals(RUNBOOKS + "#" + own)) {
+                wrong.add(alert + " links to " + url + ", not to its own section " + RUNBOOKS + "#" + own);
+            }
+        });
+        assertTrue(wrong.isEmpty(), String.join("\n", wrong));
+        assertEquals(new TreeSet<>(runbooks.keySet()), new TreeSet<>(sections.keySet()),
+                RUNBOOKS + " has one section (\"## AlertName\") per alert of monitoring/alerts.yml, and no other");
+    }
+
+    @Test
+    void anchorsAreGithubsAndHeadingsInCodeBlocksAreNotHeadings() {
+        List<Heading> h = headings("""
+                # Alerts
+                ## CaptierDataStale
+                ```sh
+                # a comment in a code block
+                ```
+                ### What `up == 0` means, [here](x.md)
+                ### What `up == 0` means, [here](x.md)
+                ## Étape_2: ça marche! ##
+                """);
+        assertEquals(List.of(new Heading(1, "Alerts", "alerts"), new Heading(2, "CaptierDataStale", "captierdatastale"),
+                new Heading(3, "What `up == 0` means, [here](x.md)", "what-up--0-means-here"),
+                new Heading(3, "What `up == 0` means, [here](x.md)", "what-up--0-means-here-1"),
+                new Heading(2, "Étape_2: ça marche!", "étape_2-ça-marche")), h);
+    }
+
+    record Heading(int level, String text, String anchor) {
+    }
+
+    private static final Pattern ATX_HEADING = Pattern.compile("^ {0,3}(#{1,6})[ \t]+(.*?)(?:[ \t]+#+)?[ \t]*$");
+    private static final Pattern FENCE = Pattern.compile("^ {0,3}(```|~~~)");
+    private static final Pattern LINK = Pattern.compile("!?\\[([^]]*)]\\([^)]*\\)");
+
+    /** The ATX headings of a Markdown text (none inside fenced code), with the anchors GitHub gives
+     *  them: the rendered text lower-cased, every character but letters, digits, marks, '_', '-'
+     *  and spaces dropped, spaces turned into '-', repeats suffixed -1, -2... (github-slugger). */
+    static List<Heading> headings(String markdown) {
+        List<Heading> headings = new ArrayList<>();
+        Map<String, Integer> seen = new HashMap<>();
+        boolean inFence = false;
+        for (String line : markdown.split("\n")) {
+            if (FENCE.matcher(line).find()) {
+                inFence = !inFence;
+                continue;
+            }
+            Matcher m = ATX_HEADING.matcher(line);
+            if (inFence || !m.matches()) {
+                continue;
+            }
+            String text = m.group(2);
+            String slug = LINK.matcher(text).replaceAll("$1").toLowerCase(Locale.ROOT)
+                    .replaceAll("[^\\p{L}\\p{M}\\p{N}_ -]", "").replace(' ', '-');
+            int n = seen.merge(slug, 1, Integer::sum);
+            headings.add(new Heading(m.group(1).length(), text, n == 1 ? slug : slug + "-" + (n - 1)));
+        }
+        return headings;
+    }
+
     // --- monitoring/grafana ------------------------------------------------------------------
 
     @Test
@@ -338,7 +430,6 @@ class StackFilesTest {
                 }
                 String title = panel.path("title").asText();
                 titles.add(title);
-                assertTrue(uids.contains(panel.path("datasource").path("uid").asText()), title + ": a provisioned datasource");
                 assertFalse(panel.path("targets").isEmpty(), title + " has a query");
                 for (JsonNode target : panel.get("targets")) {
                     String expr = target.path("expr").asText();
@@ -350,6 +441,191 @@ class StackFilesTest {
         for (String subject : List.of("requests", "latency", "breakers", "staleness", "buffered")) {
             assertTrue(all.contains(subject), "a panel about " + subject + " in " + titles);
         }
+    }
+
+    /** How every panel, target and query variable names its datasource: through $datasource. */
+    static final String DATASOURCE_REF = "{\"type\":\"prometheus\",\"uid\":\"${datasource}\"}";
+
+    /**
+     * Each dashboard has $datasource (any Prometheus, the provisioned one by default), $mode and
+     * $instance (multi, with All), and queries only through $datasource, so it works on any
+     * Grafana and Prometheus, not only the provisioned pair.
+     */
+    @Test
+    void dashboardsHaveTheDatasourceModeAndInstanceVariablesAndQueryThroughDatasource() throws IOException {
+        JsonNode ref = MonitoringQueries.JSON.readTree(DATASOURCE_REF);
+        Set<String> prometheusUids = new TreeSet<>();
+        MonitoringQueries.yaml(files.path("monitoring/grafana/provisioning/datasources/datasources.yml")).get("datasources")
+                .forEach(d -> {
+                    if (d.get("type").asText().equals("prometheus")) {
+                        prometheusUids.add(d.get("uid").asText());
+                    }
+                });
+        for (Path file : MonitoringQueries.dashboards(files)) {
+            JsonNode d = MonitoringQueries.json(file);
+            Map<String, JsonNode> variables = MonitoringQueries.variables(d);
+            assertTrue(variables.keySet().containsAll(List.of("datasource", "mode", "instance")), file + ": " + variables.keySet());
+
+            JsonNode datasource = variables.get("datasource");
+            assertEquals("datasource", datasource.path("type").asText(), file + " $datasource");
+            assertEquals("prometheus", datasource.path("query").asText(), file + " $datasource lists Prometheus datasources");
+            String saved = datasource.path("current").path("value").asText();
+            assertTrue(saved.isEmpty() || prometheusUids.contains(saved), file + " $datasource defaults to a provisioned one: " + saved);
+
+            for (String name : List.of("mode", "instance")) {
+                JsonNode v = variables.get(name);
+                String where = file.getFileName() + " $" + name;
+                assertEquals("query", v.path("type").asText(), where);
+                assertEquals(ref, v.path("datasource"), where + " queries through $datasource");
+                assertTrue(v.path("multi").asBoolean() && v.path("includeAll").asBoolean(), where + ": multi, with All");
+                // All must mean every series, not the values loaded: an instance enters
+                // label_values(app_requests_total) only with its first request, and a Prometheus
+                // without the profile label (profile=~".*" matches a missing label) still shows all.
+                assertEquals(".*", v.path("allValue").asText(), where + ": All is .*");
+                assertEquals(MonitoringQueries.variableQuery(v), v.path("definition").asText(), where + ": shown as it is");
+            }
+            MonitoringQueries.LabelValues mode = MonitoringQueries.labelValues(MonitoringQueries.variableQuery(variables.get("mode")));
+            assertEquals("mode", mode.label());
+            assertEquals(List.of(new PromQl.Selector("app_requests_total", List.of())), PromQl.selectors(mode.selector()),
+                    "$mode: the modes requests were served in");
+            MonitoringQueries.LabelValues instance = MonitoringQueries.labelValues(
+                    MonitoringQueries.variableQuery(variables.get("instance")));
+            assertEquals("instance", instance.label());
+            List<PromQl.Selector> instanceSelector = PromQl.selectors(instance.selector());
+            assertEquals(1, instanceSelector.size(), instance.selector());
+            assertEquals("app_requests_total", instanceSelector.get(0).metric());
+            assertTrue(instanceSelector.get(0).has("mode", "=~", "$mode"), "$instance: the instances of the selected modes");
+
+            for (JsonNode panel : MonitoringQueries.panels(d)) {
+                if (panel.path("type").asText().equals("row")) {
+                    continue; // a row queries nothing
+                }
+                String title = file.getFileName() + " panel '" + panel.path("title").asText() + "'";
+                assertEquals(ref, panel.path("datasource"), title + " uses ${datasource}");
+                for (JsonNode target : panel.path("targets")) {
+                    assertEquals(ref, target.path("datasource"), title + " target " + target.path("refId").asText()
+                            + " uses ${datasource}");
+                }
+            }
+        }
+    }
+
+    /** The series the service labels with mode itself (Metrics.request); every other series gets the
+     *  profile target label from prometheus.yml, which holds the same values. */
+    static final Set<String> MODE_LABELLED = Set.of("app_requests_total", "app_request_latency_seconds_bucket",
+            "app_request_latency_seconds_count", "app_request_latency_seconds_sum");
+
+    /** Every series a panel reads is narrowed by $mode and $instance: none of them is shown whole
+     *  whatever the selection. */
+    @Test
+    void everyDashboardQueryIsNarrowedByModeAndInstance() {
+        List<String> unnarrowed = new ArrayList<>();
+        int selectors = 0;
+        for (Path file : MonitoringQueries.dashboards(files)) {
+            for (Map.Entry<String, String> q : MonitoringQueries.rawDashboardQueries(file).entrySet()) {
+                for (PromQl.Selector s : PromQl.selectors(q.getValue())) {
+                    selectors++;
+                    String modeLabel = MODE_LABELLED.contains(s.metric()) ? "mode" : "profile";
+                    if (!s.has(modeLabel, "=~", "$mode") || !s.has("instance", "=~", "$instance")) {
+                        unnarrowed.add(q.getKey() + ": " + s + " lacks " + modeLabel + "=~\"$mode\" or instance=~\"$instance\"");
+                    }
+                }
+            }
+        }
+        assertTrue(selectors > 0);
+        assertTrue(unnarrowed.isEmpty(), String.join("\n", unnarrowed));
+    }
+
+    /** $mode narrows the series without a mode label through profile: prometheus.yml must label each
+     *  instance with its mode, in the service's own words. */
+    @Test
+    void prometheusLabelsEveryInstanceWithItsModeAsProfile() {
+        Set<String> profiles = new TreeSet<>();
+        for (JsonNode job : MonitoringQueries.yaml(files.path("monitoring/prometheus.yml")).get("scrape_configs")) {
+            if (job.get("job_name").asText().equals("captier")) {
+                for (JsonNode group : job.get("static_configs")) {
+                    assertTrue(group.path("labels").has("profile"), "every captier target has a profile: " + group);
+                    profiles.add(group.path("labels").path("profile").asText());
+                }
+            }
+        }
+        Set<String> modes = Stream.of(Mode.values()).map(Mode::wireName).collect(Collectors.toCollection(TreeSet::new));
+        assertEquals(modes, profiles);
+    }
+
+    /**
+     * Every dashboard query, its variables replaced as Grafana replaces them, is PromQL that
+     * promtool accepts: as the dashboard opens (All), with one mode and one instance, and with
+     * several of each (escaped and joined into a regex). A broken query is refused.
+     */
+    @Test
+    void everyDashboardQueryRendersToPromQlPromtoolAccepts() throws IOException {
+        List<String> instances = new ArrayList<>();
+        for (JsonNode job : MonitoringQueries.yaml(files.path("monitoring/prometheus.yml")).get("scrape_configs")) {
+            if (job.get("job_name").asText().equals("captier")) {
+                job.get("static_configs").forEach(g -> g.get("targets").forEach(t -> instances.add(t.asText())));
+            }
+        }
+        instances.add("127.0.0.1:5001"); // scripts/up's: dots to escape
+        Map<String, Map<String, List<String>>> selections = new LinkedHashMap<>();
+        selections.put("saved", Map.of());
+        selections.put("one", Map.of("mode", List.of("consistent"), "instance", List.of("127.0.0.1:5001")));
+        selections.put("several", Map.of("mode", List.of("consistent", "available"), "instance", instances));
+
+        ObjectNode rules = MonitoringQueries.YAML.createObjectNode();
+        ArrayNode groups = rules.putArray("groups");
+        Map<String, String> where = new LinkedHashMap<>();
+        selections.forEach((name, selection) -> {
+            ObjectNode group = groups.addObject().put("name", "dashboards-" + name);
+            ArrayNode groupRules = group.putArray("rules");
+            MonitoringQueries.dashboardQueries(files, selection).forEach((place, expr) -> {
+                assertFalse(expr.contains("$"), place + ": a variable left in " + expr);
+                String record = "dashboard:query_" + where.size();
+                where.put(record, name + ": " + place + ": " + expr);
+                groupRules.addObject().put("record", record).put("expr", expr);
+            });
+        });
+        assertEquals(selections.size() * MonitoringQueries.dashboardQueries(files).size(), where.size());
+        Path file = tmp.resolve("dashboards.rules.yml");
+        MonitoringQueries.YAML.writeValue(file.toFile(), rules);
+        StackFiles.Result r = StackFiles.run(List.of("promtool", "check", "rules", file.toString()), Map.of(), tmp);
+        assertTrue(r.ok(), r + "\n" + String.join("\n", where.values()));
+
+        ObjectNode broken = rules.deepCopy();
+        ObjectNode first = (ObjectNode) broken.get("groups").get(0).get("rules").get(0);
+        first.put("expr", first.get("expr").asText() + ")");
+        MonitoringQueries.YAML.writeValue(file.toFile(), broken);
+        StackFiles.Result refused = StackFiles.run(List.of("promtool", "check", "rules", file.toString()), Map.of(), tmp);
+        assertNotEquals(0, refused.exit(), "a query with an unbalanced parenthesis is refused: " + refused);
+    }
+
+    @Test
+    void variablesAreReplacedAsGrafanaDoes() throws IOException {
+        Map<String, JsonNode> variables = MonitoringQueries.variables(MonitoringQueries.JSON.readTree("""
+                {"templating": {"list": [
+                  {"name": "instance", "type": "query", "multi": true, "includeAll": true, "allValue": ".*",
+                   "current": {"value": ["$__all"]}},
+                  {"name": "job", "type": "custom", "current": {"value": "captier"}}]}}
+                """));
+        String expr = "up{job=\"$job\", instance=~\"${instance}\"}";
+        assertEquals("up{job=\"captier\", instance=~\".*\"}", MonitoringQueries.render(expr, variables, Map.of()));
+        assertEquals("up{job=\"captier\", instance=~\"127\\\\.0\\\\.0\\\\.1:5001\"}",
+                MonitoringQueries.render(expr, variables, Map.of("instance", List.of("127.0.0.1:5001"))));
+        assertEquals("up{job=\"captier\", instance=~\"(a-1:5001|b-2:5002)\"}",
+                MonitoringQueries.render(expr, variables, Map.of("instance", List.of("a-1:5001", "b-2:5002"))));
+        assertThrows(IllegalArgumentException.class, () -> MonitoringQueries.render("up{x=~\"$nosuch\"}", variables, Map.of()));
+    }
+
+    @Test
+    void selectorsCarryTheirMatchers() {
+        assertEquals(List.of(
+                new PromQl.Selector("app_requests_total", List.of(new PromQl.LabelMatcher("status", "=~", "5.."),
+                        new PromQl.LabelMatcher("mode", "=~", "$mode"))),
+                new PromQl.Selector("app_requests_total", List.of())),
+                PromQl.selectors("sum by (mode) (rate(app_requests_total{status=~\"5..\", mode=~\"$mode\"}[1m]))"
+                        + " / sum by (mode) (rate(app_requests_total[1m]))"));
+        assertEquals(List.of(new PromQl.Selector("up", List.of(new PromQl.LabelMatcher("job", "=", "a}b")))),
+                PromQl.selectors("up {job=\"a}b\"} == 0"), "a brace inside a string is text");
     }
 
     /** The dashboards and rules may only name metrics the service exports (DESIGN section 6); the

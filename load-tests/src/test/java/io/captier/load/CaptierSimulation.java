@@ -125,8 +125,11 @@ public class CaptierSimulation extends Simulation {
 
     private HttpProtocolBuilder protocol(String baseUrl) {
         // NGINX serves a self-signed development certificate: Gatling's default trust manager accepts any.
+        // Caching off: Gatling's HTTP cache would send a remembered ETag back as If-None-Match,
+        // and the service refuses a write's If-None-Match other than * (400; docs/decisions.md).
+        // These virtual users are plain clients, not caches.
         return http.baseUrl(baseUrl).header("Authorization", "Bearer " + token).acceptHeader("application/json")
-                .warmUp(baseUrl + "/health/live");
+                .disableCaching().warmUp(baseUrl + "/health/live");
     }
 
     private ChainBuilder loop(String name, double readPercent, boolean session, boolean nginx, Duration paced) {

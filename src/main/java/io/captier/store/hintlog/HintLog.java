@@ -180,6 +180,11 @@ public final class HintLog implements Closeable {
         return Optional.ofNullable(byIdempotencyKey.get(idempotencyKey));
     }
 
+    /** Whether a write to this key (the data key) waits here. */
+    public synchronized boolean hasPending(String key) {
+        return pending.stream().anyMatch(p -> p.entry().key().equals(key));
+    }
+
     /** The records not yet drained, oldest first. */
     public synchronized List<Pending> pending() {
         return List.copyOf(pending);

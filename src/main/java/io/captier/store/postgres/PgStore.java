@@ -2,10 +2,13 @@ package io.captier.store.postgres;
 
 import io.captier.resilience.Breaker;
 import io.captier.resilience.Breakers;
+import io.captier.store.BufferedWritesPending;
 import io.captier.store.Entry;
 import io.captier.store.IdempotencyKey;
 import io.captier.store.Replay;
 import io.captier.store.OutcomeUnknownException;
+import io.captier.store.Precondition;
+import io.captier.store.PreconditionFailed;
 import io.captier.store.IdempotencyKeyReused;
 import io.captier.store.StoreUnavailableException;
 import io.captier.version.Hlc;
@@ -41,6 +44,16 @@ public class PgStore {
                 version = GREATEST(EXCLUDED.version, t.version + 1), origin = EXCLUDED.origin,
                 deleted = EXCLUDED.deleted, updated_at = now()
             RETURNING version""";
+    /** A create: only where the key holds no value (absent, or a tombstone). */
+    private static final String INSERT_UNLESS_LIVE = """
+            INSERT INTO kv AS t (key, value, content_type, version, origin, deleted, updated_at)
+            VALUES (?, ?, ?, ?, ?, ?, now())
+            ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, content_type = EXCLUDED.content_type,
+                version = GREATEST(EXCLUDED.version, t.version + 1), origin = EXCLUDED.origin,
+                deleted = EXCLUDED.deleted, updated_at = now()
+            WHERE t.deleted
+            RETURNING version""";
+    private static final String LOCK_ROW = "SELECT version, deleted FROM kv WHERE key = ? FOR UPDATE";
     private static final String CLAIM_IDEMPOTENCY = """
             INSERT INTO idempotency (idem_key, fingerprint, key, version, deleted, origin) VALUES (?, ?, ?, ?, ?, ?)
             ON CONFLICT (idem_key) DO NOTHING""";
@@ -141,6 +154,102 @@ public class PgStore {
         }
     }
 
+    /**
+     * A conditional write (DESIGN C5): the precondition is checked against the key's row,
+     * locked, and the write made, in one transaction on the primary, so it is linearizable.
+     * With an Idempotency-Key, a retry of a request already applied gets the first answer.
+     *
+     * @param bufferedVersion the version the Redis projection holds for the key (the
+     *                        available profile: a buffered write not yet reconciled is newer
+     *                        than the row), or 0 when there is nothing to compare
+     * @throws PreconditionFailed        the precondition did not hold (nothing written)
+     * @throws BufferedWritesPending     a buffered write to the key is newer than the row
+     * @throws StoreUnavailableException nothing was applied
+     * @throws OutcomeUnknownException   the commit was sent and its answer lost
+     * @throws IdempotencyKeyReused      the key was used for another request
+     */
+    @WithSpan("postgres.write-if")
+    public Committed writeIf(Entry proposed, Precondition precondition, Optional<IdempotencyKey> idempotency,
+                             long bufferedVersion) {
+        PgNode node = cluster.primary();
+        AtomicBoolean commitSent = new AtomicBoolean();
+        try {
+            Committed committed = breakers.get(Breakers.PG_PRIMARY).call(() -> {
+                try (Connection c = node.primaryPool().getConnection()) {
+                    return inTransaction(c, commitSent,
+                            () -> conditional(c, proposed, precondition, idempotency, bufferedVersion));
+                } catch (SQLException e) {
+                    throw cluster.failed(node, e, commitSent.get());
+                }
+            });
+            hlc.observe(committed.version());
+            return committed;
+        } catch (StoreUnavailableException e) {
+            if (commitSent.get()) {
+                throw new OutcomeUnknownException("commit sent to " + node.name() + ", no answer", e);
+            }
+            throw e;
+        }
+    }
+
+    private Committed conditional(Connection c, Entry proposed, Precondition precondition,
+                                  Optional<IdempotencyKey> idempotency, long bufferedVersion) throws SQLException {
+        if (idempotency.isPresent()) {
+            Optional<Committed> earlier = claim(c, proposed, 0, idempotency.get());
+            if (earlier.isPresent()) {
+                return earlier.get();
+            }
+        }
+        Optional<long[]> row = lockRow(c, proposed.key());
+        if (bufferedVersion > row.map(r -> r[0]).orElse(0L)) {
+            throw new BufferedWritesPending("a buffered write to this key waits for reconciliation: "
+                    + "a conditional write cannot be checked against it yet; retry shortly");
+        }
+        Optional<Long> live = liveVersion(row);
+        if (!precondition.holds(live)) {
+            throw new PreconditionFailed(live);
+        }
+        long version;
+        if (precondition instanceof Precondition.Absent) {
+            Optional<Long> created = insertUnlessLive(c, proposed);
+            if (created.isEmpty()) {
+                // Created by someone else since the check (there was no row to lock): the
+                // conflicting insert locked it now, so this is what the key holds.
+                throw new PreconditionFailed(liveVersion(lockRow(c, proposed.key())));
+            }
+            version = created.get();
+        } else {
+            version = upsertRow(c, proposed);
+        }
+        if (idempotency.isPresent()) {
+            settle(c, idempotency.get(), version);
+        }
+        return new Committed(version, proposed.origin(), false);
+    }
+
+    /** The key's row, locked for this transaction: {version, deleted as 0/1}; empty when there is none. */
+    private static Optional<long[]> lockRow(Connection c, String key) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(LOCK_ROW)) {
+            ps.setString(1, key);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(new long[] {rs.getLong(1), rs.getBoolean(2) ? 1 : 0}) : Optional.empty();
+            }
+        }
+    }
+
+    private static Optional<Long> liveVersion(Optional<long[]> row) {
+        return row.filter(r -> r[1] == 0).map(r -> r[0]);
+    }
+
+    private static Optional<Long> insertUnlessLive(Connection c, Entry proposed) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(INSERT_UNLESS_LIVE)) {
+            bindRow(ps, proposed);
+            try (ResultSet rs = ps.executeQuery()) {
+                return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
+            }
+        }
+    }
+
     /** One page of rows changed after a cursor, oldest first: for resyncing the projection. */
     public record Page(List<Entry> entries, java.sql.Timestamp lastUpdatedAt, String lastKey) {
     }
@@ -209,12 +318,7 @@ public class PgStore {
     /** The LWW upsert of one buffered write; the row as it is afterwards. */
     private static Entry reconcileRow(Connection c, Entry buffered) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(RECONCILE)) {
-            ps.setString(1, buffered.key());
-            ps.setBytes(2, buffered.value());
-            ps.setString(3, buffered.contentType());
-            ps.setLong(4, buffered.version());
-            ps.setString(5, buffered.origin());
-            ps.setBoolean(6, buffered.deleted());
+            bindRow(ps, buffered);
             if (ps.executeUpdate() == 1) {
                 return buffered;
             }
@@ -283,27 +387,40 @@ public class PgStore {
                 return earlier.get();
             }
         }
-        long version;
-        try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
-            ps.setString(1, proposed.key());
-            ps.setBytes(2, proposed.value());
-            ps.setString(3, proposed.contentType());
-            ps.setLong(4, proposed.version());
-            ps.setString(5, proposed.origin());
-            ps.setBoolean(6, proposed.deleted());
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                version = rs.getLong(1);
-            }
-        }
+        long version = upsertRow(c, proposed);
         if (idempotency.isPresent()) {
-            try (PreparedStatement ps = c.prepareStatement(SETTLE_IDEMPOTENCY)) {
-                ps.setLong(1, version);
-                ps.setString(2, idempotency.get().key());
-                ps.executeUpdate();
-            }
+            settle(c, idempotency.get(), version);
         }
         return new Committed(version, proposed.origin(), false);
+    }
+
+    /** The upsert of a direct write; the version the primary stored (max(proposed, previous + 1)). */
+    private static long upsertRow(Connection c, Entry proposed) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
+            bindRow(ps, proposed);
+            try (ResultSet rs = ps.executeQuery()) {
+                rs.next();
+                return rs.getLong(1);
+            }
+        }
+    }
+
+    /** Binds key, value, content type, version, origin and deleted, in that order. */
+    private static void bindRow(PreparedStatement ps, Entry e) throws SQLException {
+        ps.setString(1, e.key());
+        ps.setBytes(2, e.value());
+        ps.setString(3, e.contentType());
+        ps.setLong(4, e.version());
+        ps.setString(5, e.origin());
+        ps.setBoolean(6, e.deleted());
+    }
+
+    private static void settle(Connection c, IdempotencyKey idempotency, long version) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement(SETTLE_IDEMPOTENCY)) {
+            ps.setLong(1, version);
+            ps.setString(2, idempotency.key());
+            ps.executeUpdate();
+        }
     }
 
     /**

@@ -44,6 +44,19 @@ public class RedisStore {
         return master.call(node -> PutEntry.project(node, entry, idempotency));
     }
 
+    /**
+     * The version the projection on the master holds for a key: buffered writes are projected
+     * there when they are accepted, so one newer than the primary's row waits for
+     * reconciliation.
+     *
+     * @return the version, 0 when the projection holds nothing for the key
+     * @throws io.captier.store.StoreUnavailableException the master cannot be asked
+     */
+    public long projectedVersion(String key) {
+        Response r = master.call(node -> node.send(Request.cmd(Command.HGET).arg(RedisKeys.entry(key)).arg("ver")));
+        return r == null ? 0 : Long.parseLong(r.toString());
+    }
+
     /** Read a key from one node; empty when the projection has no such key. */
     @WithSpan("redis.read")
     public Optional<Entry> read(RedisNode node, boolean isMaster, String key) {
