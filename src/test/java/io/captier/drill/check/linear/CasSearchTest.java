@@ -118,6 +118,15 @@ class CasSearchTest {
     }
 
     @Test
+    void twoConcurrentCreatesThatBothSucceeded() {
+        Op first = ops.cas("c1", "k", ifNoneMatch(), "a", 10, 0, 5).build();
+        Op second = ops.cas("c2", "k", ifNoneMatch(), "b", 20, 1, 6).build();
+        assertEquals(NOT_LINEARIZABLE, search(first, second), "whichever came second found a value");
+        assertEquals(LINEARIZABLE, search(first, ops.delete("c3", "k", 2, 3).unknown(0).build(), second),
+                "unless a delete of unknown outcome came between them");
+    }
+
+    @Test
     void aCompareAndSetThatSucceededAfterACompletedWriteChangedTheVersion() {
         assertEquals(NOT_LINEARIZABLE, search(
                 ops.write("c1", "k", "a", 10, 0, 1).build(),
