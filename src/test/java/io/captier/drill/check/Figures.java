@@ -31,10 +31,15 @@ public record Figures(int ops, Map<String, ModeFigures> byMode, Map<String, Avai
      * @param retries                 attempts of a write or delete after its first (same
      *                                Idempotency-Key): what {@link IdempotencyChecker} has to judge
      * @param replayed                answers marked {@code Idempotent-Replayed: true}
+     * @param compareAndSets          writes and deletes sent with a precondition (DESIGN C5), by
+     *                                result: "ok" (applied), "412" (condition false), "unknown"
+     *                                (may or may not have applied), "failed" (any other refusal);
+     *                                empty when none were sent
      */
     public record ModeFigures(int ops, Map<String, Long> byOutcome, Map<String, Long> byStatus,
                               Map<String, Long> readsBySource, Map<String, Long> writesByDurability, Latency latency,
-                              long maxReportedStalenessMs, long retries, long replayed) {
+                              long maxReportedStalenessMs, long retries, long replayed,
+                              Map<String, Long> compareAndSets) {
 
         static ModeFigures of(List<Op> ops) {
             List<Op> okReads = ops.stream().filter(op -> op.isRead() && op.outcome() == Outcome.OK)
@@ -46,7 +51,19 @@ public record Figures(int ops, Map<String, ModeFigures> byMode, Map<String, Avai
                             op -> op.durability().wireName()),
                     Latency.of(ops.stream().map(Op::latencyMs).toList()),
                     okReads.stream().mapToLong(Op::stalenessMs).max().orElse(0), retries(ops),
-                    ops.stream().filter(Op::replayed).count());
+                    ops.stream().filter(Op::replayed).count(),
+                    count(ops.stream().filter(Op::isCas).toList(), ModeFigures::casResult));
+        }
+
+        private static String casResult(Op op) {
+            if (op.preconditionFailed()) {
+                return "412";
+            }
+            return switch (op.outcome()) {
+                case OK -> "ok";
+                case UNKNOWN -> "unknown";
+                default -> "failed";
+            };
         }
 
         private static long retries(List<Op> ops) {

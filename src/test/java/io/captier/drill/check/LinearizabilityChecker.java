@@ -10,9 +10,11 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * DESIGN C1: every key read through the consistent profile behaves as one linearizable
- * register (initial state absent, a delete writes absent). Keys are independent, so each
- * is searched on its own (as Porcupine partitions a history), with its own budget; a key
+ * DESIGN C1 and C5: every key of the consistent profile behaves as one linearizable
+ * compare-and-set register (initial state absent, a delete writes a tombstone; a
+ * conditional write applies only where its condition holds, a 412 sees it false; see
+ * {@link io.captier.drill.check.linear.CasRegister}). Keys are independent, so each is
+ * searched on its own (as Porcupine partitions a history), with its own budget; a key
  * whose search runs out of budget is reported INCONCLUSIVE, not passed. Which operations
  * count, and how, is {@link RegisterHistory}'s rule.
  */
@@ -36,15 +38,25 @@ public final class LinearizabilityChecker extends Checker {
         List<Violation> found = new ArrayList<>();
         for (String key : history.keys()) {
             List<RegisterOp> register = RegisterHistory.of(history.opsOf(key));
-            if (register.stream().anyMatch(RegisterOp::read)) { // writes alone are always linearizable
-                search.judge(NAME, key, register, result -> {
-                    Op read = result.unexplainedRead();
-                    return "not linearizable: no order of these " + result.counterExample().size()
-                            + " operations explains read #" + read.id() + " returning "
-                            + (read.valueRead() == null ? "absent" : "'" + read.valueRead() + "'");
-                }).ifPresent(found::add);
+            // Plain writes alone are always linearizable; reads and conditions are what can fail.
+            if (register.stream().anyMatch(RegisterOp::constrained)) {
+                search.judge(NAME, key, register, result -> "not linearizable: no order of these "
+                        + result.counterExample().size() + " operations explains " + describe(result.unexplained()))
+                        .ifPresent(found::add);
             }
         }
         return found;
+    }
+
+    /** The operation a counter-example convicts, in words: what it saw or did that nothing explains. */
+    static String describe(Op op) {
+        if (op.isRead()) {
+            return "read #" + op.id() + " returning " + (op.valueRead() == null ? "absent" : "'" + op.valueRead() + "'");
+        }
+        String what = "compare-and-set #" + op.id() + " (" + op.precondition() + ")";
+        if (op.preconditionFailed()) {
+            return what + " refused 412" + (op.mismatch() == null ? "" : " with " + op.mismatch());
+        }
+        return what + " applied with " + op.status() + (op.version() == 0 ? "" : " as v" + op.version());
     }
 }

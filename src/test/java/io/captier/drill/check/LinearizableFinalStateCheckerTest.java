@@ -4,7 +4,9 @@ import io.captier.drill.Ops;
 import io.captier.drill.check.linear.Budget;
 import io.captier.drill.history.FinalState;
 import io.captier.drill.history.History;
+import io.captier.drill.history.Mismatch;
 import io.captier.drill.history.Op;
+import io.captier.drill.history.Precondition;
 import org.junit.jupiter.api.Test;
 
 import java.util.List;
@@ -73,6 +75,49 @@ class LinearizableFinalStateCheckerTest {
         List<Op> history = List.of(ops.write("c1", "k", "a", 0, 1).build(), ops.delete("c1", "k", 2, 3).build());
         assertEquals(List.of(), check(history, FinalState.tombstone("k", 20, "consistent-1")));
         assertEquals(1, check(history, FinalState.of("k", "a", 10, "consistent-1")).size());
+    }
+
+    @Test
+    void ofTwoCompareAndSetsFromOneVersionTheWinnerRemainsNeverThe412() {
+        List<Op> history = List.of(ops.write("c1", "k", "a", 10, 0, 1).build(),
+                ops.cas("c2", "k", Precondition.ifMatch(10), "b", 20, 2, 6).build(),
+                ops.refused("c3", "k", Precondition.ifMatch(10), "c", new Mismatch(true, 20), 3, 7).build());
+        assertEquals(List.of(), check(history, FinalState.of("k", "b", 20, "consistent-1")));
+        assertEquals(1, check(history, FinalState.of("k", "c", 30, "consistent-1")).size(), "a 412 applied nothing");
+        assertEquals(1, check(history, FinalState.of("k", "a", 10, "consistent-1")).size(), "the winner was lost");
+    }
+
+    @Test
+    void anUnknownCompareAndSetIsInTheFinalStateOnlyIfItsConditionCouldHaveHeld() {
+        Op a = ops.write("c1", "k", "a", 10, 0, 1).build();
+        Op unknown = ops.cas("c2", "k", Precondition.ifMatch(10), "c", 0, 4, 5).unknown(0).build();
+        List<Op> couldHold = List.of(a, unknown);
+        assertEquals(List.of(), check(couldHold, FinalState.of("k", "c", 30, "consistent-1")));
+        assertEquals(List.of(), check(couldHold, FinalState.of("k", "a", 10, "consistent-1")));
+        List<Op> overwritten = List.of(a, ops.write("c3", "k", "b", 20, 2, 3).build(), unknown);
+        assertEquals(List.of(), check(overwritten, FinalState.of("k", "b", 20, "consistent-1")));
+        List<Violation> found = check(overwritten, FinalState.of("k", "c", 30, "consistent-1"));
+        assertEquals(1, found.size(), "v10 was gone before it was sent: " + found);
+        assertTrue(found.get(0).message().contains("final state 'c' v30@consistent-1"), found.get(0).message());
+    }
+
+    @Test
+    void aCreateMayFollowAnUnknownDelete() {
+        List<Op> history = List.of(ops.write("c1", "k", "a", 10, 0, 1).build(),
+                ops.delete("c2", "k", 2, 3).unknown(0).build(),
+                ops.cas("c3", "k", Precondition.ifNoneMatch(), "b", 30, 4, 5).build());
+        assertEquals(List.of(), check(history, FinalState.of("k", "b", 30, "consistent-1")));
+        assertEquals(1, check(history, FinalState.of("k", "a", 10, "consistent-1")).size());
+    }
+
+    @Test
+    void aSimulatedCompareAndSetHistoryEndsInItsLastStateAndNotInAnOverwrittenOne() {
+        SimulatedRegister.Run run = SimulatedRegister.casRun("k", 4, 300, 21);
+        assertEquals(List.of(), check(run.ops(), run.end()));
+        Op first = run.ops().stream().filter(op -> op.acknowledged() && op.value() != null).findFirst().orElseThrow();
+        assertTrue(run.ops().stream().anyMatch(op -> op.acknowledged() && op.invokeMs() > first.completeMs()),
+                "acknowledged writes came after it: it was overwritten");
+        assertEquals(1, check(run.ops(), FinalState.of("k", first.value(), first.version(), "consistent-1")).size());
     }
 
     @Test

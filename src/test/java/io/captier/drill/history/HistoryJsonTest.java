@@ -25,7 +25,15 @@ class HistoryJsonTest {
         Op replay = Op.write(4, "client-1", Mode.AVAILABLE, "k", "v1").instance("available-2").at(1030, 1040)
                 .ok(202).assigned(123456789L << 16, Durability.LOCAL).origin("available-1")
                 .idempotencyKey("client-1-w1").replayed(true).build();
-        return History.of(List.of(write, read, unknown, replay))
+        Op cas = Op.write(5, "client-2", Mode.CONSISTENT, "k", "v2").instance("consistent-1").at(1050, 1052)
+                .precondition(Precondition.ifMatch(123456789L << 16)).ok(200).assigned(6L << 16, Durability.PRIMARY)
+                .build();
+        Op refused = Op.delete(6, "client-3", Mode.CONSISTENT, "k").instance("consistent-2").at(1051, 1053)
+                .precondition(Precondition.ifMatch(123456789L << 16)).preconditionFailed(new Mismatch(true, 6L << 16))
+                .build();
+        Op create = Op.write(7, "client-3", Mode.CONSISTENT, "j", "v3").instance("consistent-2").at(1060, 1061)
+                .precondition(Precondition.ifNoneMatch()).preconditionFailed(new Mismatch(false, 0)).build();
+        return History.of(List.of(write, read, unknown, replay, cas, refused, create))
                 .withNemesis(List.of(new NemesisEvent(1005, 2000, "kill pg-primary", "pg-a")))
                 .withDowntimes(List.of(new Downtime("available-2", 1500, 1800), Downtime.untilEnd("consistent-2", 3000)))
                 .withFinalStates(List.of(FinalState.tombstone("k", 5L << 16, "consistent-1"), FinalState.absent("x")));
@@ -63,6 +71,25 @@ class HistoryJsonTest {
     }
 
     @Test
+    void compareAndSetsAreWrittenAndReadBack() {
+        String json = HistoryJson.toJson(sample());
+        History back = HistoryJson.fromJson(json);
+        Op cas = back.ops().get(4);
+        assertEquals(Precondition.ifMatch(123456789L << 16), cas.precondition());
+        assertTrue(cas.isCas() && !cas.preconditionFailed());
+        Op refused = back.ops().get(5);
+        assertTrue(refused.preconditionFailed());
+        assertEquals(Outcome.FAILED, refused.outcome());
+        assertEquals(Precondition.FAILED_PROBLEM, refused.problem());
+        assertEquals(new Mismatch(true, 6L << 16), refused.mismatch());
+        assertEquals(new Mismatch(false, 0), back.ops().get(6).mismatch());
+        assertTrue(refused.toString().contains("DELETE k [If-Match: \"" + (123456789L << 16) + "\"] FAILED 412 current v"
+                + (6L << 16)), refused.toString());
+        assertTrue(back.ops().get(6).toString().contains("'v3' [If-None-Match: *] FAILED 412 current none"),
+                back.ops().get(6).toString());
+    }
+
+    @Test
     void nanosFollowMillisWhenNotRecordedAndWritesTakeTheirInstanceAsOrigin() {
         Op op = HistoryJson.fromJson("""
                 {"ops":[{"id":9,"client":"c","instance":"available-3","mode":"available","key":"k",
@@ -77,5 +104,9 @@ class HistoryJsonTest {
         // Histories saved before idempotency keys were recorded still read: none sent, nothing replayed.
         assertNull(op.idempotencyKey());
         assertFalse(op.replayed());
+        // ... and before compare-and-set: plain requests.
+        assertNull(op.precondition());
+        assertNull(op.mismatch());
+        assertFalse(op.isCas());
     }
 }

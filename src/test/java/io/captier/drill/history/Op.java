@@ -9,7 +9,8 @@ import java.util.Objects;
 /**
  * One request a drill client made, as it saw it: when it was sent and answered, what it
  * asked and what came back. Immutable; build one with {@link #read}, {@link #write} or
- * {@link #delete} and the {@link Builder}.
+ * {@link #delete} and the {@link Builder}. A write or delete with a {@link Precondition}
+ * is a compare-and-set; refused 412 it stays FAILED, with the answer's {@link Mismatch}.
  *
  * <p>Times: {@code invokeMs}/{@code completeMs} are epoch millis (compared with the
  * service's {@code staleness_ms} and the nemesis schedule). {@code invokeNanos} and
@@ -34,11 +35,17 @@ import java.util.Objects;
  *                    The attempts of one logical write share it (DESIGN A8)
  * @param replayed    the answer said {@code Idempotent-Replayed: true}: it repeats the answer to an
  *                    earlier attempt with the same idempotency key, and applied nothing itself
+ * @param precondition for a compare-and-set (a write or delete sent with {@code If-Match} or
+ *                    {@code If-None-Match}, DESIGN C5): the condition sent; null for plain requests
+ * @param mismatch    for a compare-and-set refused 412 (outcome FAILED, status 412, problem
+ *                    {@link Precondition#FAILED_PROBLEM}): what the answer said the key held;
+ *                    null otherwise, or when the answer did not say
  */
 public record Op(long id, String client, String session, String instance, Mode mode, String key, OpType type,
                  String value, long invokeMs, long completeMs, long invokeNanos, long completeNanos,
                  Outcome outcome, int status, String valueRead, long version, String origin, String source,
-                 long stalenessMs, Durability durability, String problem, String idempotencyKey, boolean replayed) {
+                 long stalenessMs, Durability durability, String problem, String idempotencyKey, boolean replayed,
+                 Precondition precondition, Mismatch mismatch) {
 
     /** The order operations were sent in (on the runner's monotonic clock; ties by id). */
     public static final Comparator<Op> SENT_ORDER = Comparator.comparingLong(Op::invokeNanos).thenComparingLong(Op::id);
@@ -48,6 +55,9 @@ public record Op(long id, String client, String session, String instance, Mode m
         Objects.requireNonNull(key, "key");
         Objects.requireNonNull(type, "type");
         Objects.requireNonNull(outcome, "outcome");
+        if (precondition != null && !type.mutates()) {
+            throw new IllegalArgumentException("op " + id + ": a read carries no precondition");
+        }
         if (completeMs < invokeMs) {
             throw new IllegalArgumentException("op " + id + " completes before it is invoked");
         }
@@ -82,6 +92,19 @@ public record Op(long id, String client, String session, String instance, Mode m
         return type.mutates() && outcome == Outcome.OK;
     }
 
+    /** A compare-and-set: a write or delete sent with a precondition (DESIGN C5). */
+    public boolean isCas() {
+        return precondition != null;
+    }
+
+    /**
+     * A compare-and-set the service refused because its condition was false (412): it
+     * changed nothing, and it observed the key (RFC 9110 section 13.1, DESIGN C5).
+     */
+    public boolean preconditionFailed() {
+        return precondition != null && status == 412 && outcome == Outcome.FAILED;
+    }
+
     /** An OK read that returned nothing (404: not found or a tombstone). */
     public boolean foundNothing() {
         return isRead() && outcome == Outcome.OK && valueRead == null;
@@ -108,7 +131,13 @@ public record Op(long id, String client, String session, String instance, Mode m
         if (type == OpType.WRITE) {
             s.append("='").append(value).append('\'');
         }
+        if (precondition != null) {
+            s.append(" [").append(precondition).append(']');
+        }
         s.append(' ').append(outcome).append(' ').append(status);
+        if (mismatch != null) {
+            s.append(' ').append(mismatch);
+        }
         if (isRead() && outcome == Outcome.OK) {
             s.append(valueRead == null ? " not-found" : " '" + valueRead + "'").append(" from ").append(source)
                     .append(" staleness ").append(stalenessMs).append("ms");
@@ -153,6 +182,8 @@ public record Op(long id, String client, String session, String instance, Mode m
         private String problem;
         private String idempotencyKey;
         private boolean replayed;
+        private Precondition precondition;
+        private Mismatch mismatch;
 
         private Builder(long id, String client, Mode mode, String key, OpType type, String value) {
             this.id = id;
@@ -244,10 +275,26 @@ public record Op(long id, String client, String session, String instance, Mode m
             return this;
         }
 
+        /** The condition a compare-and-set was sent with (null: a plain request). */
+        public Builder precondition(Precondition precondition) {
+            this.precondition = precondition;
+            return this;
+        }
+
+        /**
+         * Refused 412 {@code precondition-failed}: FAILED, nothing applied, and the key as the
+         * answer described it ({@code mismatch} null when the answer did not say).
+         */
+        public Builder preconditionFailed(Mismatch mismatch) {
+            this.mismatch = mismatch;
+            this.problem = Precondition.FAILED_PROBLEM;
+            return failed(412);
+        }
+
         public Op build() {
             return new Op(id, client, session, instance, mode, key, type, value, invokeMs, completeMs, invokeNanos,
                     completeNanos, outcome, status, valueRead, version, origin, source, stalenessMs, durability, problem,
-                    idempotencyKey, replayed);
+                    idempotencyKey, replayed, precondition, mismatch);
         }
     }
 }

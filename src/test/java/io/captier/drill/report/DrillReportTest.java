@@ -9,8 +9,10 @@ import io.captier.drill.check.Violation;
 import io.captier.drill.history.FinalState;
 import io.captier.drill.history.History;
 import io.captier.drill.history.HistoryJson;
+import io.captier.drill.history.Mismatch;
 import io.captier.drill.history.NemesisEvent;
 import io.captier.drill.history.Op;
+import io.captier.drill.history.Precondition;
 import io.captier.mode.Durability;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -20,6 +22,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.regex.Pattern;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -93,6 +96,26 @@ class DrillReportTest {
         assertTrue(text.contains("  " + LastWriterWinsFinalStateChecker.NAME + ": 1"), text);
         assertTrue(text.contains("  linearizability: 0"), text);
         assertTrue(text.contains("lost"), text);
+    }
+
+    @Test
+    void compareAndSetsAreCountedByResultWhereThereAreAny(@TempDir Path dir) throws IOException {
+        Ops consistent = Ops.consistent();
+        List<Op> ops = new ArrayList<>(drill().ops());
+        ops.add(consistent.cas("c1", "y", Precondition.ifNoneMatch(), "made", 70, T0 + 3500, T0 + 3501).build());
+        ops.add(consistent.refused("c2", "y", Precondition.ifNoneMatch(), "late", new Mismatch(true, 70),
+                T0 + 3502, T0 + 3503).build());
+        ops.add(consistent.cas("c1", "y", Precondition.ifMatch(70), "next", 0, T0 + 3504, T0 + 3505).unknown(0)
+                .build());
+        History history = History.of(ops).withFinalStates(List.copyOf(drill().finalStates().values()));
+        DrillReport.write(dir, history, Checkers.run(history));
+        String summary = Files.readString(dir.resolve(DrillReport.SUMMARY));
+        assertTrue(summary.lines().anyMatch(l -> l.startsWith("consistent:")
+                && l.endsWith("; compare-and-sets ok 1, 412 1, unknown 1, failed 0")), summary);
+        assertTrue(summary.lines().anyMatch(l -> l.startsWith("available:") && !l.contains("compare-and-sets")),
+                "nothing said where none were sent: " + summary);
+        assertEquals(Map.of("ok", 1L, "412", 1L, "unknown", 1L),
+                DrillReport.read(dir).figures().byMode().get("consistent").compareAndSets());
     }
 
     @Test

@@ -55,10 +55,11 @@ final class HtmlPage {
     private static void figures(StringBuilder html, Figures figures) {
         html.append("<h2>Figures</h2>\n<table><tr><th>profile</th><th>ops</th><th>outcomes</th><th>statuses</th>"
                 + "<th>latency p50 / p95 / p99 / max (ms)</th><th>max staleness reported (ms)</th>"
-                + "<th>retries</th><th>replayed</th></tr>\n");
+                + "<th>retries</th><th>replayed</th><th>compare-and-sets</th></tr>\n");
         figures.byMode().forEach((mode, f) -> html.append(row(mode, f.ops(), f.byOutcome(), f.byStatus(),
                 f.latency().p50() + " / " + f.latency().p95() + " / " + f.latency().p99() + " / " + f.latency().max(),
-                f.maxReportedStalenessMs(), f.retries(), f.replayed())));
+                f.maxReportedStalenessMs(), f.retries(), f.replayed(),
+                f.compareAndSets() == null ? Map.of() : f.compareAndSets())));
         html.append("</table>\n<table><tr><th>instance (available)</th><th>requests</th><th>while down</th>"
                 + "<th>answered</th><th>refused</th><th>availability</th></tr>\n");
         figures.availabilityByInstance().forEach((instance, t) -> html.append(row(instance, t.requests(),

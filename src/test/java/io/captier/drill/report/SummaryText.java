@@ -4,6 +4,7 @@ import io.captier.drill.check.CheckResult;
 import io.captier.drill.check.Figures;
 
 import java.util.Locale;
+import java.util.Map;
 
 /** summary.txt: what a person reads first in a CI log. The verdict is on the first line. */
 final class SummaryText {
@@ -14,17 +15,28 @@ final class SummaryText {
     private SummaryText() {
     }
 
+    private static String compareAndSets(Figures.ModeFigures f) {
+        Map<String, Long> cas = f.compareAndSets() == null ? Map.of() : f.compareAndSets();
+        if (cas.isEmpty()) {
+            return "";
+        }
+        return "; compare-and-sets ok " + cas.getOrDefault("ok", 0L) + ", 412 " + cas.getOrDefault("412", 0L)
+                + ", unknown " + cas.getOrDefault("unknown", 0L) + ", failed " + cas.getOrDefault("failed", 0L);
+    }
+
     static String render(CheckResult result, int nemesisEvents) {
         Figures figures = result.figures();
         StringBuilder s = new StringBuilder("captier drill: ").append(result.verdict()).append('\n');
         s.append("ops: ").append(figures.ops()).append(", nemesis events: ").append(nemesisEvents).append('\n');
         figures.byMode().forEach((mode, f) -> s.append(String.format(Locale.ROOT,
-                "%s: %d ops, ok %d, failed %d, unknown %d; latency p50 %d ms, p99 %d ms, max %d ms%s%s%n", mode, f.ops(),
+                "%s: %d ops, ok %d, failed %d, unknown %d; latency p50 %d ms, p99 %d ms, max %d ms%s%s%s%n", mode, f.ops(),
                 f.byOutcome().getOrDefault("OK", 0L), f.byOutcome().getOrDefault("FAILED", 0L),
                 f.byOutcome().getOrDefault("UNKNOWN", 0L), f.latency().p50(), f.latency().p99(), f.latency().max(),
                 mode.equals("available") ? "; max staleness reported " + f.maxReportedStalenessMs() + " ms" : "",
                 // Says whether the idempotency checker had anything to judge.
-                f.retries() + f.replayed() > 0 ? "; retries " + f.retries() + ", replayed " + f.replayed() : "")));
+                f.retries() + f.replayed() > 0 ? "; retries " + f.retries() + ", replayed " + f.replayed() : "",
+                // Says whether the linearizability checker had conditions and 412s to judge.
+                compareAndSets(f))));
         s.append("violations per checker:\n");
         figures.violationsByChecker().forEach((checker, n) -> s.append("  ").append(checker).append(": ").append(n)
                 .append('\n'));

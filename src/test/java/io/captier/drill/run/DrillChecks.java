@@ -22,12 +22,15 @@ final class DrillChecks {
 
     static CheckResult checkAndReport(History history, Path dir, Consumer<String> narrator) {
         CheckSettings settings = CheckSettings.DEFAULT.withNetworkTimeoutMs(Stack.NETWORK_TIMEOUT_SEC * 1000L);
+        long started = System.nanoTime();
         CheckResult result = Checkers.run(history, settings, EnumSet.allOf(Mode.class));
+        long checkMs = (System.nanoTime() - started) / 1_000_000;
         DrillReport.write(dir, history, result);
         HistoryJson.write(history, dir.resolve("history.json"));
         narrator.accept(dir.getFileName() + ": " + result.verdict() + ", " + history.ops().size() + " operations, "
                 + result.violations().size() + " violations, " + AvailabilityChecker.sessionRefusals(history)
-                + " session reads refused as session-behind; report in " + dir.toAbsolutePath());
+                + " session reads refused as session-behind; checked in " + checkMs + " ms; report in "
+                + dir.toAbsolutePath());
         return result;
     }
 }

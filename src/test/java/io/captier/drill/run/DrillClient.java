@@ -1,8 +1,10 @@
 package io.captier.drill.run;
 
+import io.captier.drill.history.Mismatch;
 import io.captier.drill.history.Op;
 import io.captier.drill.history.OpType;
 import io.captier.drill.history.Outcome;
+import io.captier.drill.history.Precondition;
 import io.captier.it.Client;
 import io.captier.mode.Durability;
 import io.captier.mode.Mode;
@@ -10,7 +12,9 @@ import io.captier.mode.Mode;
 import java.io.UncheckedIOException;
 import java.net.ConnectException;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Random;
 import java.util.Set;
 import java.util.concurrent.ConcurrentLinkedQueue;
@@ -31,6 +35,14 @@ import java.util.concurrent.atomic.AtomicLong;
  * client that lost an answer it did get), which a correct service answers as a replay.
  * Every attempt is an operation of its own in the history and in the budget. Consistent
  * clients send no key and never retry.
+ *
+ * <p>Consistent-profile clients send about {@value #CAS_PERCENT}% of their writes and
+ * deletes as compare-and-sets (DESIGN C5, RFC 9110 13.1), conditioned on what the client
+ * last learned of the key from its own answers: {@code If-Match: "<v>"} when that was a
+ * value at version v; otherwise {@code If-None-Match: *} for a write (a create) and
+ * {@code If-Match: *} for a delete. Other clients change keys in between, so some apply and
+ * some are refused 412; the history records the condition and what the 412 said, for the
+ * linearizability checker's compare-and-set register.
  */
 final class DrillClient implements Runnable {
 
@@ -38,6 +50,8 @@ final class DrillClient implements Runnable {
     static final int MAX_ATTEMPTS = 3;
     /** Of the acknowledged available writes, the share sent once more anyway. */
     static final int RETRY_ACKNOWLEDGED_PERCENT = 10;
+    /** Of the consistent profile's writes and deletes, the share sent as compare-and-sets. */
+    static final int CAS_PERCENT = 20;
 
     private final String name;
     private final Mode mode;
@@ -54,6 +68,12 @@ final class DrillClient implements Runnable {
     private int written;
     /** The attempt to send next instead of a new request, or null. */
     private Request retry;
+    /**
+     * Per key, what this client last learned of it: the version of the value it held, or 0
+     * when it held none (404, a delete, a 412 saying so). No entry: nothing yet, or an
+     * unknown outcome since (the write may or may not have applied).
+     */
+    private final Map<String, Long> known = new HashMap<>();
 
     /**
      * One instance of the profile: its name (INSTANCE_ID), a client for it, and whether it
@@ -72,10 +92,12 @@ final class DrillClient implements Runnable {
      * @param idempotencyKey null for reads and for the consistent profile's writes
      * @param attempt        1 for the first
      * @param anyway         a retry of an acknowledged write: tried once, never retried
+     * @param precondition   for a compare-and-set, its condition; null otherwise
      */
-    private record Request(OpType type, String key, String value, String idempotencyKey, int attempt, boolean anyway) {
+    private record Request(OpType type, String key, String value, String idempotencyKey, int attempt, boolean anyway,
+                           Precondition precondition) {
         Request again(boolean anyway) {
-            return new Request(type, key, value, idempotencyKey, attempt + 1, anyway);
+            return new Request(type, key, value, idempotencyKey, attempt + 1, anyway, precondition);
         }
     }
 
@@ -120,7 +142,8 @@ final class DrillClient implements Runnable {
             case WRITE -> Op.write(id, name, mode, request.key(), request.value());
             case DELETE -> Op.delete(id, name, mode, request.key());
         };
-        op.instance(to.name()).session(keepsSession ? name : null).idempotencyKey(request.idempotencyKey());
+        op.instance(to.name()).session(keepsSession ? name : null).idempotencyKey(request.idempotencyKey())
+                .precondition(request.precondition());
         String[] headers = headers(request);
         long invokeMs = System.currentTimeMillis();
         long invokeNanos = System.nanoTime();
@@ -145,7 +168,21 @@ final class DrillClient implements Runnable {
             done = recorded(op, request, answer);
         }
         retry = retryOf(request, done);
+        learn(done);
         return done;
+    }
+
+    /** Updates what this client knows of the key from an operation's answer. */
+    private void learn(Op done) {
+        if (done.isRead() && done.outcome() == Outcome.OK) {
+            known.put(done.key(), done.valueRead() == null ? 0 : done.version());
+        } else if (done.acknowledged()) {
+            known.put(done.key(), done.type() == OpType.DELETE || done.version() == 0 ? 0 : done.version());
+        } else if (done.preconditionFailed() && done.mismatch() != null) {
+            known.put(done.key(), done.mismatch().exists() ? done.mismatch().currentVersion() : 0);
+        } else if (done.outcome() == Outcome.UNKNOWN) {
+            known.remove(done.key());
+        }
     }
 
     /** A read (half of the requests), a write of a value never written before, or a delete. */
@@ -153,13 +190,25 @@ final class DrillClient implements Runnable {
         String key = keys.get(random.nextInt(keys.size()));
         int dice = random.nextInt(100);
         if (dice < 50) {
-            return new Request(OpType.READ, key, null, null, 1, false);
+            return new Request(OpType.READ, key, null, null, 1, false, null);
         }
         int n = ++written;
         // One key per logical write: its retries must be recognised as the same write.
         String idempotencyKey = mode == Mode.AVAILABLE ? name + "-w" + n : null;
-        return dice < 90 ? new Request(OpType.WRITE, key, name + "-" + n, idempotencyKey, 1, false)
-                : new Request(OpType.DELETE, key, null, idempotencyKey, 1, false);
+        boolean write = dice < 90;
+        Precondition condition = mode == Mode.CONSISTENT && random.nextInt(100) < CAS_PERCENT
+                ? condition(key, write) : null;
+        return write ? new Request(OpType.WRITE, key, name + "-" + n, idempotencyKey, 1, false, condition)
+                : new Request(OpType.DELETE, key, null, idempotencyKey, 1, false, condition);
+    }
+
+    /** A compare-and-set's condition: the version last learned, else "no value" for a write, "a value" for a delete. */
+    private Precondition condition(String key, boolean write) {
+        long version = known.getOrDefault(key, 0L);
+        if (version != 0) {
+            return Precondition.ifMatch(version);
+        }
+        return write ? Precondition.ifNoneMatch() : Precondition.ifMatchAny();
     }
 
     /** The attempt to send next for {@code request} after it ended as {@code done}, or null. */
@@ -186,6 +235,10 @@ final class DrillClient implements Runnable {
         if (request.idempotencyKey() != null) {
             headers.add("Idempotency-Key");
             headers.add(request.idempotencyKey());
+        }
+        if (request.precondition() != null) {
+            headers.add(request.precondition().headerName());
+            headers.add(request.precondition().headerValue());
         }
         return headers.toArray(String[]::new);
     }
@@ -218,6 +271,12 @@ final class DrillClient implements Runnable {
                 op.origin(origin);
             }
             return op.ok(status).assigned(a.version(), durability(a.string("durability"))).build();
+        }
+        if (status == 412 && Precondition.FAILED_PROBLEM.equals(a.string("type"))) {
+            // The condition was false, nothing changed, and the answer says what the key held.
+            String current = a.string("current_version");
+            return op.preconditionFailed(new Mismatch(Boolean.TRUE.equals(a.json().get("exists")),
+                    current == null ? 0 : Long.parseLong(current))).build();
         }
         // 503 says whether the write may have happened; anything else refused it.
         op.problem(a.string("type"));

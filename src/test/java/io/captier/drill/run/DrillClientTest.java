@@ -3,10 +3,13 @@ package io.captier.drill.run;
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
 import io.captier.drill.check.IdempotencyChecker;
+import io.captier.drill.check.LinearizabilityChecker;
+import io.captier.drill.check.Violation;
 import io.captier.drill.history.History;
 import io.captier.drill.history.Op;
 import io.captier.drill.history.OpType;
 import io.captier.drill.history.Outcome;
+import io.captier.drill.history.Precondition;
 import io.captier.it.Client;
 import io.captier.mode.Mode;
 import org.junit.jupiter.api.AfterEach;
@@ -37,14 +40,18 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 /**
  * The drill client's retries against two fake instances on loopback HTTP that share an
  * idempotency store, as the service's contract describes it (DESIGN A8): a known key gets
- * the first answer again, marked replayed, with the first attempt's origin.
+ * the first answer again, marked replayed, with the first attempt's origin. And the
+ * consistent clients' compare-and-sets against fake instances that share one true register.
  */
 class DrillClientTest {
 
     private final List<HttpServer> servers = new ArrayList<>();
     /** Idempotency-Key to the first answer's body, shared by the fake instances. */
     private final Map<String, String> answers = new ConcurrentHashMap<>();
-    /** Every write or delete request as sent: instance, Idempotency-Key header (null when none). */
+    /**
+     * Every write or delete request as sent: instance, Idempotency-Key header (null when none),
+     * precondition header as "Name: value" (null when none).
+     */
     private final ConcurrentLinkedQueue<String[]> requests = new ConcurrentLinkedQueue<>();
     private final AtomicLong versions = new AtomicLong(1000);
 
@@ -54,8 +61,19 @@ class DrillClientTest {
         /** The connection drops before the answer: the outcome is unknown. */
         LOSE_THE_ANSWER,
         /** 503 "not-applied": a 5xx, definitely not applied. */
-        REFUSE
+        REFUSE,
+        /** One register per key shared by the instances, as the primary is: conditions honoured. */
+        REGISTER,
+        /** The same register, but it applies every write and ignores the conditions: a broken service. */
+        REGISTER_IGNORING_CONDITIONS
     }
+
+    /** A key's state in the fake instances' shared register: a value at a version, or none. */
+    private record State(String value, long version) {
+    }
+
+    /** Key to its state; no entry: never written. Guarded by itself: one request at a time, linearizable. */
+    private final Map<String, State> register = new TreeMap<>();
 
     static {
         // The JDK's server otherwise waits for delayed ACKs: 40 ms a request instead of 1.
@@ -131,6 +149,37 @@ class DrillClientTest {
     }
 
     @Test
+    void consistentClientsSendAShareOfCompareAndSetsAndRecordWhatTheyGot() {
+        List<Op> ops = twoClients(Behaviour.REGISTER, 1500);
+        List<Op> mutations = ops.stream().filter(op -> op.type().mutates()).toList();
+        List<Op> cas = mutations.stream().filter(Op::isCas).toList();
+        double share = (double) cas.size() / mutations.size();
+        assertTrue(share > 0.12 && share < 0.28, "about 20% of writes and deletes: " + share);
+        assertEquals(cas.stream().map(op -> op.precondition().toString()).sorted().toList(),
+                requests.stream().map(r -> r[2]).filter(Objects::nonNull).sorted().toList(),
+                "the header of every compare-and-set as recorded");
+        for (Precondition.Match form : Precondition.Match.values()) {
+            assertTrue(cas.stream().anyMatch(op -> op.precondition().match() == form), "sent " + form);
+        }
+        assertTrue(cas.stream().filter(op -> op.acknowledged()).count() > 20, "some applied");
+        List<Op> refused = cas.stream().filter(Op::preconditionFailed).toList();
+        assertTrue(refused.size() > 20, "some were refused: another client had changed the key");
+        assertTrue(refused.stream().allMatch(op -> op.mismatch() != null
+                && op.mismatch().exists() == (op.mismatch().currentVersion() != 0)), "412s say what the key held");
+        assertEquals(List.of(), new LinearizabilityChecker().check(History.of(ops)),
+                "one true register, so the history is linearizable");
+    }
+
+    @Test
+    void aServiceThatIgnoresConditionsIsCaught() {
+        List<Op> ops = twoClients(Behaviour.REGISTER_IGNORING_CONDITIONS, 1500);
+        assertTrue(ops.stream().noneMatch(Op::preconditionFailed));
+        List<Violation> found = new LinearizabilityChecker().check(History.of(ops));
+        assertFalse(found.isEmpty(), "compare-and-sets applied where their condition was false");
+        assertTrue(found.stream().allMatch(Violation::conclusive), found::toString);
+    }
+
+    @Test
     void readsCarryNoKey() {
         List<Op> ops = run(Mode.AVAILABLE, 100, Behaviour.APPLY, Behaviour.APPLY);
         assertTrue(ops.stream().filter(Op::isRead).allMatch(op -> op.idempotencyKey() == null && !op.replayed()));
@@ -144,6 +193,30 @@ class DrillClientTest {
         new DrillClient(mode == Mode.AVAILABLE ? "ap-client" : "cp-client", mode, instances, List.of("k0", "k1", "k2"),
                 false, plan, 42, new AtomicLong(), new AtomicBoolean(), history).run();
         return List.copyOf(history);
+    }
+
+    /** Two consistent clients at once on three keys, against two fake instances of one register. */
+    private List<Op> twoClients(Behaviour behaviour, int maxOps) {
+        List<DrillClient.Instance> instances = List.of(instance("one", behaviour), instance("two", behaviour));
+        DrillPlan plan = new DrillPlan(1, 2, 0, 3, maxOps, Duration.ZERO, 42);
+        ConcurrentLinkedQueue<Op> history = new ConcurrentLinkedQueue<>();
+        AtomicLong ids = new AtomicLong();
+        List<Thread> threads = new ArrayList<>();
+        for (int i = 0; i < 2; i++) {
+            DrillClient client = new DrillClient("cp-client-" + i, Mode.CONSISTENT, instances,
+                    List.of("k0", "k1", "k2"), false, plan, 42 + i, ids, new AtomicBoolean(), history);
+            threads.add(new Thread(client));
+        }
+        threads.forEach(Thread::start);
+        for (Thread t : threads) {
+            try {
+                t.join();
+            } catch (InterruptedException e) {
+                Thread.currentThread().interrupt();
+                throw new IllegalStateException(e);
+            }
+        }
+        return history.stream().sorted(Op.SENT_ORDER).toList();
     }
 
     private static Map<String, List<Op>> groups(List<Op> ops) {
@@ -165,15 +238,19 @@ class DrillClientTest {
     }
 
     private void answer(String instance, Behaviour behaviour, HttpExchange exchange) throws IOException {
-        exchange.getRequestBody().readAllBytes();
+        String sent = new String(exchange.getRequestBody().readAllBytes(), StandardCharsets.UTF_8);
         exchange.getResponseHeaders().set("X-Instance-Id", instance);
         exchange.getResponseHeaders().set("Content-Type", "application/json");
+        if (behaviour == Behaviour.REGISTER || behaviour == Behaviour.REGISTER_IGNORING_CONDITIONS) {
+            registerAnswer(instance, behaviour == Behaviour.REGISTER, exchange, sent);
+            return;
+        }
         if (exchange.getRequestMethod().equals("GET")) {
             send(exchange, 404, "{\"type\":\"urn:captier:problem:not-found\"}");
             return;
         }
         String key = exchange.getRequestHeaders().getFirst("Idempotency-Key");
-        requests.add(new String[] {instance, key});
+        requests.add(new String[] {instance, key, null});
         String first = key == null ? null : answers.get(key);
         if (first != null) {
             exchange.getResponseHeaders().set("Idempotent-Replayed", "true");
@@ -190,6 +267,50 @@ class DrillClientTest {
             }
             send(exchange, 200, body);
         }
+    }
+
+    /**
+     * The register's answer, as the service answers (DESIGN C5): reads 200 with value and
+     * version or 404; a write or delete whose If-Match / If-None-Match is false 412 with
+     * {@code exists} and {@code current_version}, changing nothing; otherwise applied at a
+     * new version. Without {@code honoured} every write applies.
+     */
+    private void registerAnswer(String instance, boolean honoured, HttpExchange exchange, String body)
+            throws IOException {
+        String path = exchange.getRequestURI().getPath();
+        String key = path.substring(path.lastIndexOf('/') + 1);
+        String ifMatch = exchange.getRequestHeaders().getFirst("If-Match");
+        String ifNoneMatch = exchange.getRequestHeaders().getFirst("If-None-Match");
+        String answer;
+        int status;
+        synchronized (register) {
+            State state = register.get(key);
+            boolean live = state != null && state.value() != null;
+            if (exchange.getRequestMethod().equals("GET")) {
+                status = live ? 200 : 404;
+                answer = live ? "{\"value\":\"" + state.value() + "\",\"version\":\"" + state.version()
+                        + "\",\"source\":\"postgres-primary\"}" : "{\"type\":\"urn:captier:problem:not-found\"}";
+            } else {
+                requests.add(new String[] {instance, null, ifMatch != null ? "If-Match: " + ifMatch
+                        : ifNoneMatch != null ? "If-None-Match: " + ifNoneMatch : null});
+                boolean holds = ifMatch != null ? live && (ifMatch.equals("*")
+                        || ifMatch.equals("\"" + state.version() + "\""))
+                        : ifNoneMatch == null || !live;
+                if (honoured && !holds) {
+                    status = 412;
+                    answer = "{\"type\":\"" + Precondition.FAILED_PROBLEM + "\",\"outcome\":\"not-applied\","
+                            + "\"exists\":" + live + ",\"current_version\":"
+                            + (live ? "\"" + state.version() + "\"" : "null") + "}";
+                } else {
+                    long version = versions.incrementAndGet();
+                    register.put(key, new State(exchange.getRequestMethod().equals("DELETE") ? null : body, version));
+                    status = 200;
+                    answer = "{\"version\":\"" + version + "\",\"durability\":\"primary\",\"origin\":\""
+                            + instance + "\"}";
+                }
+            }
+        }
+        send(exchange, status, answer);
     }
 
     private static void send(HttpExchange exchange, int status, String body) throws IOException {

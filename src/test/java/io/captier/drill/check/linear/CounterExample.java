@@ -3,20 +3,22 @@ package io.captier.drill.check.linear;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
-import java.util.Objects;
 
 /**
  * Shrinks a register history that is not linearizable to a few operations that still are
  * not: what a person needs to see to believe the verdict.
  *
  * <p>First the earliest failing cut ({@link RegisterHistory#cutAt}): everything after the
- * read that first cannot be explained goes. Then operations are dropped, in halves, then
- * quarters, down to one at a time, as long as what is left still fails. A write is only
- * dropped when no remaining read returned its value (for a delete: no remaining read
- * returned absent). That rule keeps the shrinking honest: any linearization of the bigger
- * history, restricted to what is left, still explains every read left (the last write before
- * each of them is still there), so "what is left cannot be linearized" implies the whole
- * history cannot. Dropping the write a read saw would instead invent a new failure.
+ * observation (a read, a 412 or a compare-and-set) that first cannot be explained goes.
+ * Then operations are dropped, in halves, then quarters, down to one at a time, as long as
+ * what is left still fails. A write is only dropped when no remaining operation could
+ * have seen it ({@link CasRegister#couldFollow}: no remaining read returned its value, no
+ * remaining condition or 412 would fit the state it left). That rule keeps the shrinking
+ * honest: any linearization of the bigger history, restricted to what is left, still
+ * explains every operation left (what each of them saw was left by a write that is still
+ * there), so "what is left cannot be linearized" implies the whole history cannot. Dropping
+ * the write a read saw would instead invent a new failure. (Fewer writes also means fewer
+ * versions known to be taken, which only makes what is left easier to linearize.)
  */
 public final class CounterExample {
 
@@ -47,29 +49,31 @@ public final class CounterExample {
     }
 
     private static List<RegisterOp> firstFailingCut(List<RegisterOp> failing, Budget budget, Budget.Meter overall) {
-        List<Long> readReturns = failing.stream().filter(op -> op.read() && !op.pending()).map(RegisterOp::ret)
-                .distinct().sorted().toList();
+        // Where an operation that depends on the state answered: only there can a history start failing.
+        List<Long> cutPoints = failing.stream().filter(op -> op.constrained() && !op.pending())
+                .map(RegisterOp::ret).distinct().sorted().toList();
         // Invariant: the cut at index hi fails (hi == size is the whole history, known to fail).
         int lo = 0;
-        int hi = readReturns.size();
+        int hi = cutPoints.size();
         while (lo < hi && !overall.expired()) {
             int mid = (lo + hi) >>> 1;
-            if (fails(RegisterHistory.cutAt(failing, readReturns.get(mid)), budget, overall)) {
+            if (fails(RegisterHistory.cutAt(failing, cutPoints.get(mid)), budget, overall)) {
                 hi = mid;
             } else {
                 lo = mid + 1;
             }
         }
-        return hi == readReturns.size() ? failing : RegisterHistory.cutAt(failing, readReturns.get(hi));
+        return hi == cutPoints.size() ? failing : RegisterHistory.cutAt(failing, cutPoints.get(hi));
     }
 
-    /** The history without ops [from, to), or null when that would drop a write a remaining read saw. */
+    /** The history without ops [from, to), or null when that would drop a write a remaining operation may have seen. */
     private static List<RegisterOp> without(List<RegisterOp> ops, int from, int to) {
+        CasRegister register = CasRegister.of(ops);
         List<RegisterOp> dropped = ops.subList(from, to);
         List<RegisterOp> kept = new ArrayList<>(ops.subList(0, from));
         kept.addAll(ops.subList(to, ops.size()));
-        for (RegisterOp read : kept) {
-            if (read.read() && dropped.stream().anyMatch(w -> !w.read() && Objects.equals(w.value(), read.value()))) {
+        for (RegisterOp seer : kept) {
+            if (seer.constrained() && dropped.stream().anyMatch(w -> w.mutates() && register.couldFollow(seer, w))) {
                 return null;
             }
         }

@@ -31,7 +31,7 @@ class CounterExampleTest {
         RegisterCheck result = RegisterCheck.of(RegisterHistory.of(history), Budget.DEFAULT, Budget.DEFAULT);
 
         assertEquals(WglSearch.Verdict.NOT_LINEARIZABLE, result.verdict());
-        assertEquals(stale, result.unexplainedRead());
+        assertEquals(stale, result.unexplained());
         List<String> shown = result.counterExample().stream().map(op -> op.type() + " " + op.value()).toList();
         assertTrue(result.counterExample().size() <= 3, "small: " + shown);
         assertTrue(result.counterExample().stream().anyMatch(op -> "v7".equals(op.value())),

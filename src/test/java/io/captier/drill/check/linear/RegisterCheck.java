@@ -1,7 +1,9 @@
 package io.captier.drill.check.linear;
 
 import io.captier.drill.history.Op;
+import io.captier.drill.history.Outcome;
 
+import java.util.Comparator;
 import java.util.List;
 
 /**
@@ -24,8 +26,15 @@ public record RegisterCheck(WglSearch.Verdict verdict, List<Op> counterExample, 
         return new RegisterCheck(verdict, counterExample, meter.steps());
     }
 
-    /** The last read of the counter-example: the one no order of the others explains. */
-    public Op unexplainedRead() {
-        return counterExample.stream().filter(Op::isRead).reduce((first, second) -> second).orElse(null);
+    /**
+     * The operation no order of the others explains: of the counter-example's operations
+     * that depend on the register's state (reads, 412s, compare-and-sets) and were answered,
+     * the one answered last. The counter-example ends at the first instant the history could
+     * not be explained, and that instant is this operation's answer. Null when there is no
+     * counter-example.
+     */
+    public Op unexplained() {
+        return counterExample.stream().filter(op -> op.isRead() || op.isCas() && op.outcome() != Outcome.UNKNOWN)
+                .max(Comparator.comparingLong(Op::completeNanos).thenComparingLong(Op::invokeNanos)).orElse(null);
     }
 }
