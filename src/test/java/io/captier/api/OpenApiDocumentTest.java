@@ -57,7 +57,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *   <li>its problem types are exactly {@link ProblemType}'s and NGINX's own;</li>
  *   <li>every answer the service gives to the requests below has a status the operation
  *       documents, a documented media type, the headers its response marks required and no
- *       answer header it does not document, and, for a problem, a documented type; and every
+ *       answer header it does not document, and a body that conforms to the documented schema
+ *       (for a problem: a documented type and members, and its own status); and every
  *       status an operation documents is answered here, or is one of {@link #NOT_DRIVEN_HERE}
  *       with the test that produces it.</li>
  * </ul>
@@ -408,22 +409,86 @@ class OpenApiDocumentTest {
                 violations.add(where + ": header " + h.getName() + " not documented");
             }
         });
-        if (PROBLEM.equals(type)) {
+        JsonNode schema = response.path("content").path(type).path("schema");
+        if ((PROBLEM.equals(type) || "application/json".equals(type)) && !schema.isMissingNode()) {
             JsonNode body = parse(r.asString());
-            Set<String> types = new TreeSet<>();
-            doc.at("/components/schemas/ProblemType/enum").forEach(t -> types.add(t.asText()));
-            if (!types.contains(body.path("type").asText())) {
-                violations.add(where + ": problem type " + body.path("type") + " not documented");
-            }
-            if (body.path("status").asInt() != r.statusCode()) {
+            conform(body, schema, "", where);
+            if (PROBLEM.equals(type) && body.path("status").asInt() != r.statusCode()) {
                 violations.add(where + ": problem status " + body.path("status") + " is not the answer's");
             }
-            Iterator<String> members = body.fieldNames();
-            while (members.hasNext()) {
-                String member = members.next();
-                if (!doc.at("/components/schemas/Problem/properties").has(member)) {
-                    violations.add(where + ": problem member " + member + " not documented");
+        }
+    }
+
+    /**
+     * Records where a JSON body does not conform to its schema, for the parts of JSON Schema
+     * the document uses: $ref, type (one or a list), enum, required, properties (no member
+     * beyond them), items and oneOf.
+     */
+    private void conform(JsonNode value, JsonNode schemaOrRef, String at, String where) {
+        JsonNode schema = resolve(schemaOrRef);
+        if (schema.has("oneOf")) {
+            long matching = 0;
+            for (JsonNode alternative : schema.get("oneOf")) {
+                List<String> before = new ArrayList<>(violations);
+                conform(value, alternative, at, where);
+                if (violations.size() == before.size()) {
+                    matching++;
                 }
+                violations.retainAll(before);
+            }
+            if (matching != 1) {
+                violations.add(where + ": " + at + " matches " + matching + " of oneOf: " + value);
+            }
+            return;
+        }
+        JsonNode types = schema.path("type");
+        if (!types.isMissingNode()) {
+            boolean typed = false;
+            for (JsonNode t : types.isArray() ? types : JSON.createArrayNode().add(types)) {
+                typed |= switch (t.asText()) {
+                    case "object" -> value.isObject();
+                    case "array" -> value.isArray();
+                    case "string" -> value.isTextual();
+                    case "integer" -> value.isIntegralNumber();
+                    case "boolean" -> value.isBoolean();
+                    case "null" -> value.isNull();
+                    default -> true;
+                };
+            }
+            if (!typed) {
+                violations.add(where + ": " + at + " is not " + types + ": " + value);
+                return;
+            }
+        }
+        if (schema.has("enum")) {
+            boolean listed = false;
+            for (JsonNode e : schema.get("enum")) {
+                listed |= e.equals(value);
+            }
+            if (!listed) {
+                violations.add(where + ": " + at + " " + value + " is not among " + schema.get("enum"));
+            }
+        }
+        if (value.isObject() && schema.has("properties")) {
+            schema.path("required").forEach(m -> {
+                if (!value.has(m.asText())) {
+                    violations.add(where + ": " + at + "/" + m.asText() + " is required, and missing");
+                }
+            });
+            Iterator<Map.Entry<String, JsonNode>> members = value.fields();
+            while (members.hasNext()) {
+                Map.Entry<String, JsonNode> m = members.next();
+                JsonNode property = schema.get("properties").get(m.getKey());
+                if (property == null) {
+                    violations.add(where + ": " + at + "/" + m.getKey() + " is not documented");
+                } else {
+                    conform(m.getValue(), property, at + "/" + m.getKey(), where);
+                }
+            }
+        }
+        if (value.isArray() && schema.has("items")) {
+            for (int i = 0; i < value.size(); i++) {
+                conform(value.get(i), schema.get("items"), at + "/" + i, where);
             }
         }
     }
