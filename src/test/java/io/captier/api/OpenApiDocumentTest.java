@@ -79,7 +79,7 @@ class OpenApiDocumentTest {
      */
     private static final Map<String, String> UNDOCUMENTED_ROUTES = Map.of(
             "/", "the REST resources hang off it; their routes are compared one by one",
-            "/q/", "Quarkus' non-application root: nothing is mounted under it",
+            "/q/", "Quarkus' non-application root: nothing is served under it",
             "/health/started", "SmallRye Health's startup view: captier registers no startup check",
             "/health/well", "SmallRye Health's wellness view: captier registers no wellness check",
             "/health/group", "SmallRye Health's groups: captier registers no group",
