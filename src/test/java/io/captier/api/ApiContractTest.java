@@ -207,13 +207,17 @@ class ApiContractTest {
      * path of its own must be one of these, and a new one fails here until someone decides.
      */
     @Test
-    void noVertxRouteIsOpenButHealthAndMetrics() {
+    void noVertxRouteIsOpenButHealthMetricsAndTheApiDocument() {
         assertEquals(new java.util.TreeSet<>(List.of(
                 "/", // the REST resources: each method names its role, the rest are denied
-                "/q/", // Quarkus' non-application root: nothing is mounted under it (404)
+                "/q/", // Quarkus' non-application root: nothing is served under it (404; in dev and test
+                       // builds Swagger UI's switched-off route is there, answering an empty 404)
                 "/health", "/health/live", "/health/ready", "/health/started", "/health/well", "/health/group",
                 "/health/group/", // probes: open by design, and they tell no address (ContractReadiness)
-                "/metrics", "/metrics/")), // Prometheus: open by design, kept off the public side by NGINX
+                "/metrics", "/metrics/", // Prometheus: open by design, kept off the public side by NGINX
+                // The OpenAPI document, in its four spellings: open by design, it describes the
+                // API and holds no data (OpenApiDocumentTest holds it to the service)
+                "/openapi", "/openapi.json", "/openapi.yaml", "/openapi.yml")),
                 RouteInventory.paths());
     }
 

@@ -451,6 +451,37 @@ class AuthorizationIT {
         }
     }
 
+    /**
+     * The OpenAPI document is open on purpose (docs/decisions.md, Security), on every instance
+     * and through NGINX; the spellings around /openapi open nothing else, and no production
+     * build serves Swagger UI.
+     */
+    @Example
+    void theApiDocumentIsOpenAndOpensNothingElse() {
+        for (String name : targets.keySet()) {
+            RawHttp.Answer yaml = targets.get(name).from(nextAddress()).get("/openapi");
+            assertEquals(200, yaml.status(), name + ": " + yaml);
+            assertTrue(yaml.header("Content-Type").startsWith("application/yaml"), name + ": " + yaml);
+            assertTrue(yaml.text().startsWith("---\nopenapi: 3.1.0") || yaml.text().startsWith("openapi: 3.1.0"),
+                    name + ": " + yaml);
+            RawHttp.Answer json = targets.get(name).from(nextAddress()).get("/openapi?format=json");
+            assertEquals(200, json.status(), name + ": " + json);
+            assertEquals("3.1.0", json.json().get("openapi"), name + ": " + json);
+            for (String path : List.of("/q/swagger-ui", "/q/swagger-ui/", "/swagger-ui", "/q/openapi")) {
+                RawHttp.Answer ui = targets.get(name).from(nextAddress()).get(path);
+                assertTrue(ui.status() == 403 || ui.status() == 404, name + " " + path + " -> " + ui);
+                assertNotNull(ui.problemType(), name + " " + path + " -> " + ui);
+            }
+            for (String path : List.of("/openapi;x", "/openapi/../nodes", "/openapi/%2e%2e/nodes", "/openapi/x",
+                    "/openapi/../read/" + CANARY_KEY, "/openapi/..%2Fread/" + CANARY_KEY)) {
+                RawHttp.Answer answer = targets.get(name).from(nextAddress()).get(path);
+                assertTrue(answer.status() >= 400 && answer.status() != 429, name + " " + path + " -> " + answer);
+                assertNotNull(answer.problemType(), name + " " + path + " -> " + answer);
+                assertFalse(answer.text().contains(CANARY_VALUE), name + " " + path + " read the canary");
+            }
+        }
+    }
+
     @Example
     void methodsNoRouteTakesAreRefusedBeforeAnyRoleCheck() {
         for (String name : targets.keySet()) {

@@ -175,6 +175,8 @@ class StackFilesTest {
                 "reads are retried");
         assertTrue(locationBody(api, "~* ^/(metrics|q)(/|$)").contains("deny all;"), "/metrics is not served");
         assertTrue(locationBody(api, "/").contains("return 404;"), "no other path is proxied");
+        assertTrue(locationBody(api, "~ ^/(health|health/live|health/ready|nodes|circuit-breaker|openapi)$")
+                .contains("include snippets/captier-proxied.conf;"), "the exact routes, with /openapi, are proxied");
         assertTrue(api.contains("proxy_set_header X-Forwarded-For $remote_addr;"),
                 "the client's address, not one it sent");
         String proxied = Files.readString(files.path("nginx/snippets/captier-proxied.conf"));
