@@ -10,7 +10,9 @@ import io.captier.observability.Metrics;
 import io.captier.security.Role;
 import io.captier.session.SessionToken;
 import io.captier.session.Sessions;
+import io.captier.store.Precondition;
 import io.quarkus.security.identity.SecurityIdentity;
+import io.vertx.core.http.HttpServerRequest;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.inject.Named;
 import jakarta.ws.rs.Consumes;
@@ -22,6 +24,7 @@ import jakarta.ws.rs.POST;
 import jakarta.ws.rs.Path;
 import jakarta.ws.rs.PathParam;
 import jakarta.ws.rs.Produces;
+import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
@@ -65,14 +68,13 @@ public class KvResource {
     @RolesAllowed(Role.Names.WRITE)
     public Response write(@Encoded @PathParam("key") String key, @HeaderParam(HttpHeaders.CONTENT_TYPE) String contentType,
                           @HeaderParam("Idempotency-Key") String idempotencyKey,
-                          @HeaderParam(HttpHeaders.IF_MATCH) String ifMatch,
-                          @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch,
+                          @Context HttpServerRequest http,
                           @HeaderParam(SESSION) String session, byte[] body) {
         return measured("write", key, () -> {
             byte[] value = checks.value(body);
             String type = contentType == null || contentType.isBlank() ? MediaType.APPLICATION_OCTET_STREAM : contentType;
             WriteRequest request = new WriteRequest(Keys.fromSegment(key), value, type, false,
-                    idempotencyKey(idempotencyKey), Preconditions.of(ifMatch, ifNoneMatch));
+                    idempotencyKey(idempotencyKey), preconditions(http));
             return written(sessions.read(session, caller()), contract.write(request));
         });
     }
@@ -82,13 +84,12 @@ public class KvResource {
     @RolesAllowed(Role.Names.WRITE)
     public Response writeInPath(@Encoded @PathParam("key") String key, @Encoded @PathParam("value") String value,
                                 @HeaderParam("Idempotency-Key") String idempotencyKey,
-                                @HeaderParam(HttpHeaders.IF_MATCH) String ifMatch,
-                                @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch,
+                                @Context HttpServerRequest http,
                                 @HeaderParam(SESSION) String session) {
         return measured("write", key, () -> {
             byte[] bytes = checks.value(checks.pathValue(value).getBytes(StandardCharsets.UTF_8));
             WriteRequest request = new WriteRequest(Keys.fromSegment(key), bytes, TEXT_UTF8, false,
-                    idempotencyKey(idempotencyKey), Preconditions.of(ifMatch, ifNoneMatch));
+                    idempotencyKey(idempotencyKey), preconditions(http));
             return written(sessions.read(session, caller()), contract.write(request));
         });
     }
@@ -97,12 +98,11 @@ public class KvResource {
     @Path("write/{key}")
     @RolesAllowed(Role.Names.WRITE)
     public Response delete(@Encoded @PathParam("key") String key, @HeaderParam("Idempotency-Key") String idempotencyKey,
-                           @HeaderParam(HttpHeaders.IF_MATCH) String ifMatch,
-                           @HeaderParam(HttpHeaders.IF_NONE_MATCH) String ifNoneMatch,
+                           @Context HttpServerRequest http,
                            @HeaderParam(SESSION) String session) {
         return measured("delete", key, () -> {
             WriteRequest request = WriteRequest.delete(Keys.fromSegment(key), idempotencyKey(idempotencyKey),
-                    Preconditions.of(ifMatch, ifNoneMatch));
+                    preconditions(http));
             return written(sessions.read(session, caller()), contract.write(request));
         });
     }
@@ -218,5 +218,10 @@ public class KvResource {
             AuditLog.write(operation, key, caller(), response);
         }
         return response;
+    }
+
+    /** The precondition from the request's raw If-Match / If-None-Match lines (see {@link Preconditions#of}). */
+    private static Optional<Precondition> preconditions(HttpServerRequest http) {
+        return Preconditions.of(http.headers().getAll(HttpHeaders.IF_MATCH), http.headers().getAll(HttpHeaders.IF_NONE_MATCH));
     }
 }

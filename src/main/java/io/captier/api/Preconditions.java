@@ -2,6 +2,7 @@ package io.captier.api;
 
 import io.captier.store.Precondition;
 
+import java.util.List;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -27,25 +28,33 @@ final class Preconditions {
     }
 
     /**
-     * @param ifMatch     the If-Match header, or null
-     * @param ifNoneMatch the If-None-Match header, or null
-     * @return the precondition, or empty when the write is unconditional
+     * Reads the precondition from the raw header lines, so that what the HTTP layer would
+     * fold away cannot turn a conditional write into a plain one: an empty line (a shell's
+     * unset variable: {@code If-Match: $V}) and a repeated line (which RFC 9110 5.3 makes a
+     * list) are refused like any other malformed precondition.
+     *
+     * @param ifMatch     every If-Match line of the request as sent (empty when none)
+     * @param ifNoneMatch every If-None-Match line (empty when none)
+     * @return the precondition, or empty when the write is unconditional (neither header sent)
      * @throws Problem.ProblemException {@code bad-header} for a precondition captier does not take
      */
-    static Optional<Precondition> of(String ifMatch, String ifNoneMatch) {
-        if (ifMatch != null && ifNoneMatch != null) {
+    static Optional<Precondition> of(List<String> ifMatch, List<String> ifNoneMatch) {
+        if (!ifMatch.isEmpty() && !ifNoneMatch.isEmpty()) {
             throw bad("send If-Match or If-None-Match, not both");
         }
-        if (ifNoneMatch != null) {
-            if (!ifNoneMatch.trim().equals("*")) {
+        if (ifMatch.size() > 1 || ifNoneMatch.size() > 1) {
+            throw bad("send one precondition line: a repeated header is a list, and a write takes one condition");
+        }
+        if (!ifNoneMatch.isEmpty()) {
+            if (!ifNoneMatch.get(0).trim().equals("*")) {
                 throw bad("a write takes If-None-Match: * (create only), nothing else");
             }
             return Optional.of(new Precondition.Absent());
         }
-        if (ifMatch == null) {
+        if (ifMatch.isEmpty()) {
             return Optional.empty();
         }
-        String tag = ifMatch.trim();
+        String tag = ifMatch.get(0).trim();
         if (tag.equals("*")) {
             return Optional.of(new Precondition.Exists());
         }
@@ -53,8 +62,15 @@ final class Preconditions {
         if (!m.matches()) {
             throw bad("If-Match takes one strong entity tag, \"<version>\", or *");
         }
+        String digits = m.group(1);
         try {
-            return Optional.of(new Precondition.VersionIs(Long.parseLong(m.group(1))));
+            // Tags compare as strings (RFC 9110 8.8.3.2): only the decimal form captier
+            // gives can name a version, not "0042" or "+42".
+            long version = Long.parseLong(digits);
+            if (version <= 0 || !etag(version).equals(tag)) {
+                throw bad("If-Match names no version captier could have given");
+            }
+            return Optional.of(new Precondition.VersionIs(version));
         } catch (NumberFormatException tooLarge) {
             throw bad("If-Match names no version captier could have given");
         }

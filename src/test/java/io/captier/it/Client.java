@@ -108,8 +108,14 @@ public final class Client {
         if (apiKey != null) {
             request.setHeader("Authorization", "Bearer " + apiKey);
         }
+        // A name's first line replaces the default (Authorization); a repeated name adds a line.
+        java.util.Set<String> named = new java.util.HashSet<>();
         for (int i = 0; i + 1 < headers.length; i += 2) {
-            request.setHeader(headers[i], headers[i + 1]);
+            if (named.add(headers[i].toLowerCase(java.util.Locale.ROOT))) {
+                request.setHeader(headers[i], headers[i + 1]);
+            } else {
+                request.header(headers[i], headers[i + 1]);
+            }
         }
         long started = System.nanoTime();
         try {

@@ -90,7 +90,14 @@ class CompareAndSetIT {
         Client.Answer w = cp.write("cas-bad", "v");
         for (String[] h : new String[][] {{"If-Match", "W/\"" + w.version() + "\""}, {"If-Match", Long.toString(w.version())},
                 {"If-Match", "\"1\", \"2\""}, {"If-Match", "\"abc\""}, {"If-None-Match", "\"1\""},
-                {"If-Match", "\"99999999999999999999999\""}}) {
+                {"If-Match", "\"99999999999999999999999\""},
+                // Found by a newcomer: an empty line (curl -H "If-Match: $UNSET") was read as no
+                // header, and the write applied unconditionally; a tag is compared as written.
+                {"If-Match", ""}, {"If-None-Match", ""}, {"If-Match", "\"0" + w.version() + "\""},
+                {"If-Match", "\"+" + w.version() + "\""},
+                // Two lines are a list (RFC 9110 5.3), whichever comes first.
+                {"If-Match", w.header("ETag"), "If-Match", "\"1\""}, {"If-Match", "\"1\"", "If-Match", w.header("ETag")},
+                {"If-None-Match", "*", "If-None-Match", "*"}}) {
             Client.Answer a = cp.write("cas-bad", "x", h);
             assertEquals(400, a.status(), h[0] + ": " + h[1] + " -> " + a);
             assertEquals("urn:captier:problem:bad-header", a.string("type"));
@@ -98,6 +105,8 @@ class CompareAndSetIT {
         Client.Answer both = cp.send("POST", "/write/cas-bad/x", HttpRequest.BodyPublishers.noBody(),
                 "If-Match", "*", "If-None-Match", "*");
         assertEquals(400, both.status(), both.toString());
+        Client.Answer emptyDelete = cp.delete("cas-bad", "If-Match", "");
+        assertEquals(400, emptyDelete.status(), emptyDelete.toString());
         assertEquals(w.version(), cp.read("cas-bad").version(), "nothing changed");
     }
 
