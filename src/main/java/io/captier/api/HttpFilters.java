@@ -12,6 +12,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
+import java.util.List;
 import java.util.Map;
 import java.util.Set;
 
@@ -124,13 +125,29 @@ public class HttpFilters {
         rc.next();
     }
 
+    /** captier's own request headers: each takes one value, and none means anything empty. */
+    private static final List<String> SINGLE_VALUED = List.of("Idempotency-Key", "X-Session-Token",
+            "X-Max-Staleness-Ms", "If-Match", "If-None-Match");
+
     /**
      * Two Authorization headers: which one names the caller? A proxy and the service could
-     * each take another (RFC 9110 section 11.6.2 allows one), so neither is taken.
+     * each take another (RFC 9110 section 11.6.2 allows one), so neither is taken. The same
+     * for captier's own headers, and an empty one is refused too: a framework reads an empty
+     * line as no header, so {@code -H "Idempotency-Key: $UNSET"} would silently send a write
+     * without the guarantee the client asked for.
      */
     private static Problem ambiguousHeaders(MultiMap headers) {
         if (headers.getAll("Authorization").size() > 1) {
             return Problem.of(ProblemType.BAD_HEADER, "send one Authorization header");
+        }
+        for (String name : SINGLE_VALUED) {
+            List<String> lines = headers.getAll(name);
+            if (lines.size() > 1) {
+                return Problem.of(ProblemType.BAD_HEADER, "send one " + name + " header");
+            }
+            if (lines.size() == 1 && lines.get(0).isBlank()) {
+                return Problem.of(ProblemType.BAD_HEADER, "the " + name + " header is empty: send a value, or no header");
+            }
         }
         return null;
     }

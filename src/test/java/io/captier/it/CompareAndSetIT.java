@@ -180,6 +180,25 @@ class CompareAndSetIT {
                 .until(() -> cp.write("cas-after", "v").status() == 200);
     }
 
+    /** The same family beyond preconditions: captier's own headers are one non-empty line each. */
+    @Test
+    @Order(6)
+    void anEmptyOrRepeatedHeaderIsRefusedNeverIgnored() {
+        for (Client c : List.of(cp, ap)) {
+            String k = "empty-header-" + c.baseUrl().hashCode();
+            for (String name : List.of("Idempotency-Key", "X-Session-Token", "If-Match", "If-None-Match")) {
+                Client.Answer empty = c.write(k, "x", name, "");
+                assertEquals(400, empty.status(), name + " empty: " + empty);
+                assertEquals("urn:captier:problem:bad-header", empty.string("type"));
+                Client.Answer twice = c.write(k, "x", name, "a", name, "b");
+                assertEquals(400, twice.status(), name + " twice: " + twice);
+            }
+            Client.Answer bound = c.read(k, "X-Max-Staleness-Ms", "");
+            assertEquals(400, bound.status(), "X-Max-Staleness-Ms empty: " + bound);
+            assertEquals(404, c.read(k).status(), "nothing was written");
+        }
+    }
+
     private static void assertPreconditionFailed(Client.Answer a, boolean exists, long currentVersion) {
         assertEquals(412, a.status(), a.toString());
         assertEquals("urn:captier:problem:precondition-failed", a.string("type"));
