@@ -258,7 +258,7 @@ public final class ProcessTopology implements Topology {
             return now;
         }
         for (Server s : byKind(Kind.POSTGRES)) {
-            if ("standby".equals(lastRole.get(s.name)) && pg.status(s, STATUS_TIMEOUT) == null) {
+            if ("standby".equals(lastRole.get(s.name)) && s.stateText().equals("PAUSED")) {
                 return s.node();
             }
         }
@@ -376,11 +376,12 @@ public final class ProcessTopology implements Topology {
         return sb.toString();
     }
 
-    /** The role the node answers with now, else the one it last answered with, else "?". */
+    /** The role the node answers with now; a paused node's last answered one (it still holds
+     *  that role; a killed one may not: "?"). */
     private String role(Server s) {
         String now = roleNow(s);
         if (now.equals("?")) {
-            return lastRole.getOrDefault(s.name, "?");
+            return s.stateText().equals("PAUSED") ? lastRole.getOrDefault(s.name, "?") : "?";
         }
         lastRole.put(s.name, now.startsWith("primary") ? "primary" : now);
         return now;

@@ -32,7 +32,7 @@ public interface Topology extends AutoCloseable {
 
     /**
      * The standby for an operator's command: the node in recovery now or, when none answers,
-     * the node last seen in recovery (a paused standby still is one, and {@code scripts/ctl
+     * a paused node last seen in recovery (a paused standby still is one, and {@code scripts/ctl
      * resume pg-standby} must find it); null when there is neither.
      */
     default Node pgStandbyLastKnown() {
