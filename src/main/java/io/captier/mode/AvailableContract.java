@@ -188,22 +188,29 @@ public class AvailableContract implements KvContract {
         if (request.precondition().isPresent()) {
             return conditional(request, proposed, startedAt);
         }
+        PgStore.Committed committed;
         try {
-            PgStore.Committed committed = postgres.write(proposed, ConsistentContract.idempotency(request));
-            Entry stored = proposed.withVersion(committed.version());
+            committed = postgres.write(proposed, ConsistentContract.idempotency(request));
             if (!committed.replayed()) {
+                Entry stored = ConsistentContract.stored(proposed, committed);
                 projection.writeThrough(stored, idempotency, startedAt);
                 // Known newest as of the write's start, not its end: a newer write elsewhere may
                 // have been acknowledged while this one was under way.
                 cache.remember(stored, 0, startedAt);
             }
-            return new WriteResult(request.key(), committed.version(), committed.origin(), Durability.PRIMARY,
-                    committed.replayed());
         } catch (StoreUnavailableException | OutcomeUnknownException primaryDown) {
             // Buffering a write whose commit may have happened is safe: reconciling the same
             // version again changes nothing, and its Idempotency-Key is claimed once.
             return buffered(request, new BufferedWrite(proposed, idempotency), startedAt);
         }
+        if (committed.replayed()) {
+            // Its first attempt's instance may have died between commit and projection. Not
+            // buffered when this fails: a replay keeps the first attempt's version, so its
+            // answer is then unknown (503), and the client's next retry tries again.
+            projection.writeThrough(ConsistentContract.stored(proposed, committed), idempotency, startedAt);
+        }
+        return new WriteResult(request.key(), committed.version(), committed.origin(), Durability.PRIMARY,
+                committed.replayed());
     }
 
     /**
@@ -234,9 +241,9 @@ public class AvailableContract implements KvContract {
             throw new StoreUnavailableException("a conditional write needs postgres-primary (a buffered write cannot be "
                     + "conditional): " + primaryDown.detail(), null);
         }
+        Entry stored = ConsistentContract.stored(proposed, committed);
+        projection.writeThrough(stored, idempotency, startedAt);
         if (!committed.replayed()) {
-            Entry stored = proposed.withVersion(committed.version());
-            projection.writeThrough(stored, idempotency, startedAt);
             cache.remember(stored, 0, startedAt);
         }
         return new WriteResult(request.key(), committed.version(), committed.origin(), Durability.PRIMARY,

@@ -65,11 +65,26 @@ public class ConsistentContract implements KvContract {
         PgStore.Committed committed = request.precondition().isPresent()
                 ? postgres.writeIf(proposed, request.precondition().get(), idempotency, 0)
                 : postgres.write(proposed, idempotency);
-        if (!committed.replayed()) {
-            projection.writeThrough(proposed.withVersion(committed.version()), idempotency, startedAt);
-        }
+        projection.writeThrough(stored(proposed, committed), idempotency, startedAt);
         return new WriteResult(request.key(), committed.version(), committed.origin(), Durability.PRIMARY,
                 committed.replayed());
+    }
+
+    /**
+     * The entry as the primary holds it after a write: the version (and, for a replay, the
+     * origin) the commit answered, the request's content (a replay's first attempt had the
+     * same content: the Idempotency-Key's fingerprint says so).
+     *
+     * <p>Why a replay is projected too: its first attempt may have committed and then lost
+     * its instance before the write-through (killed between the two). Acknowledging the
+     * retry without the projection would let a replica serve the older value with a
+     * staleness bound that does not count the acknowledged write (found by the drill's
+     * staleness checker). The projection is last-writer-wins, so writing it again, or
+     * after a newer write, changes nothing.
+     */
+    static Entry stored(Entry proposed, PgStore.Committed committed) {
+        return new Entry(proposed.key(), proposed.value(), proposed.contentType(), committed.version(),
+                committed.origin(), proposed.deleted());
     }
 
     static Optional<IdempotencyKey> idempotency(WriteRequest request) {

@@ -72,10 +72,14 @@ class IdempotencyIT extends TwoInstances {
 
         Client.Answer a = ca.write("idem-local", "A", "Idempotency-Key", "K2");
         assertBuffered(a, "local");
-        assertBuffered(ca.write("idem-local", "B"), "local");
+        Client.Answer b = ca.write("idem-local", "B");
+        assertBuffered(b, "local");
         assertReplayOf(a, ca.write("idem-local", "A", "Idempotency-Key", "K2"));
         assertReused(ca.write("idem-local", "C", "Idempotency-Key", "K2"));
-        assertEquals("B", ca.read("idem-local").string("value"));
+        // With B's session: read-your-writes is the guarantee (without it, the standby's 404
+        // within its honest staleness bound is a correct answer too, if the clock allows it).
+        Client.Answer read = ca.read("idem-local", "X-Session-Token", b.header("X-Session-Token"));
+        assertEquals("B", read.string("value"), read.toString());
 
         // kill -9: the hint log is all that remains, and replaying it remembers K2.
         this.a.kill();
@@ -155,6 +159,28 @@ class IdempotencyIT extends TwoInstances {
         awaitDrained();
         assertEquals(List.of(List.of(Long.toString(versions.iterator().next()))),
                 sql("SELECT version FROM kv WHERE key = 'idem-concurrent'"));
+    }
+
+    /**
+     * Found by the drill's staleness checker: an instance killed between its commit and its
+     * write-through leaves the row and the key's claim in PostgreSQL and nothing in Redis.
+     * The client's retry on another instance is a replay; it must project the write before
+     * it is acknowledged, or a replica serves the older value with a bound that does not
+     * count it.
+     */
+    @Test
+    @Order(5)
+    void aReplayProjectsTheWriteItsFirstInstanceDidNotLiveToProject() {
+        assertEquals(200, ca.write("idem-projected", "old").status());
+        Client.Answer first = ca.write("idem-projected", "A", "Idempotency-Key", "K5");
+        assertEquals(200, first.status(), first.toString());
+        Node master = stack.topology.redisMaster();
+        stack.topology.redis(master, "DEL", "captier:kv:idem-projected", "captier:meta:idem:tester:K5");
+        Client.Answer retry = cb.write("idem-projected", "A", "Idempotency-Key", "K5");
+        assertReplayOf(first, retry);
+        assertEquals(Long.toString(first.version()),
+                stack.topology.redis(master, "HGET", "captier:kv:idem-projected", "ver").trim(),
+                "the acknowledged replay is in Redis");
     }
 
     private List<Node> redisDataNodes() {
