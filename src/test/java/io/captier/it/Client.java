@@ -13,7 +13,10 @@ import java.net.http.HttpRequest;
 import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
+import java.util.HashSet;
+import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
  * A plain HTTP client for one captier instance, as a user's program would talk to it.
@@ -109,9 +112,9 @@ public final class Client {
             request.setHeader("Authorization", "Bearer " + apiKey);
         }
         // A name's first line replaces the default (Authorization); a repeated name adds a line.
-        java.util.Set<String> named = new java.util.HashSet<>();
+        Set<String> named = new HashSet<>();
         for (int i = 0; i + 1 < headers.length; i += 2) {
-            if (named.add(headers[i].toLowerCase(java.util.Locale.ROOT))) {
+            if (named.add(headers[i].toLowerCase(Locale.ROOT))) {
                 request.setHeader(headers[i], headers[i + 1]);
             } else {
                 request.header(headers[i], headers[i + 1]);

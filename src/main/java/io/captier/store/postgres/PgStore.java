@@ -139,26 +139,9 @@ public class PgStore {
         PgNode node = cluster.primary();
         // An upsert is INSERT ... ON CONFLICT DO UPDATE: the statement's keyword names it.
         DbSpans.describe(Span.current(), DbSpans.POSTGRESQL, "INSERT", node.name());
-        AtomicBoolean commitSent = new AtomicBoolean();
-        try {
-            Committed committed = breakers.get(Breakers.PG_PRIMARY).call(() -> {
-                try (Connection c = node.primaryPool().getConnection()) {
-                    return idempotency.isEmpty()
-                            ? autocommitted(c, commitSent, () -> upsert(c, proposed, idempotency))
-                            : inTransaction(c, commitSent, () -> upsert(c, proposed, idempotency));
-                } catch (SQLException e) {
-                    throw cluster.failed(node, e, commitSent.get());
-                }
-            });
-            hlc.observe(committed.version());
-            return committed;
-        } catch (StoreUnavailableException e) {
-            // The breaker's backstop timeout can fire during the commit, too.
-            if (commitSent.get()) {
-                throw new OutcomeUnknownException("commit sent to " + node.name() + ", no answer", e);
-            }
-            throw e;
-        }
+        return commitOnPrimary(node, (c, commitSent) -> idempotency.isEmpty()
+                ? autocommitted(c, commitSent, () -> upsert(c, proposed, idempotency))
+                : inTransaction(c, commitSent, () -> upsert(c, proposed, idempotency)));
     }
 
     /**
@@ -180,12 +163,29 @@ public class PgStore {
                              long bufferedVersion) {
         PgNode node = cluster.primary();
         DbSpans.describe(Span.current(), DbSpans.POSTGRESQL, "INSERT", node.name());
+        return commitOnPrimary(node, (c, commitSent) -> inTransaction(c, commitSent,
+                () -> conditional(c, proposed, precondition, idempotency, bufferedVersion)));
+    }
+
+    /** A write's SQL on a primary connection; it sets commitSent once the commit is on its way. */
+    private interface CommitWork {
+        Committed run(Connection c, AtomicBoolean commitSent) throws SQLException;
+    }
+
+    /**
+     * Runs a write on the primary through its breaker and observes the committed version in
+     * the HLC. A failure after the commit was sent (also the breaker's backstop timeout
+     * firing during the commit) is an unknown outcome, never "not applied".
+     *
+     * @throws StoreUnavailableException nothing was applied
+     * @throws OutcomeUnknownException   the commit was sent and its answer lost
+     */
+    private Committed commitOnPrimary(PgNode node, CommitWork work) {
         AtomicBoolean commitSent = new AtomicBoolean();
         try {
             Committed committed = breakers.get(Breakers.PG_PRIMARY).call(() -> {
                 try (Connection c = node.primaryPool().getConnection()) {
-                    return inTransaction(c, commitSent,
-                            () -> conditional(c, proposed, precondition, idempotency, bufferedVersion));
+                    return work.run(c, commitSent);
                 } catch (SQLException e) {
                     throw cluster.failed(node, e, commitSent.get());
                 }
