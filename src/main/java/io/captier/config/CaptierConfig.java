@@ -5,6 +5,8 @@ import io.smallrye.config.ConfigMapping;
 import io.smallrye.config.WithDefault;
 
 import java.time.Duration;
+import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -35,6 +37,21 @@ public interface CaptierConfig {
 
     /** Signs session tokens; every instance of a deployment needs the same one. */
     Optional<String> secretKey();
+
+    /**
+     * SECRET_KEY_ACCEPTED: further secrets, comma-separated, that session tokens may be
+     * signed with; never used to sign. Set during a rotation of SECRET_KEY (docs/runbook.md).
+     */
+    Optional<String> secretKeyAccepted();
+
+    /** SECRET_KEY_ACCEPTED as a list (blank entries dropped); empty outside a rotation. */
+    default List<String> acceptedSecretKeys() {
+        return secretKeyAccepted().stream()
+                .flatMap(list -> Arrays.stream(list.split(",")))
+                .map(String::trim)
+                .filter(secret -> !secret.isEmpty())
+                .toList();
+    }
 
     /** API_KEYS: name:roles:sha256hex entries, comma-separated (io.captier.security.ApiKeys). */
     Optional<String> apiKeys();

@@ -36,6 +36,12 @@ public class StartupChecks {
             throw new IllegalStateException("SECRET_KEY must be set, to at least " + MIN_SECRET_CHARS
                     + " random characters (the same on every instance, not a placeholder): it signs session tokens");
         }
+        for (String accepted : config.acceptedSecretKeys()) {
+            if (accepted.length() < MIN_SECRET_CHARS || looksLikeADefault(accepted)) {
+                throw new IllegalStateException("each SECRET_KEY_ACCEPTED entry must be a secret like SECRET_KEY: "
+                        + "at least " + MIN_SECRET_CHARS + " random characters");
+            }
+        }
         try {
             ApiKeys.parse(config.apiKeys().orElse(""));
         } catch (IllegalArgumentException e) {

@@ -7,6 +7,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Arrays;
+import java.util.List;
 import java.util.Optional;
 
 /**
@@ -16,27 +17,58 @@ import java.util.Optional;
  *
  * <p>A token is bound to the API key it was issued to: it is signed with SECRET_KEY and
  * the key's name, so a token replayed under another API key does not verify (400).
+ *
+ * <p>During a rotation of SECRET_KEY a token signed with one of SECRET_KEY_ACCEPTED also
+ * verifies (it is answered with a token signed with SECRET_KEY), so sessions survive the
+ * rolling restarts that move every instance to the new secret (docs/runbook.md).
  */
 @ApplicationScoped
 public class Sessions {
 
     private final byte[] secret;
+    private final List<byte[]> accepted;
 
     public Sessions(CaptierConfig config) {
-        this.secret = config.secretKey().orElse("").getBytes(StandardCharsets.UTF_8);
+        this.secret = utf8(config.secretKey().orElse(""));
+        this.accepted = config.acceptedSecretKeys().stream().map(Sessions::utf8).toList();
     }
 
-    /** The session of a request by {@code caller}: a new one when the client sent no token (or an empty header). */
+    /**
+     * The session of a request by {@code caller}: a new one when the client sent no token
+     * (or an empty header).
+     *
+     * @throws InvalidSessionTokenException when the token was not signed, for this caller,
+     *     with SECRET_KEY or one of SECRET_KEY_ACCEPTED
+     */
     public SessionToken read(String header, String caller) {
-        return header == null || header.isEmpty() ? SessionToken.empty() : SessionToken.decode(header, secretFor(caller));
+        if (header == null || header.isEmpty()) {
+            return SessionToken.empty();
+        }
+        try {
+            return SessionToken.decode(header, secretFor(secret, caller));
+        } catch (InvalidSessionTokenException e) {
+            for (byte[] other : accepted) {
+                try {
+                    return SessionToken.decode(header, secretFor(other, caller));
+                } catch (InvalidSessionTokenException ignored) {
+                    // not this one either
+                }
+            }
+            throw e;
+        }
     }
 
+    /** The token's text, signed with SECRET_KEY for {@code caller}. */
     public String write(SessionToken token, String caller) {
-        return token.encode(secretFor(caller));
+        return token.encode(secretFor(secret, caller));
     }
 
-    /** SECRET_KEY, a zero byte (no name contains one), the API key's name. */
-    private byte[] secretFor(String caller) {
+    private static byte[] utf8(String text) {
+        return text.getBytes(StandardCharsets.UTF_8);
+    }
+
+    /** The secret, a zero byte (no name contains one), the API key's name. */
+    private static byte[] secretFor(byte[] secret, String caller) {
         byte[] name = (caller == null ? "" : caller).getBytes(StandardCharsets.UTF_8);
         byte[] bound = Arrays.copyOf(secret, secret.length + 1 + name.length);
         System.arraycopy(name, 0, bound, secret.length + 1, name.length);

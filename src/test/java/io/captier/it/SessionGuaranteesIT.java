@@ -1,8 +1,10 @@
 package io.captier.it;
 
+import io.captier.cluster.AppInstance;
 import io.captier.cluster.Credentials;
 import io.captier.cluster.Topology.Kind;
 import io.captier.cluster.Topology.Node;
+import io.captier.security.ApiKeys;
 import io.captier.session.SessionToken;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -10,7 +12,9 @@ import org.junit.jupiter.api.Test;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.List;
+import java.util.Map;
 
 import static org.awaitility.Awaitility.await;
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -128,6 +132,44 @@ class SessionGuaranteesIT extends TwoInstances {
         assertEquals(200, cb.read("tokens", SESSION, token).status(), "under its own key it still works");
         assertEquals("kept", ca.read("tokens").string("value"));
         assertNotEquals(token, flipOne(token));
+    }
+
+    /**
+     * A rotation of SECRET_KEY and of an API key, mid-way (docs/runbook.md): an instance
+     * already on the new secret and carrying the key's successor under the same name
+     * accepts the sessions the old instances issued, under either key, and signs with the
+     * new secret, which an instance not yet told of it refuses — why phase 1 comes first.
+     */
+    @Test
+    @Order(4)
+    void sessionsSurviveARotationOfSecretKeyAndOfAnApiKey() {
+        Map<String, String> base = stack.env();
+        String oldSecret = base.get("SECRET_KEY");
+        String newKey = Credentials.token();
+        AppInstance rotated = stack.instance("ap-rotated", mode(), Map.of(
+                "SECRET_KEY", Credentials.token(),
+                "SECRET_KEY_ACCEPTED", oldSecret,
+                "API_KEYS", base.get("API_KEYS") + ",tester:read+write:" + HexFormat.of().formatHex(ApiKeys.sha256(newKey))));
+        try {
+            Client oldKey = new Client(rotated.baseUrl());
+            Client.Answer w = ca.write("rotation", "before");
+            String issuedBefore = w.header(SESSION);
+
+            Client.Answer underOldKey = oldKey.read("rotation", SESSION, issuedBefore);
+            assertEquals(200, underOldKey.status(), "a session from before the rotation: " + underOldKey);
+            assertTrue(underOldKey.version() >= w.version(), "read-your-writes across the rotation");
+            Client.Answer underNewKey = oldKey.as(newKey).write("rotation", "after", SESSION, issuedBefore);
+            assertEquals(200, underNewKey.status(), "the new key is the same caller, so its sessions are too: " + underNewKey);
+
+            String issuedAfter = underNewKey.header(SESSION);
+            Client.Answer notYetRotated = ca.read("rotation", SESSION, issuedAfter);
+            assertEquals(400, notYetRotated.status(), "an instance without the new secret refuses its tokens: " + notYetRotated);
+            assertEquals("urn:captier:problem:bad-session", notYetRotated.string("type"));
+            assertEquals(401, new Client(ca.baseUrl()).as(newKey).read("rotation").status(),
+                    "nor does it know the new key");
+        } finally {
+            rotated.close();
+        }
     }
 
     private static String flipOne(String token) {

@@ -55,6 +55,23 @@ class ApiKeysTest {
     }
 
     @Test
+    void aNameMayCarryTwoKeysWithTheSameRolesWhileItsKeyIsRotated() {
+        String next = "n".repeat(40);
+        ApiKeys keys = ApiKeys.parse(entry("app", "read+write", BOTH) + "," + entry("app", "read+write", next));
+        assertEquals("app", keys.find(BOTH).orElseThrow().name());
+        assertEquals("app", keys.find(next).orElseThrow().name(), "the new key is the same caller");
+        assertTrue(keys.find(next).orElseThrow().may(Role.WRITE));
+
+        for (String bad : new String[] {
+                entry("app", "read+write", BOTH) + "," + entry("app", "read", next),
+                entry("app", "read", BOTH) + "," + entry("app", "read", next) + "," + entry("app", "read", READER),
+                entry("app", "read", BOTH) + "," + entry("app", "read", BOTH)}) {
+            IllegalArgumentException e = assertThrows(IllegalArgumentException.class, () -> ApiKeys.parse(bad), bad);
+            assertFalse(e.getMessage().contains(HexFormat.of().formatHex(ApiKeys.sha256(BOTH))), e.getMessage());
+        }
+    }
+
+    @Test
     void scriptsNewApiKeyMakesAKeyAndTheEntryThatAdmitsIt() throws Exception {
         Process p = new ProcessBuilder("bash", "scripts/new-api-key", "ops", "read+write")
                 .redirectErrorStream(true).start(); // surefire runs in the project root

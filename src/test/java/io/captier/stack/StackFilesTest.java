@@ -698,7 +698,8 @@ class StackFilesTest {
         Set<String> secrets = new LinkedHashSet<>();
         c.getEnv().stream().filter(e -> e.getValueFrom() != null && e.getValueFrom().getSecretKeyRef() != null)
                 .forEach(e -> secrets.add(e.getName()));
-        assertEquals(Set.of("DATABASE_USER", "DATABASE_PASSWORD", "REDIS_PASSWORD", "SECRET_KEY", "API_KEYS"), secrets,
+        assertEquals(Set.of("DATABASE_USER", "DATABASE_PASSWORD", "REDIS_PASSWORD", "SECRET_KEY", "SECRET_KEY_ACCEPTED",
+                "API_KEYS"), secrets,
                 "every secret comes from a Secret");
         c.getEnv().forEach(e -> assertFalse(secrets.contains(e.getName()) && e.getValue() != null, e.getName()));
     }
