@@ -85,6 +85,10 @@ public final class AppInstance implements AutoCloseable {
     }
 
     private void launchAndAwaitHealthy() {
+        launchAndAwaitHealthy(HEALTH_TIMEOUT);
+    }
+
+    private void launchAndAwaitHealthy(Duration timeout) {
         List<String> cmd = new ArrayList<>();
         cmd.add(System.getProperty("captier.app.java", Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         for (String arg : System.getProperty("captier.app.jvmArgs", "-Xmx256m -XX:+UseSerialGC").split("\\s+")) {
@@ -96,7 +100,7 @@ public final class AppInstance implements AutoCloseable {
         cmd.add(appDir().resolve("quarkus-run.jar").toString());
         OsProcess p = OsProcess.launch(cmd, log, dir, env, watchdog);
         process = p;
-        long deadline = System.nanoTime() + HEALTH_TIMEOUT.toNanos();
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             if (!p.isAlive()) {
                 throw new IllegalStateException("captier instance " + name + " exited before it was healthy; last log lines:\n"
@@ -108,7 +112,7 @@ public final class AppInstance implements AutoCloseable {
             if (System.nanoTime() > deadline) {
                 p.kill();
                 throw new IllegalStateException("captier instance " + name + " not healthy on port " + port + " after "
-                        + HEALTH_TIMEOUT.toSeconds() + " s; last log lines:\n" + logTail(50));
+                        + timeout.toSeconds() + " s; last log lines:\n" + logTail(50));
             }
             Processes.sleep(200);
         }
@@ -241,13 +245,13 @@ public final class AppInstance implements AutoCloseable {
      * Starts a stopped instance again with the same port, env and hint directory and waits until
      * {@code /health/live} answers (not readiness: see {@link #ready()}). The log is appended to.
      *
-     * @throws IllegalStateException when it still runs, exits early or is not healthy within 60 s
+     * @throws IllegalStateException when it still runs, exits early or is not healthy within {@code timeout}
      */
-    public void startAgain() {
+    public void startAgain(Duration timeout) {
         if (isAlive()) {
             throw new IllegalStateException(name + " still runs (pid " + pid() + ")");
         }
-        launchAndAwaitHealthy();
+        launchAndAwaitHealthy(timeout);
     }
 
     /** Stops the instance, its watchdog, and removes its directory (unless -Dcaptier.topology.keep=true). */

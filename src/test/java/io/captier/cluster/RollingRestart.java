@@ -36,11 +36,13 @@ public final class RollingRestart {
      * @param graceful      SIGTERM (else kill -9, a crash)
      * @param stopGrace     how long a SIGTERMed instance may take to exit before kill -9; above
      *                      SHUTDOWN_DELAY + SHUTDOWN_TIMEOUT + a reconciliation round
-     * @param readyTimeout  how long a started instance may take to answer /health/ready with 200
+     * @param readyTimeout  how long a started instance may take to answer /health/live, and then
+     *                      /health/ready, with 200 (each; generous: a shared 2-core machine under
+     *                      load has been seen to take over 60 s)
      */
     public record Options(boolean takeOutOfPool, boolean graceful, Duration stopGrace, Duration readyTimeout) {
 
-        public static final Options DEFAULT = new Options(true, true, Duration.ofSeconds(40), Duration.ofSeconds(90));
+        public static final Options DEFAULT = new Options(true, true, Duration.ofSeconds(40), Duration.ofSeconds(120));
     }
 
     /** What one instance's restart took; {@code graceful} false when it had to be killed. */
@@ -148,7 +150,7 @@ public final class RollingRestart {
         say.accept(app.name() + ": stopped after " + ms(t1, t2) + " ms; starting again on " + address
                 + " with hint log " + app.hintDir() + " ...");
         try {
-            app.startAgain();
+            app.startAgain(options.readyTimeout());
             awaitReady(app);
         } catch (RuntimeException e) {
             app.stop(options.stopGrace());
