@@ -48,6 +48,7 @@ public class Reconciler {
     private final Projection projection;
     private final Metrics metrics;
     private final String consumer;
+    private final long roundBoundMs;
     private final ScheduledExecutorService loop = Background.scheduler("reconciler", 1);
 
     public Reconciler(PgStore postgres, PendingStream pending, HintLog hints, Projection projection, Metrics metrics,
@@ -58,6 +59,8 @@ public class Reconciler {
         this.projection = projection;
         this.metrics = metrics;
         this.consumer = config.instanceId();
+        // A round makes a few store calls per record, each bounded by NETWORK_TIMEOUT_SEC.
+        this.roundBoundMs = (long) (config.networkTimeoutSec() * 3_000);
         metrics.pendingWrites("local", hints::pendingCount);
     }
 
@@ -65,8 +68,28 @@ public class Reconciler {
         loop.scheduleWithFixedDelay(this::drain, 500, 250, TimeUnit.MILLISECONDS);
     }
 
+    /**
+     * Lets a drain round that runs finish instead of interrupting it (an interrupt closes the
+     * hint log's channel under it and throws the round's progress away), bounded by a few
+     * store-call timeouts; no new round starts. What is still pending stays in the hint log
+     * and on the stream, both durable: the next start replays the log (HintLog's constructor)
+     * and another instance claims this one's stream entries after CLAIM_IDLE_MS.
+     */
     void stop(@Observes ShutdownEvent event) {
-        loop.shutdownNow();
+        loop.shutdown();
+        try {
+            if (!loop.awaitTermination(roundBoundMs, TimeUnit.MILLISECONDS)) {
+                loop.shutdownNow();
+            }
+        } catch (InterruptedException e) {
+            loop.shutdownNow();
+            Thread.currentThread().interrupt();
+        }
+        long left = hints.pendingCount();
+        if (left > 0) {
+            LogEvent.of("HINT_LOG_PENDING_AT_SHUTDOWN").with(LogEvent.COUNT, left)
+                    .info(LOG, "buffered writes stay in the hint log and are replayed on the next start");
+        }
     }
 
     private void drain() {

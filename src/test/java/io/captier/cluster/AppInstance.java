@@ -73,6 +73,9 @@ public final class AppInstance implements AutoCloseable {
         e.put("HTTP_PORT", Integer.toString(FreePorts.next()));
         e.put("INSTANCE_ID", name);
         e.put("HINT_LOG_DIR", dir.resolve(name).resolve("hints").toString());
+        // No endpoints to wait for here: whoever fronts a local instance with NGINX takes it out of
+        // the pool before the SIGTERM (RollingRestart). Callers that want the delay pass one.
+        e.put("SHUTDOWN_DELAY", "0s");
         e.putAll(givenEnv);
         env = Map.copyOf(e);
         port = Integer.parseInt(env.get("HTTP_PORT"));
@@ -82,6 +85,10 @@ public final class AppInstance implements AutoCloseable {
     }
 
     private void launchAndAwaitHealthy() {
+        launchAndAwaitHealthy(HEALTH_TIMEOUT);
+    }
+
+    private void launchAndAwaitHealthy(Duration timeout) {
         List<String> cmd = new ArrayList<>();
         cmd.add(System.getProperty("captier.app.java", Path.of(System.getProperty("java.home"), "bin", "java").toString()));
         for (String arg : System.getProperty("captier.app.jvmArgs", "-Xmx256m -XX:+UseSerialGC").split("\\s+")) {
@@ -93,7 +100,7 @@ public final class AppInstance implements AutoCloseable {
         cmd.add(appDir().resolve("quarkus-run.jar").toString());
         OsProcess p = OsProcess.launch(cmd, log, dir, env, watchdog);
         process = p;
-        long deadline = System.nanoTime() + HEALTH_TIMEOUT.toNanos();
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             if (!p.isAlive()) {
                 throw new IllegalStateException("captier instance " + name + " exited before it was healthy; last log lines:\n"
@@ -105,15 +112,24 @@ public final class AppInstance implements AutoCloseable {
             if (System.nanoTime() > deadline) {
                 p.kill();
                 throw new IllegalStateException("captier instance " + name + " not healthy on port " + port + " after "
-                        + HEALTH_TIMEOUT.toSeconds() + " s; last log lines:\n" + logTail(50));
+                        + timeout.toSeconds() + " s; last log lines:\n" + logTail(50));
             }
             Processes.sleep(200);
         }
     }
 
     private boolean healthy() {
+        return answers200("/health/live");
+    }
+
+    /** Whether {@code GET /health/ready} answers 200 now: the instance can keep its contract. */
+    public boolean ready() {
+        return answers200("/health/ready");
+    }
+
+    private boolean answers200(String path) {
         try {
-            HttpRequest req = HttpRequest.newBuilder(URI.create(baseUrl() + "/health/live"))
+            HttpRequest req = HttpRequest.newBuilder(URI.create(baseUrl() + path))
                     .timeout(Duration.ofSeconds(2)).GET().build();
             return HTTP.send(req, HttpResponse.BodyHandlers.discarding()).statusCode() == 200;
         } catch (IOException e) {
@@ -212,10 +228,30 @@ public final class AppInstance implements AutoCloseable {
 
     /** SIGTERM (a graceful Quarkus shutdown), kill -9 after 15 s. */
     public void stop() {
+        stop(STOP_GRACE);
+    }
+
+    /**
+     * SIGTERM, and kill -9 if the instance has not exited after {@code grace}.
+     *
+     * @return true when it exited by itself within {@code grace} (or was not running)
+     */
+    public boolean stop(Duration grace) {
         OsProcess p = process;
-        if (p != null) {
-            p.terminate("TERM", STOP_GRACE);
+        return p == null || p.terminate("TERM", grace);
+    }
+
+    /**
+     * Starts a stopped instance again with the same port, env and hint directory and waits until
+     * {@code /health/live} answers (not readiness: see {@link #ready()}). The log is appended to.
+     *
+     * @throws IllegalStateException when it still runs, exits early or is not healthy within {@code timeout}
+     */
+    public void startAgain(Duration timeout) {
+        if (isAlive()) {
+            throw new IllegalStateException(name + " still runs (pid " + pid() + ")");
         }
+        launchAndAwaitHealthy(timeout);
     }
 
     /** Stops the instance, its watchdog, and removes its directory (unless -Dcaptier.topology.keep=true). */

@@ -102,16 +102,20 @@ final class OsProcess {
     /**
      * Graceful stop: {@code sig} to the root (SIGTERM for a service, SIGQUIT for a postmaster, which
      * then tells its children), kill -9 for whatever is still there after {@code grace}.
+     *
+     * @return true when the root exited by itself within {@code grace} (or was not running), false
+     *         when it had to be killed
      */
-    void terminate(String sig, Duration grace) {
+    boolean terminate(String sig, Duration grace) {
         Map<Long, Long> tree = tree();
         if (tree.isEmpty()) {
-            return;
+            return true;
         }
         // A paused process would never act on the signal.
         Processes.signal("CONT", new ArrayList<>(tree.keySet()), pid);
         Processes.signal(sig, List.of(pid), null);
-        if (!awaitGone(Map.of(pid, startTime), grace)) {
+        boolean graceful = awaitGone(Map.of(pid, startTime), grace);
+        if (!graceful) {
             kill();
         } else {
             // Children normally go with the root; make sure of it.
@@ -127,6 +131,7 @@ final class OsProcess {
             }
         }
         reap();
+        return graceful;
     }
 
     private boolean awaitGone(Map<Long, Long> pids, Duration timeout) {

@@ -156,6 +156,12 @@ public final class StackFiles {
         return cmd;
     }
 
+    /** nginx -s {@code signal} (reload, quit, ...) to the master that runs with the rendered config. */
+    public static List<String> nginxSignal(Path conf, Path runDir, String signal) {
+        return List.of("nginx", "-p", runDir.toString(), "-c", conf.toString(), "-e", runDir.resolve("error.log").toString(),
+                "-g", "pid " + runDir.resolve("nginx.pid") + ";", "-s", signal);
+    }
+
     /**
      * Writes monitoring/prometheus.yml and monitoring/alerts.yml into {@code target} for local
      * servers: the captier job's targets per profile label, the Alertmanager, Prometheus' own address,

@@ -14,21 +14,27 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.util.HashMap;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.function.Consumer;
 
 /**
  * The topology and both profiles for a person (scripts/up): PostgreSQL primary + standby,
- * Redis master + 2 replicas + 3 sentinels, captier consistent on 5001 and available on
- * 5002 (CONSISTENT_PORT / AVAILABLE_PORT to change), NGINX in front of them (TLS with a dev
+ * Redis master + 2 replicas + 3 sentinels, N captier instances per profile ({@code --instances N},
+ * default 2: consistent-1.., available-1..; the first of each on 5001 / 5002, CONSISTENT_PORT /
+ * AVAILABLE_PORT to change, the others on free ports), NGINX in front of them (TLS with a dev
  * certificate), Prometheus and Alertmanager watching them (free ports), all on 127.0.0.1.
  *
  * <p>It stays up until told to stop, and takes orders for drills on a control port
- * (127.0.0.1 only, written to .captier/up.properties): scripts/ctl sends them.
+ * (127.0.0.1 only, written to .captier/up.properties): scripts/ctl sends them, one at a time.
  */
 public final class Up {
 
     private final ProcessTopology topology;
+    private static final List<String> PROFILES = List.of("consistent", "available");
+
+    /** Every instance by name (consistent-1, ...), in the order they were started. */
     private final Map<String, AppInstance> instances = new LinkedHashMap<>();
     private NginxServer nginx;
     private MonitoringServers monitoring;
@@ -38,16 +44,35 @@ public final class Up {
         this.topology = topology;
     }
 
+    /** Arguments: {@code [--instances N] [STATE_DIR]} (default 2 and .captier). */
     public static void main(String[] args) throws Exception {
-        int consistentPort = port("CONSISTENT_PORT", 5001);
-        int availablePort = port("AVAILABLE_PORT", 5002);
-        Path state = Path.of(args.length > 0 ? args[0] : ".captier");
+        Map<String, Integer> firstPorts = Map.of("consistent", port("CONSISTENT_PORT", 5001),
+                "available", port("AVAILABLE_PORT", 5002));
+        int perProfile = 2;
+        Path state = Path.of(".captier");
+        for (int i = 0; i < args.length; i++) {
+            if (args[i].equals("--instances") && i + 1 < args.length) {
+                perProfile = Integer.parseInt(args[++i]);
+            } else {
+                state = Path.of(args[i]);
+            }
+        }
+        if (perProfile < 1) {
+            throw new IllegalArgumentException("--instances must be 1 or more");
+        }
         Files.createDirectories(state);
 
         Up up = new Up(ProcessTopology.start());
         Runtime.getRuntime().addShutdownHook(new Thread(up::close, "captier-up-cleanup"));
-        up.instance("consistent", consistentPort);
-        up.instance("available", availablePort);
+        for (String profile : PROFILES) {
+            // The first keeps the well-known port; the port is checked before anything starts.
+            up.instance(profile, firstPorts.get(profile));
+        }
+        for (int n = 2; n <= perProfile; n++) {
+            for (String profile : PROFILES) {
+                up.instance(profile, FreePorts.next());
+            }
+        }
         up.stack();
 
         HttpServer control = HttpServer.create(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0), 0);
@@ -67,13 +92,15 @@ public final class Up {
         System.exit(0);
     }
 
-    private void instance(String mode, int port) {
+    /** Starts the next instance of {@code mode} (name mode-N) on {@code port}; returns it once live. */
+    private AppInstance instance(String mode, int port) {
         try (ServerSocket probe = new ServerSocket(port, 1, InetAddress.getLoopbackAddress())) {
             probe.setReuseAddress(true);
         } catch (IOException e) {
             throw new IllegalStateException("port " + port + " for the " + mode + " profile is taken; set "
                     + mode.toUpperCase() + "_PORT to another one", e);
         }
+        String name = mode + "-" + (of(mode).size() + 1);
         Map<String, String> env = new HashMap<>(topology.appEnv());
         env.put("HTTP_PORT", Integer.toString(port));
         env.put("HTTP_HOST", "127.0.0.1");
@@ -82,20 +109,41 @@ public final class Up {
         env.put("TRUSTED_PROXIES", StackFiles.NGINX_PROXY_ADDRESS);
         env.put("OTEL_SDK_DISABLED", System.getenv().getOrDefault("OTEL_SDK_DISABLED", "true"));
         env.put("LOG_JSON", System.getenv().getOrDefault("LOG_JSON", "false"));
-        instances.put(mode, AppInstance.start(mode, mode, env));
+        // NGINX's pool is changed before an instance is stopped (RollingRestart); a second of
+        // readiness DOWN is enough for anyone watching /health/ready by hand.
+        env.put("SHUTDOWN_DELAY", System.getenv().getOrDefault("SHUTDOWN_DELAY", "1s"));
+        AppInstance app = AppInstance.start(name, mode, env);
+        instances.put(name, app);
+        return app;
+    }
+
+    /** The instances of one profile, first started first. */
+    private List<AppInstance> of(String mode) {
+        return instances.values().stream().filter(a -> a.mode().equals(mode)).toList();
     }
 
     /** NGINX, Prometheus and Alertmanager with the real files of nginx/ and monitoring/. */
     private void stack() {
-        Map<String, java.util.List<String>> pools = new LinkedHashMap<>();
-        instances.forEach((mode, app) -> pools.put(mode, java.util.List.of("127.0.0.1:" + app.port())));
+        Map<String, List<String>> pools = new LinkedHashMap<>();
+        for (String profile : PROFILES) {
+            pools.put(profile, of(profile).stream().map(RollingRestart::address).toList());
+        }
         nginx = NginxServer.start(pools);
         monitoring = MonitoringServers.start(pools, java.time.Duration.ofSeconds(5), Map.of());
     }
 
-    /** POST /{op}/{target}: kill, pause, resume, restart (nodes or the two instances), promote, reclone. */
+    /**
+     * POST /{op}/{target}: kill, pause, resume, restart (nodes or instances), promote, reclone,
+     * add-instance PROFILE, rolling-restart PROFILE|all. A rolling restart's lines are sent as they
+     * happen (status 200 sent first); its last line is "rolling-restart: done" or starts with
+     * "error:", which scripts/ctl turns into its exit status.
+     */
     private void handle(HttpExchange exchange) throws IOException {
         String[] parts = exchange.getRequestURI().getPath().replaceAll("^/+", "").split("/");
+        if (parts[0].equals("rolling-restart")) {
+            rollingRestart(exchange, parts.length > 1 ? parts[1] : "");
+            return;
+        }
         String answer;
         int status = 200;
         try {
@@ -118,8 +166,63 @@ public final class Up {
         }
     }
 
+    private void rollingRestart(HttpExchange exchange, String target) throws IOException {
+        exchange.sendResponseHeaders(200, 0);
+        try (OutputStream out = exchange.getResponseBody()) {
+            Consumer<String> say = line -> {
+                try {
+                    out.write((line + "\n").getBytes(StandardCharsets.UTF_8));
+                    out.flush();
+                } catch (IOException gone) {
+                    // scripts/ctl went away; the restart goes on and its outcome is in up.log
+                }
+                System.out.println("rolling-restart: " + line);
+            };
+            try {
+                List<AppInstance> chosen = switch (target) {
+                    case "all" -> List.copyOf(instances.values());
+                    case "consistent", "available" -> of(target);
+                    default -> throw new IllegalArgumentException("rolling-restart takes consistent, available or all, not '"
+                            + target + "'");
+                };
+                new RollingRestart(nginx, say, RollingRestart.Options.DEFAULT).run(chosen);
+                say.accept("rolling-restart: done");
+            } catch (RuntimeException e) {
+                say.accept("error: " + e.getMessage());
+            }
+        }
+    }
+
+    /** Starts one more instance of {@code profile}, waits until it is ready, and adds it to NGINX's pool. */
+    private String addInstance(String profile) {
+        if (!PROFILES.contains(profile)) {
+            throw new IllegalArgumentException("add-instance takes consistent or available, not '" + profile + "'");
+        }
+        AppInstance app = instance(profile, FreePorts.next());
+        try {
+            long deadline = System.nanoTime() + RollingRestart.Options.DEFAULT.readyTimeout().toNanos();
+            while (!app.ready()) {
+                if (System.nanoTime() > deadline || !app.isAlive()) {
+                    throw new IllegalStateException(app.name() + " did not get ready; last log lines:\n" + app.logTail(30));
+                }
+                Processes.sleep(200);
+            }
+            nginx.add(profile, RollingRestart.address(app));
+        } catch (RuntimeException e) {
+            instances.remove(app.name());
+            app.close();
+            throw e;
+        }
+        return "add-instance " + app.name() + ": " + app.baseUrl() + " ready and in NGINX's " + profile
+                + " pool (nginx reloaded)\n" + status();
+    }
+
     private String act(String op, String target) {
-        AppInstance app = instances.get(target);
+        if (op.equals("add-instance")) {
+            return addInstance(target);
+        }
+        // A profile's name means its first instance (the one on CONSISTENT_PORT / AVAILABLE_PORT).
+        AppInstance app = PROFILES.contains(target) ? of(target).get(0) : instances.get(target);
         if (app != null) {
             switch (op) {
                 case "kill" -> app.kill();
@@ -139,7 +242,7 @@ public final class Up {
             case "promote" -> topology.promote(node);
             case "reclone" -> topology.recloneAsStandby(node);
             default -> throw new IllegalArgumentException("unknown operation " + op
-                    + " (kill, pause, resume, restart, promote, reclone)");
+                    + " (kill, pause, resume, restart, promote, reclone, add-instance, rolling-restart)");
         }
         return op + " " + node.name() + ": done\n" + topology.describe();
     }
@@ -164,8 +267,9 @@ public final class Up {
 
     private String status() {
         StringBuilder sb = new StringBuilder(topology.describe());
-        instances.forEach((mode, app) -> sb.append(String.format("%-10s captier  %-20s port=%-5d pid=%-7d %s%n",
-                mode, mode, app.port(), app.pid(), app.isAlive() ? "running" : "stopped")));
+        instances.forEach((name, app) -> sb.append(String.format("%-13s captier  %-17s port=%-5d pid=%-7d %s%s%n",
+                name, app.mode(), app.port(), app.pid(), app.isAlive() ? "running" : "stopped",
+                nginx == null ? "" : nginx.isDown(RollingRestart.address(app)) ? ", out of NGINX's pool" : ", in NGINX's pool")));
         if (nginx != null) {
             sb.append(String.format("%-10s nginx    %-20s %s %s pid=%d%n", "nginx", "TLS", nginx.url("consistent"),
                     nginx.url("available"), nginx.pid()));
@@ -178,8 +282,8 @@ public final class Up {
     }
 
     private String banner() {
-        AppInstance cp = instances.get("consistent");
-        AppInstance ap = instances.get("available");
+        AppInstance cp = of("consistent").get(0);
+        AppInstance ap = of("available").get(0);
         return """
 
                 captier is up.
@@ -195,15 +299,19 @@ public final class Up {
                   curl -H "$CAPTIER_AUTH" %s/read/greeting
                   curl -H "$CAPTIER_AUTH" %s/nodes
 
-                Through NGINX (TLS with a self-signed dev certificate, rate limited):
+                Through NGINX (TLS with a self-signed dev certificate, rate limited), balanced over
+                every instance of the profile (see X-Instance-Id):
                   curl -H "$CAPTIER_AUTH" --cacert %s %s/read/greeting   # consistent
                   curl -H "$CAPTIER_AUTH" --cacert %s %s/read/greeting   # available
                 Prometheus %s   Alertmanager %s
 
                 Drill (scripts/ctl OPERATION TARGET; targets: pg-primary, pg-standby, redis-master,
-                redis-replica, a node name below, consistent, available):
+                redis-replica, a node or instance name below, consistent, available = the first
+                instance of the profile):
                   scripts/ctl kill pg-primary      # CP answers 503, AP keeps answering
                   scripts/ctl promote pg-standby   # CP writes again
+                  scripts/ctl add-instance available
+                  scripts/ctl rolling-restart all  # one instance at a time, out of NGINX's pool and back
                   scripts/ctl status
 
                 Stop everything: scripts/down
