@@ -62,8 +62,8 @@ class RunbookBlocksTest {
     void aBlockWithAWrongExpectationFailsTheRunWithItsOutput() {
         List<RunbookBlocks.Block> local = RunbookBlocks.withInfo(DOC, RunbookBlocks.LOCAL);
         AssertionError e = assertThrows(AssertionError.class,
-                () -> RunbookIT.runInOrder(local, "", Map.of("PATH", System.getenv("PATH")), tmp, Duration.ofSeconds(20)));
-        assertTrue(e.getMessage().startsWith("the block at docs/runbook.md:16 (under \"Next\") exited 1"), e.getMessage());
+                () -> RunbookIT.runInOrder("example.md", local, "", Map.of("PATH", System.getenv("PATH")), tmp, Duration.ofSeconds(20)));
+        assertTrue(e.getMessage().startsWith("the block at example.md:16 (under \"Next\") exited 1"), e.getMessage());
         assertTrue(e.getMessage().contains("--- output ---\ntwo\n"), e.getMessage());
         assertFalse(e.getMessage().substring(e.getMessage().indexOf("--- output ---")).contains("never"), e.getMessage());
     }

@@ -59,7 +59,7 @@ class RunbookIT {
             if (!up.ok()) {
                 fail("scripts/up exited " + up.exit() + ":\n" + up.output());
             }
-            runInOrder(blocks, PRELUDE, env, files.root(), BLOCK_TIMEOUT);
+            runInOrder(RUNBOOK, blocks, PRELUDE, env, files.root(), BLOCK_TIMEOUT);
         } finally {
             ShellBlock.Result down = ShellBlock.run("", "scripts/down", env, files.root(), DOWN_TIMEOUT);
             System.out.println("scripts/down: " + down.output().strip());
@@ -67,21 +67,21 @@ class RunbookIT {
     }
 
     /**
-     * Runs {@code blocks} one after the other, each in a new bash in {@code dir} that runs
-     * {@code prelude} first.
+     * Runs {@code blocks} (of the Markdown file {@code file}, for messages) one after the other,
+     * each in a new bash in {@code dir} that runs {@code prelude} first.
      *
      * @throws AssertionError for the first block that exits non-zero or times out: which one
      *         (line and heading), its exit status, its text and its output
      */
-    static void runInOrder(List<RunbookBlocks.Block> blocks, String prelude, Map<String, String> env, Path dir,
+    static void runInOrder(String file, List<RunbookBlocks.Block> blocks, String prelude, Map<String, String> env, Path dir,
             Duration timeout) {
         for (RunbookBlocks.Block block : blocks) {
             long start = System.nanoTime();
             ShellBlock.Result r = ShellBlock.run(prelude, block.code(), env, dir, timeout);
-            System.out.printf("%s: exit %d after %.1f s%n", block.where(RUNBOOK), r.exit(),
+            System.out.printf("%s: exit %d after %.1f s%n", block.where(file), r.exit(),
                     (System.nanoTime() - start) / 1e9);
             if (!r.ok()) {
-                fail("the block at " + block.where(RUNBOOK) + " exited " + r.exit() + "\n--- block ---\n" + block.code()
+                fail("the block at " + block.where(file) + " exited " + r.exit() + "\n--- block ---\n" + block.code()
                         + "--- output ---\n" + r.output());
             }
         }
