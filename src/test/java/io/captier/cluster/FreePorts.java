@@ -13,7 +13,7 @@ import java.util.concurrent.ConcurrentHashMap;
  * assumes a fixed one; a port found here can still be taken before the server binds it, which is why
  * the servers' starts retry with a new port.
  */
-final class FreePorts {
+public final class FreePorts {
 
     /** Never hand out the same port twice in one JVM: two servers started at once would collide. */
     private static final Set<Integer> HANDED_OUT = ConcurrentHashMap.newKeySet();
@@ -21,7 +21,8 @@ final class FreePorts {
     private FreePorts() {
     }
 
-    static int next() {
+    /** A free port on 127.0.0.1 never handed out before in this JVM; throws IllegalStateException after 100 tries. */
+    public static int next() {
         for (int attempt = 0; attempt < 100; attempt++) {
             try (ServerSocket socket = new ServerSocket()) {
                 socket.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));

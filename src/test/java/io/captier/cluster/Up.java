@@ -64,6 +64,12 @@ public final class Up {
 
         Up up = new Up(ProcessTopology.start());
         Runtime.getRuntime().addShutdownHook(new Thread(up::close, "captier-up-cleanup"));
+        // CAPTIER_UP_PARENT_PID: a test that ran scripts/up; when its JVM dies, everything stops.
+        String parent = System.getenv("CAPTIER_UP_PARENT_PID");
+        if (parent != null && !parent.isBlank()) {
+            ProcessHandle.of(Long.parseLong(parent.trim())).ifPresentOrElse(
+                    p -> p.onExit().thenRun(up.stopped::countDown), up.stopped::countDown);
+        }
         for (String profile : PROFILES) {
             // The first keeps the well-known port; the port is checked before anything starts.
             up.instance(profile, firstPorts.get(profile));
@@ -80,7 +86,7 @@ public final class Up {
         control.start();
         Files.writeString(state.resolve("up.properties"), "control.port=" + control.getAddress().getPort()
                 + "\npid=" + ProcessHandle.current().pid() + "\n");
-        writeCredentials(state.resolve("credentials.env"));
+        up.writeCredentials(state.resolve("credentials.env"));
         System.out.println(up.banner());
         System.out.flush();
         up.stopped.await();
@@ -267,9 +273,10 @@ public final class Up {
 
     private String status() {
         StringBuilder sb = new StringBuilder(topology.describe());
-        instances.forEach((name, app) -> sb.append(String.format("%-13s captier  %-17s port=%-5d pid=%-7d %s%s%n",
+        // One line per instance; the log path last, for awk's $NF (docs/runbook.md).
+        instances.forEach((name, app) -> sb.append(String.format("%-13s captier  %-17s port=%-5d pid=%-7d %-7s pool=%-4s %s%n",
                 name, app.mode(), app.port(), app.pid(), app.isAlive() ? "running" : "stopped",
-                nginx == null ? "" : nginx.isDown(RollingRestart.address(app)) ? ", out of NGINX's pool" : ", in NGINX's pool")));
+                nginx == null ? "-" : nginx.isDown(RollingRestart.address(app)) ? "out" : "in", app.log())));
         if (nginx != null) {
             sb.append(String.format("%-10s nginx    %-20s %s %s pid=%d%n", "nginx", "TLS", nginx.url("consistent"),
                     nginx.url("available"), nginx.pid()));
@@ -321,8 +328,9 @@ public final class Up {
                 monitoring.prometheusUrl(), monitoring.alertmanagerUrl(), status());
     }
 
-    /** The run's API keys for a person's shell; only the owner may read them. */
-    private static void writeCredentials(Path file) throws IOException {
+    /** The run's API keys and addresses for a person's shell (and docs/runbook.md's commands);
+     *  only the owner may read them. */
+    private void writeCredentials(Path file) throws IOException {
         Files.deleteIfExists(file);
         Files.createFile(file, PosixFilePermissions.asFileAttribute(PosixFilePermissions.fromString("rw-------")));
         // Exported, so that a sourced file reaches child processes too: scripts/captier reads
@@ -331,7 +339,17 @@ public final class Up {
                 + "export CAPTIER_TOKEN=" + Credentials.READ_WRITE + "\n"
                 + "export CAPTIER_READ_TOKEN=" + Credentials.READ_ONLY + "\n"
                 + "export CAPTIER_WRITE_TOKEN=" + Credentials.WRITE_ONLY + "\n"
-                + "export CAPTIER_AUTH=\"Authorization: Bearer " + Credentials.READ_WRITE + "\"\n");
+                + "export CAPTIER_AUTH=\"Authorization: Bearer " + Credentials.READ_WRITE + "\"\n"
+                + "export CAPTIER_CONSISTENT_URL=" + of("consistent").get(0).baseUrl() + "\n"
+                + "export CAPTIER_AVAILABLE_URL=" + of("available").get(0).baseUrl() + "\n"
+                + "export CAPTIER_URL=$CAPTIER_CONSISTENT_URL\n"
+                + "export CAPTIER_NGINX_CONSISTENT_URL=" + nginx.url("consistent") + "\n"
+                + "export CAPTIER_NGINX_AVAILABLE_URL=" + nginx.url("available") + "\n"
+                + "export CAPTIER_CA=" + nginx.certificate().toAbsolutePath() + "\n"
+                + "export CAPTIER_PROMETHEUS_URL=" + monitoring.prometheusUrl() + "\n"
+                + "export CAPTIER_ALERTMANAGER_URL=" + monitoring.alertmanagerUrl() + "\n"
+                + "# the Redis nodes' and sentinels' password, which redis-cli reads from here\n"
+                + "export REDISCLI_AUTH=" + topology.appEnv().get("REDIS_PASSWORD") + "\n");
     }
 
     private synchronized void close() {

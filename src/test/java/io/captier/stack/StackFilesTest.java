@@ -319,26 +319,32 @@ class StackFilesTest {
         return StackFiles.run(cmd, Map.of(), files.path("monitoring"));
     }
 
-    // --- docs/alerts.md: the runbooks ---------------------------------------------------------
+    // --- docs/runbook.md: what to do for each alert -------------------------------------------
 
     /** Where every runbook_url points: a path from the repository root, the base left to the
-     *  operator (docs/alerts.md says why and how). */
-    static final String RUNBOOKS = "docs/alerts.md";
+     *  operator (docs/runbook.md says why and how). */
+    static final String RUNBOOKS = "docs/runbook.md";
+    /** The section of RUNBOOKS whose subsections ("### AlertName") are the alerts'. */
+    static final String ALERTS_SECTION = "Alerts";
 
-    /** Each alert links to its own section (a "## AlertName" heading), and each such section is an
-     *  alert: a renamed alert or section, or a runbook left behind by a removed alert, fails here. */
+    /** Each alert links to its own section (a "### AlertName" heading under "## Alerts"), every
+     *  runbook_url's anchor exists, and each such section is an alert: a renamed alert or section, or
+     *  a runbook left behind by a removed alert, fails here. */
     @Test
     void everyAlertLinksToItsOwnRunbookSectionAndEverySectionIsAnAlert() throws IOException {
         Map<String, String> runbooks = MonitoringQueries.alertAnnotation(files, "runbook_url");
         List<Heading> headings = headings(Files.readString(files.path(RUNBOOKS)));
         Set<String> anchors = new TreeSet<>();
         Map<String, String> sections = new LinkedHashMap<>();
-        headings.forEach(h -> {
+        boolean inAlerts = false;
+        for (Heading h : headings) {
             anchors.add(h.anchor());
-            if (h.level() == 2) {
+            if (h.level() <= 2) {
+                inAlerts = h.level() == 2 && h.text().equals(ALERTS_SECTION);
+            } else if (inAlerts && h.level() == 3) {
                 sections.put(h.text(), h.anchor());
             }
-        });
+        }
         List<String> wrong = new ArrayList<>();
         runbooks.forEach((alert, url) -> {
             String own = sections.get(alert);
@@ -347,14 +353,15 @@ class StackFilesTest {
             } else if (!anchors.contains(url.substring(RUNBOOKS.length() + 1))) {
                 wrong.add(alert + ": no heading of " + RUNBOOKS + " has the anchor of " + url);
             } else if (own == null) {
-                wrong.add(alert + ": " + RUNBOOKS + " has no section \"## " + alert + "\"");
+                wrong.add(alert + ": " + RUNBOOKS + " has no section \"### " + alert + "\" under \"## " + ALERTS_SECTION + "\"");
             } else if (!url.equals(RUNBOOKS + "#" + own)) {
                 wrong.add(alert + " links to " + url + ", not to its own section " + RUNBOOKS + "#" + own);
             }
         });
         assertTrue(wrong.isEmpty(), String.join("\n", wrong));
         assertEquals(new TreeSet<>(runbooks.keySet()), new TreeSet<>(sections.keySet()),
-                RUNBOOKS + " has one section (\"## AlertName\") per alert of monitoring/alerts.yml, and no other");
+                RUNBOOKS + " has one section (\"### AlertName\" under \"## " + ALERTS_SECTION
+                        + "\") per alert of monitoring/alerts.yml, and no other");
     }
 
     @Test
