@@ -44,7 +44,7 @@ public final class Up {
         Path state = Path.of(args.length > 0 ? args[0] : ".captier");
         Files.createDirectories(state);
 
-        Up up = new Up(ProcessTopology.start());
+        Up up = new Up(ProcessTopology.start(ProcessTopology.Options.defaults().withBackups(60)));
         Runtime.getRuntime().addShutdownHook(new Thread(up::close, "captier-up-cleanup"));
         up.instance("consistent", consistentPort);
         up.instance("available", availablePort);
@@ -119,6 +119,9 @@ public final class Up {
     }
 
     private String act(String op, String target) {
+        if (op.equals("backup") || op.equals("backup-info") || op.equals("restore")) {
+            return topology.backups().act(op, target); // scripts/backup, scripts/restore
+        }
         AppInstance app = instances.get(target);
         if (app != null) {
             switch (op) {
