@@ -672,6 +672,13 @@ class StackFilesTest {
                     && command.contains("archive_timeout=60s"), pg + " archives: " + command);
             assertTrue(services.get(pg).get("volumes").toString().contains("/var/lib/pgbackrest"), pg + " sees the repository");
         }
+        // the image has pgBackRest, and its config points where compose mounts the data and the repository
+        String dockerfile = Files.readString(files.path("scripts/compose/postgres.Dockerfile"));
+        assertTrue(dockerfile.contains("FROM postgres:15") && dockerfile.contains("install -y --no-install-recommends pgbackrest"),
+                dockerfile);
+        String conf = Files.readString(files.path("scripts/compose/pgbackrest.conf"));
+        assertTrue(conf.contains("\n[captier]\npg1-path=/var/lib/postgresql/data\n") && conf.contains("repo1-path=/var/lib/pgbackrest\n"),
+                conf);
         KubernetesManifests k8s = new KubernetesManifests();
         JsonNode cluster = k8s.read(files.path("k8s/postgres.yaml")).stream().filter(d -> d.kind().equals("Cluster"))
                 .findFirst().orElseThrow().tree().get("spec");
@@ -811,7 +818,8 @@ class StackFilesTest {
                 "monitoring/grafana/provisioning/dashboards/dashboards.yml", "monitoring/grafana/dashboards/captier.json",
                 "k8s/kustomization.yaml", "k8s/namespace.yaml", "k8s/configmap.yaml", "k8s/postgres.yaml",
                 "k8s/redis.yaml", "k8s/consistent.yaml", "k8s/available.yaml", "k8s/networkpolicy.yaml",
-                "k8s/ingress.yaml", "scripts/compose/postgres-primary-init.sh", "scripts/compose/postgres-standby.sh");
+                "k8s/ingress.yaml", "scripts/compose/postgres-primary-init.sh", "scripts/compose/postgres-standby.sh",
+                "scripts/compose/pgbackrest.conf", "scripts/compose/postgres.Dockerfile");
         Set<String> present = new TreeSet<>();
         for (String dir : List.of("nginx", "redis", "monitoring", "k8s", "scripts/compose")) {
             try (Stream<Path> s = Files.walk(files.path(dir))) {
