@@ -161,7 +161,12 @@ public final class Backups {
         pg.writeConfig(a);
         pg.restart(a);
         awaitPromoted(pg, a);
-        // no synchronous standby until pg-b is back, or every commit would wait for it
+        // pgBackRest wrote the recovery settings into postgresql.auto.conf; pg_basebackup would copy
+        // them to pg-b, which would then stop at the same target and promote itself (found by
+        // BackupRestoreIT). No synchronous standby until pg-b is back, or every commit would wait for it.
+        pg.psql(a, "postgres", SQL_TIMEOUT, "ALTER SYSTEM RESET restore_command", "ALTER SYSTEM RESET recovery_target",
+                "ALTER SYSTEM RESET recovery_target_time", "ALTER SYSTEM RESET recovery_target_action",
+                "ALTER SYSTEM RESET recovery_target_timeline", "SELECT pg_reload_conf()");
         pg.setSynchronousStandbyNames(a, "");
         long timeline = pg.status(a, SQL_TIMEOUT).timeline();
         if (timeline <= archivedTimeline) {

@@ -20,7 +20,7 @@ import java.util.Map;
  * repository must belong to the user that archives into it).
  *
  * <p>The config lists both nodes as {@code pg1} and {@code pg2}: {@code backup} asks each which is the
- * primary, so backups follow a promotion; {@link #archiveCommand()} goes into both nodes'
+ * primary, so backups follow a promotion; {@link #archiveCommand} goes into both nodes'
  * postgresql.conf, so WAL archiving does too (a standby with {@code archive_mode=on} does not archive;
  * once promoted it does). Which options exist and what they mean: https://pgbackrest.org/configuration.html
  * and https://pgbackrest.org/command.html.
@@ -48,9 +48,14 @@ final class PgBackRest {
         return home.resolve("repo");
     }
 
-    /** The archive_command for postgresql.conf: pushes {@code %p} into this stanza's repository. */
-    String archiveCommand() {
-        return "pgbackrest --config=" + config() + " --stanza=" + STANZA + " archive-push %p";
+    /**
+     * The archive_command for the postgresql.conf of the node whose data directory is {@code dataDir}:
+     * pushes {@code %p} into this stanza's repository. archive-push compares the calling server's data
+     * directory with pg1-path and refuses a mismatch, so each node names its own (without it, pg-b
+     * promoted could not archive: found by BackupRestoreIT).
+     */
+    String archiveCommand(Path dataDir) {
+        return "pgbackrest --config=" + config() + " --stanza=" + STANZA + " --pg1-path=" + dataDir + " archive-push %p";
     }
 
     /**

@@ -38,8 +38,9 @@ final class PostgresNodes {
     private final boolean synchronous;
     private final Archiving archiving;
 
-    /** WAL archiving for every node: the command and archive_timeout (bounds the RPO, docs/backup.md). */
-    record Archiving(String command, int timeoutSec) {
+    /** WAL archiving for every node: its archive_command (given the node's data directory) and
+     *  archive_timeout (bounds the RPO, docs/backup.md). */
+    record Archiving(java.util.function.Function<Path, String> command, int timeoutSec) {
     }
 
     /** @param archiving null: no WAL archiving */
@@ -326,7 +327,7 @@ final class PostgresNodes {
                     archive_mode = on
                     archive_command = '%s'
                     archive_timeout = %ds
-                    """.formatted(archiving.command(), archiving.timeoutSec());
+                    """.formatted(archiving.command().apply(data(s)), archiving.timeoutSec());
         }
         String hba = """
                 # written by the captier test harness

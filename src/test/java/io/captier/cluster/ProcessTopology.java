@@ -115,7 +115,7 @@ public final class ProcessTopology implements Topology {
         Runtime.getRuntime().addShutdownHook(shutdownHook);
         pgBackRest = options.archiveTimeoutSec() > 0 ? new PgBackRest(baseDir.resolve("pgbackrest")) : null;
         pg = new PostgresNodes(pgBin, watchdog, options.synchronousReplication(),
-                pgBackRest == null ? null : new PostgresNodes.Archiving(pgBackRest.archiveCommand(),
+                pgBackRest == null ? null : new PostgresNodes.Archiving(pgBackRest::archiveCommand,
                         options.archiveTimeoutSec()));
         redis = new RedisNodes(watchdog, options);
         add(PG_A, Kind.POSTGRES);

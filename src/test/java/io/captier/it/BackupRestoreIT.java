@@ -25,8 +25,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Backup and restore on the real topology (issue #15, docs/backup.md): preload keys, write under load
- * through both profiles recording every acknowledged write, take a full and an incremental backup,
- * keep writing, then lose both PostgreSQL nodes and every Redis node's data (kill -9, files deleted)
+ * through both profiles recording every acknowledged write, take a full backup, fail over to the
+ * standby (archiving and backups follow it), take an incremental backup, keep writing, then lose both PostgreSQL nodes and every Redis node's data (kill -9, files deleted)
  * while the instances keep running, restore to the latest state, and compare with what was
  * acknowledged.
  *
@@ -97,6 +97,12 @@ class BackupRestoreIT {
         long t0 = System.nanoTime();
         String full = topology.backups().backup(false);
         Duration fullTook = since(t0);
+        // a failover: archiving and backups must follow the primary to pg-b, on timeline 2
+        Node oldPrimary = topology.pgPrimary();
+        topology.kill(oldPrimary);
+        Node newPrimary = topology.pgStandby();
+        topology.promote(newPrimary);
+        topology.recloneAsStandby(oldPrimary);
         Thread.sleep(ARCHIVE_TIMEOUT_SEC * 1000L);
         t0 = System.nanoTime();
         String incr = topology.backups().backup(true);
@@ -160,6 +166,7 @@ class BackupRestoreIT {
                 Duration.between(lossAt, servingAt).toMillis());
 
         assertEquals(KEYS, preloaded, "every preloaded key is restored");
+        assertTrue(timeline > 2, "restored onto a timeline above the failover's (2): " + timeline);
         assertTrue(rpo.compareTo(Duration.ofSeconds(ARCHIVE_TIMEOUT_SEC).plus(ARCHIVE_MARGIN)) <= 0,
                 "acknowledged writes lost from before the last archive window: " + lost.stream()
                         .filter(a -> a.at().isBefore(lossAt.minusSeconds(ARCHIVE_TIMEOUT_SEC))).limit(10).toList());
