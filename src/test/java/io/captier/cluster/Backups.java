@@ -69,7 +69,7 @@ public final class Backups {
      *
      * @param op     {@code backup}, {@code backup-info} or {@code restore}
      * @param target for backup: {@code full} (or empty) or {@code incr}; for restore: {@code latest}
-     *               (or empty) or a timestamp
+     *               (or empty) or a timestamp; a restore is followed by a full backup on the new timeline
      * @return the text for the person who asked
      * @throws IllegalArgumentException for an unknown operation or argument (nothing was changed)
      * @throws IllegalStateException when the operation failed
@@ -89,8 +89,15 @@ public final class Backups {
             case "restore" -> {
                 long started = System.nanoTime();
                 long timeline = restore(target.isEmpty() || target.equals("latest") ? null : target);
-                yield "restore done in " + (System.nanoTime() - started) / 1_000_000 + " ms; primary on timeline "
-                        + timeline + "\n" + topology.describe();
+                long restored = System.nanoTime();
+                // The older backups lie on the old timeline: one taken after the point a restore went back
+                // to is not on the new timeline's history, and a later restore to the latest would pick it
+                // and fail to start (found with scripts/restore --to, then scripts/restore). A full backup
+                // on the new timeline is what the next restore starts from.
+                String label = backup(false);
+                yield "restore done in " + (restored - started) / 1_000_000 + " ms; primary on timeline " + timeline
+                        + "; then full backup " + label + " on it (" + (System.nanoTime() - restored) / 1_000_000
+                        + " ms)\n" + topology.describe();
             }
             default -> throw new IllegalArgumentException("unknown operation " + op);
         };
