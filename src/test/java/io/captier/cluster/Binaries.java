@@ -67,7 +67,7 @@ public final class Binaries {
 
     private static List<String> missing() {
         Set<String> tools = new LinkedHashSet<>(List.of("setsid", "kill", "pkill", "bash", "rm", "redis-server",
-                "redis-sentinel"));
+                "redis-sentinel", "pgbackrest"));
         if (Processes.isRoot()) {
             tools.add("setpriv");
             tools.add("chown");

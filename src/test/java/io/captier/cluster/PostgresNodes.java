@@ -36,11 +36,19 @@ final class PostgresNodes {
     final String replicatorPassword = Processes.randomSecret();
     private final Watchdog watchdog;
     private final boolean synchronous;
+    private final Archiving archiving;
 
-    PostgresNodes(Path bin, Watchdog watchdog, boolean synchronous) {
+    /** WAL archiving for every node: its archive_command (given the node's data directory) and
+     *  archive_timeout (bounds the RPO, docs/backup.md). */
+    record Archiving(java.util.function.Function<Path, String> command, int timeoutSec) {
+    }
+
+    /** @param archiving null: no WAL archiving */
+    PostgresNodes(Path bin, Watchdog watchdog, boolean synchronous, Archiving archiving) {
         this.bin = bin;
         this.watchdog = watchdog;
         this.synchronous = synchronous;
+        this.archiving = archiving;
     }
 
     /** The bin directory of the highest PostgreSQL version installed the Debian way, or null. */
@@ -290,7 +298,9 @@ final class PostgresNodes {
         }
     }
 
-    private void writeConfig(Server s) {
+    /** Writes the node's own postgresql.conf and pg_hba.conf into its data directory (also after a
+     *  restore or clone brought another node's). */
+    void writeConfig(Server s) {
         String conf = """
                 # written by the captier test harness for %s
                 listen_addresses = '127.0.0.1'
@@ -311,6 +321,14 @@ final class PostgresNodes {
                 log_timezone = 'UTC'
                 log_line_prefix = '%%m [%%p] %%q%%a '
                 """.formatted(s.name, s.port(), s.dir);
+        if (archiving != null) {
+            // on both nodes: a standby does not archive (archive_mode=on, not always) until it is promoted
+            conf += """
+                    archive_mode = on
+                    archive_command = '%s'
+                    archive_timeout = %ds
+                    """.formatted(archiving.command().apply(data(s)), archiving.timeoutSec());
+        }
         String hba = """
                 # written by the captier test harness
                 local   all           all                    trust

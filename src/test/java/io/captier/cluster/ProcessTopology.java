@@ -39,22 +39,30 @@ public final class ProcessTopology implements Topology {
      * @param synchronousReplication the PostgreSQL primary waits for the standby to flush each commit
      * @param sentinelDownAfterMs how long a Redis node must not answer before a sentinel thinks it down
      * @param sentinelFailoverTimeoutMs the sentinels' failover-timeout
+     * @param archiveTimeoutSec 0: no WAL archiving, no backups; otherwise both PostgreSQL nodes archive
+     *                          into a pgBackRest repository ({@link #backups()}) with this archive_timeout
      */
-    public record Options(boolean synchronousReplication, int sentinelDownAfterMs, int sentinelFailoverTimeoutMs) {
+    public record Options(boolean synchronousReplication, int sentinelDownAfterMs, int sentinelFailoverTimeoutMs,
+                          int archiveTimeoutSec) {
         public static Options defaults() {
-            return new Options(true, 1000, 5000);
+            return new Options(true, 1000, 5000, 0);
         }
 
         public Options withSynchronousReplication(boolean on) {
-            return new Options(on, sentinelDownAfterMs, sentinelFailoverTimeoutMs);
+            return new Options(on, sentinelDownAfterMs, sentinelFailoverTimeoutMs, archiveTimeoutSec);
         }
 
         public Options withSentinelDownAfterMs(int ms) {
-            return new Options(synchronousReplication, ms, sentinelFailoverTimeoutMs);
+            return new Options(synchronousReplication, ms, sentinelFailoverTimeoutMs, archiveTimeoutSec);
         }
 
         public Options withSentinelFailoverTimeoutMs(int ms) {
-            return new Options(synchronousReplication, sentinelDownAfterMs, ms);
+            return new Options(synchronousReplication, sentinelDownAfterMs, ms, archiveTimeoutSec);
+        }
+
+        /** WAL archiving and pgBackRest backups, a segment switched at least every {@code seconds}. */
+        public Options withBackups(int seconds) {
+            return new Options(synchronousReplication, sentinelDownAfterMs, sentinelFailoverTimeoutMs, seconds);
         }
     }
 
@@ -67,6 +75,8 @@ public final class ProcessTopology implements Topology {
     private final Watchdog watchdog;
     private final PostgresNodes pg;
     private final RedisNodes redis;
+    private final PgBackRest pgBackRest;
+    private volatile Backups backups;
     private final Map<String, Server> servers = new LinkedHashMap<>();
     /** Each node's role when it last answered: a paused node keeps showing it. */
     private final Map<String, String> lastRole = new java.util.concurrent.ConcurrentHashMap<>();
@@ -103,7 +113,10 @@ public final class ProcessTopology implements Topology {
         }
         watchdog = Watchdog.start(baseDir);
         Runtime.getRuntime().addShutdownHook(shutdownHook);
-        pg = new PostgresNodes(pgBin, watchdog, options.synchronousReplication());
+        pgBackRest = options.archiveTimeoutSec() > 0 ? new PgBackRest(baseDir.resolve("pgbackrest")) : null;
+        pg = new PostgresNodes(pgBin, watchdog, options.synchronousReplication(),
+                pgBackRest == null ? null : new PostgresNodes.Archiving(pgBackRest::archiveCommand,
+                        options.archiveTimeoutSec()));
         redis = new RedisNodes(watchdog, options);
         add(PG_A, Kind.POSTGRES);
         add(PG_B, Kind.POSTGRES);
@@ -126,9 +139,19 @@ public final class ProcessTopology implements Topology {
             Future<?> postgres = pool.submit(() -> {
                 Server a = servers.get(PG_A);
                 Server b = servers.get(PG_B);
+                if (pgBackRest != null) {
+                    // written before initdb so that the first WAL archived finds it; rewritten below
+                    // once the ports are final
+                    pgBackRest.writeConfig(List.of(a, b));
+                }
                 pg.initPrimary(a);
                 pg.cloneStandby(b, a);
                 pg.enableSync(a, b);
+                if (pgBackRest != null) {
+                    pgBackRest.writeConfig(List.of(a, b));
+                    pgBackRest.stanzaCreate();
+                    backups = new Backups(this, pgBackRest);
+                }
             });
             Future<?> redisGroup = pool.submit(() -> {
                 Server master = servers.get(REDIS.get(0));
@@ -186,6 +209,14 @@ public final class ProcessTopology implements Topology {
         }
     }
 
+    PostgresNodes postgresNodes() {
+        return pg;
+    }
+
+    RedisNodes redisNodes() {
+        return redis;
+    }
+
     @Override
     public Map<String, String> appEnv() {
         return appEnv;
@@ -193,6 +224,15 @@ public final class ProcessTopology implements Topology {
 
     public Options options() {
         return options;
+    }
+
+    /** Backup and restore of this topology's stores; throws when it was started without
+     *  {@link Options#withBackups}. */
+    public Backups backups() {
+        if (backups == null) {
+            throw new IllegalStateException("this topology runs without WAL archiving (scripts/up starts it with)");
+        }
+        return backups;
     }
 
     /** The temp directory holding every node's directory. */
@@ -293,6 +333,23 @@ public final class ProcessTopology implements Topology {
     @Override
     public void kill(Node node) {
         server(node).kill();
+    }
+
+    /**
+     * A lost disk: kill -9 the node and delete its data (PostgreSQL: the data directory; Redis: its
+     * append-only and RDB files), keeping its configuration. {@link Backups#restore} brings it back.
+     */
+    public void loseData(Node node) {
+        Server s = server(node);
+        s.kill();
+        switch (s.kind) {
+            case POSTGRES -> Processes.deleteTree(PostgresNodes.data(s));
+            case REDIS -> {
+                Processes.deleteTree(s.dir.resolve("appendonlydir"));
+                Processes.deleteTree(s.dir.resolve("dump.rdb"));
+            }
+            default -> throw new IllegalArgumentException(s.name + " holds no data");
+        }
     }
 
     @Override
@@ -454,7 +511,7 @@ public final class ProcessTopology implements Topology {
         }
     }
 
-    private List<Server> byKind(Kind kind) {
+    List<Server> byKind(Kind kind) {
         return servers.values().stream().filter(s -> s.kind == kind).toList();
     }
 
@@ -462,7 +519,7 @@ public final class ProcessTopology implements Topology {
         return server(node.name());
     }
 
-    private Server server(String name) {
+    Server server(String name) {
         Server s = servers.get(name);
         if (s == null) {
             throw new IllegalArgumentException("no node " + name + " (nodes: " + servers.keySet() + ")");

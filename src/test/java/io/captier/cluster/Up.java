@@ -62,7 +62,7 @@ public final class Up {
         }
         Files.createDirectories(state);
 
-        Up up = new Up(ProcessTopology.start());
+        Up up = new Up(ProcessTopology.start(ProcessTopology.Options.defaults().withBackups(60)));
         Runtime.getRuntime().addShutdownHook(new Thread(up::close, "captier-up-cleanup"));
         // CAPTIER_UP_PARENT_PID: a test that ran scripts/up; when its JVM dies, everything stops.
         String parent = System.getenv("CAPTIER_UP_PARENT_PID");
@@ -224,6 +224,9 @@ public final class Up {
     }
 
     private String act(String op, String target) {
+        if (op.equals("backup") || op.equals("backup-info") || op.equals("restore")) {
+            return topology.backups().act(op, target); // scripts/backup, scripts/restore
+        }
         if (op.equals("add-instance")) {
             return addInstance(target);
         }

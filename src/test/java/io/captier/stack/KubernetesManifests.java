@@ -75,6 +75,11 @@ final class KubernetesManifests {
             checkCnpgCluster(file, doc);
             return new Document(kind, name, doc, null);
         }
+        if (apiVersion.equals("postgresql.cnpg.io/v1") && kind.equals("ScheduledBackup")) {
+            onlyKnown(file + ": ScheduledBackup", doc, CLUSTER_TOP);
+            onlyKnown(file + ": ScheduledBackup spec", doc.path("spec"), SCHEDULED_BACKUP_SPEC);
+            return new Document(kind, name, doc, null);
+        }
         Class<? extends KubernetesResource> type = serialization.getRegisteredKubernetesResource(apiVersion, kind);
         if (type == null) {
             throw new IllegalArgumentException(file + ": unknown kind " + apiVersion + "/" + kind);
@@ -107,11 +112,14 @@ final class KubernetesManifests {
             "postgresql", Set.of("parameters", "synchronous", "pg_hba", "pg_ident", "syncReplicaElectionConstraint",
                     "shared_preload_libraries", "ldap", "promotionTimeout", "enableAlterSystem", "extensions"),
             "bootstrap", Set.of("initdb", "recovery", "pg_basebackup"),
+            "backup", Set.of("barmanObjectStore", "retentionPolicy", "target", "volumeSnapshot"),
             "storage", Set.of("storageClass", "size", "resizeInUseVolumes", "pvcTemplate"),
             "affinity", Set.of("enablePodAntiAffinity", "topologyKey", "nodeSelector", "nodeAffinity", "tolerations",
                     "podAntiAffinityType", "additionalPodAntiAffinity", "additionalPodAffinity"),
             "monitoring", Set.of("disableDefaultQueries", "customQueriesConfigMap", "customQueriesSecret",
                     "enablePodMonitor", "tls", "podMonitorMetricRelabelings", "podMonitorRelabelings"));
+    private static final Set<String> SCHEDULED_BACKUP_SPEC = Set.of("schedule", "cluster", "immediate", "suspend",
+            "backupOwnerReference", "method", "target", "online", "onlineConfiguration", "pluginConfiguration");
     private static final Set<String> CLUSTER_INITDB = Set.of("database", "owner", "secret", "options", "dataChecksums",
             "encoding", "localeCollate", "localeCType", "locale", "localeProvider", "icuLocale", "icuRules",
             "builtinLocale", "walSegmentSize", "postInitSQL", "postInitApplicationSQL", "postInitTemplateSQL",

@@ -666,6 +666,33 @@ class StackFilesTest {
 
     // --- k8s/ --------------------------------------------------------------------------------
 
+    /** Backups (docs/backup.md, issue #15): WAL archived at least every 60 s from whichever node is the
+     *  primary, in compose (pgBackRest, a shared repository volume) and in k8s (CloudNativePG's own). */
+    @Test
+    void bothStacksArchiveWalWithinTheRpoGoal() throws IOException {
+        StackFiles.Result r = compose(throwawayEnv(envExampleVariables()), "config");
+        assertTrue(r.ok(), r.toString());
+        JsonNode services = MonitoringQueries.YAML.readTree(r.out()).get("services");
+        for (String pg : List.of("postgres-primary", "postgres-standby")) {
+            String command = services.get(pg).get("command").toString();
+            assertTrue(command.contains("archive_mode=on") && command.contains("pgbackrest --stanza=captier archive-push %p")
+                    && command.contains("archive_timeout=60s"), pg + " archives: " + command);
+            assertTrue(services.get(pg).get("volumes").toString().contains("/var/lib/pgbackrest"), pg + " sees the repository");
+        }
+        // the image has pgBackRest, and its config points where compose mounts the data and the repository
+        String dockerfile = Files.readString(files.path("scripts/compose/postgres.Dockerfile"));
+        assertTrue(dockerfile.contains("FROM postgres:15") && dockerfile.contains("install -y --no-install-recommends pgbackrest"),
+                dockerfile);
+        String conf = Files.readString(files.path("scripts/compose/pgbackrest.conf"));
+        assertTrue(conf.contains("\n[captier]\npg1-path=/var/lib/postgresql/data\n") && conf.contains("repo1-path=/var/lib/pgbackrest\n"),
+                conf);
+        KubernetesManifests k8s = new KubernetesManifests();
+        JsonNode cluster = k8s.read(files.path("k8s/postgres.yaml")).stream().filter(d -> d.kind().equals("Cluster"))
+                .findFirst().orElseThrow().tree().get("spec");
+        assertEquals("60s", cluster.at("/postgresql/parameters/archive_timeout").asText());
+        assertTrue(cluster.at("/backup/barmanObjectStore/destinationPath").asText().startsWith("s3://"), cluster.toString());
+    }
+
     @Test
     void kubernetesManifestsParseStrictlyIntoTheirModels() throws IOException {
         KubernetesManifests k8s = new KubernetesManifests();
@@ -680,7 +707,7 @@ class StackFilesTest {
                 "Service/captier-available", "HorizontalPodAutoscaler/captier-consistent",
                 "HorizontalPodAutoscaler/captier-available", "PodDisruptionBudget/captier-consistent",
                 "PodDisruptionBudget/captier-available", "NetworkPolicy/captier", "Ingress/captier", "Ingress/captier-reads",
-                "StatefulSet/redis", "StatefulSet/sentinel")) {
+                "StatefulSet/redis", "StatefulSet/sentinel", "ScheduledBackup/captier-pg-daily")) {
             assertTrue(byKindAndName.containsKey(expected), "k8s/ defines " + expected + ": " + byKindAndName.keySet());
         }
         Deployment consistent = (Deployment) byKindAndName.get("Deployment/captier-consistent").model();
@@ -799,7 +826,8 @@ class StackFilesTest {
                 "monitoring/grafana/provisioning/dashboards/dashboards.yml", "monitoring/grafana/dashboards/captier.json",
                 "k8s/kustomization.yaml", "k8s/namespace.yaml", "k8s/configmap.yaml", "k8s/postgres.yaml",
                 "k8s/redis.yaml", "k8s/consistent.yaml", "k8s/available.yaml", "k8s/networkpolicy.yaml",
-                "k8s/ingress.yaml", "scripts/compose/postgres-primary-init.sh", "scripts/compose/postgres-standby.sh");
+                "k8s/ingress.yaml", "scripts/compose/postgres-primary-init.sh", "scripts/compose/postgres-standby.sh",
+                "scripts/compose/pgbackrest.conf", "scripts/compose/postgres.Dockerfile");
         Set<String> present = new TreeSet<>();
         for (String dir : List.of("nginx", "redis", "monitoring", "k8s", "scripts/compose")) {
             try (Stream<Path> s = Files.walk(files.path(dir))) {
