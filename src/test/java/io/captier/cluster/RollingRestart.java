@@ -151,7 +151,7 @@ public final class RollingRestart {
                 + " with hint log " + app.hintDir() + " ...");
         try {
             app.startAgain(options.readyTimeout());
-            awaitReady(app);
+            awaitReady(app, options.readyTimeout());
         } catch (RuntimeException e) {
             app.stop(options.stopGrace());
             throw new Failed(app.name() + " did not come back: " + e.getMessage() + "\n" + app.name()
@@ -171,14 +171,19 @@ public final class RollingRestart {
         return step;
     }
 
-    private void awaitReady(AppInstance app) {
-        long deadline = System.nanoTime() + options.readyTimeout().toNanos();
+    /**
+     * Waits until {@code app} answers {@code /health/ready} with 200.
+     *
+     * @throws IllegalStateException when it exits first (with its last log lines) or {@code timeout} passes
+     */
+    static void awaitReady(AppInstance app, Duration timeout) {
+        long deadline = System.nanoTime() + timeout.toNanos();
         while (!app.ready()) {
             if (!app.isAlive()) {
-                throw new IllegalStateException("it exited; last log lines:\n" + app.logTail(30));
+                throw new IllegalStateException(app.name() + " exited; last log lines:\n" + app.logTail(30));
             }
             if (System.nanoTime() > deadline) {
-                throw new IllegalStateException("/health/ready not 200 after " + options.readyTimeout().toSeconds() + " s");
+                throw new IllegalStateException(app.name() + ": /health/ready not 200 after " + timeout.toSeconds() + " s");
             }
             Processes.sleep(200);
         }

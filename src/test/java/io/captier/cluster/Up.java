@@ -206,13 +206,7 @@ public final class Up {
         }
         AppInstance app = instance(profile, FreePorts.next());
         try {
-            long deadline = System.nanoTime() + RollingRestart.Options.DEFAULT.readyTimeout().toNanos();
-            while (!app.ready()) {
-                if (System.nanoTime() > deadline || !app.isAlive()) {
-                    throw new IllegalStateException(app.name() + " did not get ready; last log lines:\n" + app.logTail(30));
-                }
-                Processes.sleep(200);
-            }
+            RollingRestart.awaitReady(app, RollingRestart.Options.DEFAULT.readyTimeout());
             nginx.add(profile, RollingRestart.address(app));
         } catch (RuntimeException e) {
             instances.remove(app.name());
