@@ -32,12 +32,12 @@ public class StartupChecks {
                     + "' must be 1 to 64 of A-Z a-z 0-9 . _ -");
         }
         String secret = config.secretKey().orElse("");
-        if (secret.length() < MIN_SECRET_CHARS || looksLikeADefault(secret)) {
+        if (isWeak(secret)) {
             throw new IllegalStateException("SECRET_KEY must be set, to at least " + MIN_SECRET_CHARS
                     + " random characters (the same on every instance, not a placeholder): it signs session tokens");
         }
         for (String accepted : config.acceptedSecretKeys()) {
-            if (accepted.length() < MIN_SECRET_CHARS || looksLikeADefault(accepted)) {
+            if (isWeak(accepted)) {
                 throw new IllegalStateException("each SECRET_KEY_ACCEPTED entry must be a secret like SECRET_KEY: "
                         + "at least " + MIN_SECRET_CHARS + " random characters");
             }
@@ -58,6 +58,11 @@ public class StartupChecks {
             throw new IllegalStateException("NETWORK_TIMEOUT_SEC, HEARTBEAT_MS and MAX_VALUE_BYTES must be positive, "
                     + "MAX_STALENESS_MS not negative");
         }
+    }
+
+    /** Too short, or a placeholder: what SECRET_KEY and every SECRET_KEY_ACCEPTED entry must not be. */
+    static boolean isWeak(String secret) {
+        return secret.length() < MIN_SECRET_CHARS || looksLikeADefault(secret);
     }
 
     /** A placeholder copied from an example, or a run of a few characters, signs nothing safely. */
