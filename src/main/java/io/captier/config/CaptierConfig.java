@@ -30,6 +30,13 @@ public interface CaptierConfig {
 
     long heartbeatMs();
 
+    /**
+     * MAX_CLOCK_OFFSET_MS: how far instances' clocks may differ. A version further ahead of
+     * this instance's clock is not adopted by its HLC (io.captier.version.Hlc), and ages
+     * measured from another clock count this much more (io.captier.staleness.Staleness).
+     */
+    long maxClockOffsetMs();
+
     int maxValueBytes();
 
     /** Where this instance keeps its own files: the hint log and the PostgreSQL fence. */

@@ -54,9 +54,9 @@ public class StartupChecks {
                     + "captier does not run against stores anyone may log in to");
         }
         if (config.networkTimeoutSec() <= 0 || config.heartbeatMs() <= 0 || config.maxStalenessMs() < 0
-                || config.maxValueBytes() <= 0) {
+                || config.maxValueBytes() <= 0 || config.maxClockOffsetMs() < 0) {
             throw new IllegalStateException("NETWORK_TIMEOUT_SEC, HEARTBEAT_MS and MAX_VALUE_BYTES must be positive, "
-                    + "MAX_STALENESS_MS not negative");
+                    + "MAX_STALENESS_MS and MAX_CLOCK_OFFSET_MS not negative");
         }
     }
 

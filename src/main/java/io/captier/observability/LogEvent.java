@@ -66,6 +66,8 @@ public final class LogEvent {
     /** Epoch milliseconds since which Redis may miss writes. */
     public static final String SINCE_MS = "captier.since_ms";
     public static final String COUNT = "captier.count";
+    /** How far a version's clock was ahead of this instance's, in ms (CLOCK_OFFSET). */
+    public static final String CLOCK_AHEAD_MS = "captier.clock_ahead_ms";
 
     private static final Map<Logger.Level, java.util.logging.Level> LEVELS = Map.of(
             Logger.Level.DEBUG, org.jboss.logmanager.Level.DEBUG, Logger.Level.INFO, org.jboss.logmanager.Level.INFO,

@@ -1,11 +1,13 @@
 package io.captier.observability;
 
 import io.captier.config.CaptierConfig;
+import io.captier.version.ClockOffset;
 import io.micrometer.core.instrument.Counter;
 import io.micrometer.core.instrument.Gauge;
 import io.micrometer.core.instrument.MeterRegistry;
 import io.micrometer.core.instrument.Timer;
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.time.Duration;
@@ -28,6 +30,10 @@ public class Metrics {
     private final Map<String, StalenessGauge> staleness = new ConcurrentHashMap<>();
     private final Counter reconciled;
     private final Counter reroutes;
+    private final Counter clockOffsets;
+    /** When CLOCK_OFFSET was last logged (ms), and how many went unlogged since. */
+    private long clockOffsetLoggedAtMs;
+    private long clockOffsetsUnlogged;
 
     public Metrics(MeterRegistry registry, CaptierConfig config) {
         this.registry = registry;
@@ -36,6 +42,34 @@ public class Metrics {
                 .description("Buffered writes applied to PostgreSQL by the reconciler").register(registry);
         this.reroutes = Counter.builder("session.reroutes")
                 .description("Reads that skipped a source because it was behind the session").register(registry);
+        this.clockOffsets = Counter.builder("clock.offset")
+                .description("Versions seen from a clock more than MAX_CLOCK_OFFSET_MS ahead, not adopted")
+                .register(registry);
+    }
+
+    /**
+     * A version from a clock too far ahead (io.captier.version.Hlc): clock_offset_total, and
+     * a CLOCK_OFFSET line — the first at once, then at most one per 10 s carrying how many
+     * were seen since, so a skewed peer whose every version trips the guard cannot flood
+     * the log.
+     */
+    void clockOffset(@Observes ClockOffset offset) {
+        clockOffsets.increment();
+        long count;
+        synchronized (this) {
+            clockOffsetsUnlogged++;
+            long now = System.currentTimeMillis();
+            if (clockOffsetLoggedAtMs != 0 && now - clockOffsetLoggedAtMs < 10_000) {
+                return;
+            }
+            clockOffsetLoggedAtMs = now;
+            count = clockOffsetsUnlogged;
+            clockOffsetsUnlogged = 0;
+        }
+        LogEvent.of("CLOCK_OFFSET").with(LogEvent.VERSION, offset.version())
+                .with(LogEvent.CLOCK_AHEAD_MS, offset.aheadMs()).with(LogEvent.COUNT, count)
+                .warn(LOG, "a version from a clock more than " + offset.maxOffsetMs()
+                        + " ms ahead of ours was not adopted: check the clocks (NTP)");
     }
 
     /** One finished request: app_requests_total and app_request_latency_seconds. */

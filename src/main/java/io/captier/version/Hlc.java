@@ -1,13 +1,22 @@
 package io.captier.version;
 
 import jakarta.enterprise.context.ApplicationScoped;
+import jakarta.enterprise.event.Event;
+import jakarta.inject.Inject;
+import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Clock;
+import java.util.function.Consumer;
 
 /**
  * Hybrid logical clock (DESIGN section 3): 48 bits of wall-clock milliseconds and 16 bits
  * of logical counter in one long. Monotonic per instance, and merged with every version
- * the instance observes, so a version it issues is always above anything it has seen.
+ * the instance observes, so a version it issues is always above anything it has seen —
+ * within MAX_CLOCK_OFFSET_MS: a version whose clock part is further ahead of this
+ * instance's wall clock is not adopted (Kulkarni et al., "Logical Physical Clocks", 2014,
+ * bound the drift by the same ε). Adopting it would carry one wrong clock into every
+ * version this instance issues, and from there into every instance that reads them. It is
+ * reported instead, as a {@link ClockOffset} (docs/decisions.md, "Clocks").
  */
 @ApplicationScoped
 public class Hlc {
@@ -15,14 +24,24 @@ public class Hlc {
     static final int LOGICAL_BITS = 16;
 
     private final Clock clock;
+    private final long maxOffsetMs;
+    private final Consumer<ClockOffset> onOffset;
     private long last;
 
-    public Hlc() {
-        this(Clock.systemUTC());
+    /**
+     * @param maxOffsetMs MAX_CLOCK_OFFSET_MS: how far ahead of this instance's wall clock an
+     *                    observed version may be and still be adopted
+     * @param offsets     where a version too far ahead is reported
+     */
+    @Inject
+    public Hlc(@ConfigProperty(name = "captier.max-clock-offset-ms") long maxOffsetMs, Event<ClockOffset> offsets) {
+        this(Clock.systemUTC(), maxOffsetMs, offsets::fire);
     }
 
-    Hlc(Clock clock) {
+    Hlc(Clock clock, long maxOffsetMs, Consumer<ClockOffset> onOffset) {
         this.clock = clock;
+        this.maxOffsetMs = maxOffsetMs;
+        this.onOffset = onOffset;
     }
 
     /** A new version, strictly greater than every version issued or observed before. */
@@ -34,11 +53,26 @@ public class Hlc {
         return last;
     }
 
-    /** Merge a version seen elsewhere (a store, another instance) into this clock. */
-    public synchronized void observe(long version) {
-        if (version > last) {
-            last = version;
+    /**
+     * Merge a version seen elsewhere (a store, another instance) into this clock, unless its
+     * wall-clock part is more than MAX_CLOCK_OFFSET_MS ahead of this instance's clock: then
+     * it is reported as a {@link ClockOffset} (outside the lock) and the clock stays as it was.
+     *
+     * @param version an HLC version as stored (48 bits of ms, 16 of counter)
+     */
+    public void observe(long version) {
+        long aheadMs;
+        synchronized (this) {
+            if (version <= last) {
+                return;
+            }
+            aheadMs = wallMillis(version) - clock.millis();
+            if (aheadMs <= maxOffsetMs) {
+                last = version;
+                return;
+            }
         }
+        onOffset.accept(new ClockOffset(version, aheadMs, maxOffsetMs));
     }
 
     /** The wall-clock milliseconds a version was issued at (by its issuer's clock). */

@@ -5,6 +5,8 @@ import org.junit.jupiter.api.Test;
 import java.time.Clock;
 import java.time.Instant;
 import java.time.ZoneOffset;
+import java.util.ArrayList;
+import java.util.List;
 import java.util.concurrent.atomic.AtomicLong;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
@@ -13,6 +15,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class HlcTest {
 
     private final AtomicLong now = new AtomicLong(1_700_000_000_000L);
+    private final List<ClockOffset> offsets = new ArrayList<>();
     private final Hlc hlc = new Hlc(new Clock() {
         @Override
         public ZoneOffset getZone() {
@@ -28,7 +31,7 @@ class HlcTest {
         public Instant instant() {
             return Instant.ofEpochMilli(now.get());
         }
-    });
+    }, 500, offsets::add);
 
     @Test
     void versionsCarryTheWallClockInTheHigh48Bits() {
@@ -54,12 +57,28 @@ class HlcTest {
     }
 
     @Test
-    void observedVersionsFromAheadAreMergedIn() {
-        long fromTheFuture = Hlc.atMillis(now.get() + 60_000) + 7;
+    void observedVersionsFromAheadWithinTheOffsetAreMergedIn() {
+        long fromAhead = Hlc.atMillis(now.get() + 500) + 7;
+        hlc.observe(fromAhead);
+        assertTrue(hlc.next() > fromAhead);
+        hlc.observe(1); // an old version changes nothing
+        assertTrue(hlc.next() > fromAhead + 1);
+        assertEquals(List.of(), offsets);
+    }
+
+    @Test
+    void aVersionFurtherAheadThanTheOffsetIsReportedNotAdopted() {
+        long fromTheFuture = Hlc.atMillis(now.get() + 10_000) + 7;
+        hlc.observe(fromTheFuture);
+        long next = hlc.next();
+        assertEquals(now.get(), Hlc.wallMillis(next), "this instance's versions stay on its own clock");
+        assertEquals(List.of(new ClockOffset(fromTheFuture, 10_000, 500)), offsets);
+
+        // once this instance's clock has come within the offset of it, it is adopted
+        now.addAndGet(9_600);
         hlc.observe(fromTheFuture);
         assertTrue(hlc.next() > fromTheFuture);
-        hlc.observe(1); // an old version changes nothing
-        assertTrue(hlc.next() > fromTheFuture + 1);
+        assertEquals(1, offsets.size());
     }
 
     @Test
