@@ -1,5 +1,6 @@
 package io.captier.staleness;
 
+import io.captier.config.CaptierConfig;
 import io.captier.store.Projection;
 import io.captier.store.hintlog.HintLog;
 import io.captier.store.postgres.PgNode;
@@ -27,6 +28,14 @@ import jakarta.enterprise.context.ApplicationScoped;
  * cannot be reached no gap can be published, so the age stops growing at the first look
  * that failed (a gap published in the moment before, by a write whose Redis write-through
  * failed at the same time, is a double fault we accept: docs/decisions.md).
+ *
+ * <p>Heartbeats and this instance's projection gap are times of this instance's own clock,
+ * so skew does not enter them. The other times are not: another instance's published gap
+ * (its clock), the pending stream's oldest id (the Redis master's clock), the hint log's
+ * oldest version (this instance's HLC, which may run up to MAX_CLOCK_OFFSET_MS ahead of its
+ * wall clock). An age measured from one of those counts MAX_CLOCK_OFFSET_MS more, so a
+ * clock that runs ahead by up to that much cannot make the bound under-state (DESIGN
+ * section 1: A3 under skew; docs/decisions.md, "Clocks").
  */
 @ApplicationScoped
 public class Staleness {
@@ -36,14 +45,16 @@ public class Staleness {
 
     private final Projection projection;
     private final HintLog hints;
+    private final long maxClockOffsetMs;
     private volatile long streamPendingSinceMs;
     private volatile long othersGapSinceMs;
     private volatile long gapsSeenAtMs;
     private volatile long gapsLookFailedAtMs;
 
-    public Staleness(Projection projection, HintLog hints) {
+    public Staleness(Projection projection, HintLog hints, CaptierConfig config) {
         this.projection = projection;
         this.hints = hints;
+        this.maxClockOffsetMs = config.maxClockOffsetMs();
     }
 
     public long ofRedis(RedisNode node, long now) {
@@ -54,10 +65,11 @@ public class Staleness {
         if (gapsSeenAtMs == 0) {
             return UNKNOWN; // never looked at the gaps others published: no bound
         }
-        long behind = oldest(oldest(projection.gapSinceMs(), othersGapSinceMs), hints.oldestPendingWallMs());
+        long behind = Math.max(since(projection.gapSinceMs(), now),
+                sinceOtherClock(oldest(othersGapSinceMs, hints.oldestPendingWallMs()), now));
         long lookedUntil = gapsLookFailedAtMs > 0 ? gapsLookFailedAtMs : now;
         long unseenGaps = Math.max(0, lookedUntil - gapsSeenAtMs);
-        return Math.max(Math.max(now - heartbeat, since(behind, now)), unseenGaps);
+        return Math.max(Math.max(now - heartbeat, behind), unseenGaps);
     }
 
     /** A PostgreSQL node by the role its probe found; a fenced old primary has no bound. */
@@ -76,7 +88,7 @@ public class Staleness {
 
     /** The primary holds every write it acknowledged; it misses only buffered ones. */
     public long ofPgPrimary(long now) {
-        return since(oldest(streamPendingSinceMs, hints.oldestPendingWallMs()), now);
+        return sinceOtherClock(oldest(streamPendingSinceMs, hints.oldestPendingWallMs()), now);
     }
 
     /** This instance just buffered a write: PostgreSQL lags from then at the latest. */
@@ -112,6 +124,11 @@ public class Staleness {
 
     private static long since(long wallMs, long now) {
         return wallMs > 0 ? Math.max(0, now - wallMs) : 0;
+    }
+
+    /** The same for a time read off another clock: plus the offset that clock may run ahead by. */
+    private long sinceOtherClock(long wallMs, long now) {
+        return wallMs > 0 ? since(wallMs, now) + maxClockOffsetMs : 0;
     }
 
     private static long oldest(long a, long b) {
