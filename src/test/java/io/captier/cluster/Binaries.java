@@ -46,6 +46,11 @@ public final class Binaries {
         install(() -> STACK_TOOLS.stream().filter(t -> !onPath(t)).toList());
     }
 
+    /** Debian's faketime (its preload library), installing it if missing: cluster/SkewedClock. */
+    static synchronized void requireFaketime() {
+        install(() -> onPath("faketime") ? List.of() : List.of("faketime"));
+    }
+
     private static void install(java.util.function.Supplier<List<String>> missingTools) {
         List<String> missing = missingTools.get();
         if (missing.isEmpty()) {

@@ -1,0 +1,165 @@
+package io.captier.it;
+
+import io.captier.cluster.AppInstance;
+import io.captier.cluster.SkewedClock;
+import io.captier.version.Hlc;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.MethodOrderer;
+import org.junit.jupiter.api.Order;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.TestInstance;
+import org.junit.jupiter.api.TestMethodOrder;
+import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+
+import static org.awaitility.Awaitility.await;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+/**
+ * Both contracts with one instance on a wrong clock (DESIGN section 1, "Under partitions and
+ * clock skew"; docs/decisions.md, "Clocks"): an available instance 10 s ahead (libfaketime),
+ * an available and a consistent instance on the right clock, all on one topology.
+ * <ul>
+ * <li>the right instances see its versions but do not adopt them: counted, logged
+ *     CLOCK_OFFSET, and their own versions stay on their own clock;</li>
+ * <li>writes acknowledged one after another, alternately by the skewed and the consistent
+ *     instance, are read back in that order (the primary orders committed versions,
+ *     whatever the writers' clocks) — also after the skewed clock steps 5 s behind;</li>
+ * <li>a read that returns an older version than one acknowledged before it was sent says
+ *     it may be at least that stale.</li>
+ * </ul>
+ * {@code -Dclock.counterexample=no-guard} gives the right available instance an offset bound of
+ * an hour, as if there were no guard: the first step then fails.
+ */
+@TestInstance(TestInstance.Lifecycle.PER_CLASS)
+@TestMethodOrder(MethodOrderer.OrderAnnotation.class)
+class ClockSkewIT {
+
+    private static final long AHEAD_MS = 10_000;
+
+    @RegisterExtension
+    final LogsOnFailure logs = new LogsOnFailure();
+
+    private Path dir;
+    private Stack stack;
+    private SkewedClock clock;
+    private AppInstance ahead;
+    private AppInstance right;
+    private Client onAhead;
+    private Client onRight;
+    private Client consistent;
+
+    @BeforeAll
+    void start() throws IOException {
+        dir = Files.createTempDirectory("captier-clock-skew-");
+        clock = SkewedClock.create(dir, AHEAD_MS);
+        stack = Stack.start();
+        ahead = stack.instance("ap-ahead", "available", clock.env());
+        boolean noGuard = "no-guard".equals(System.getProperty("clock.counterexample"));
+        right = stack.instance("ap-right", "available", noGuard ? Map.of("MAX_CLOCK_OFFSET_MS", "3600000") : Map.of());
+        AppInstance cp = stack.instance("cp-right", "consistent");
+        onAhead = new Client(ahead.baseUrl());
+        onRight = new Client(right.baseUrl());
+        consistent = new Client(cp.baseUrl());
+        stack.register(logs);
+    }
+
+    @AfterAll
+    void stop() {
+        if (stack != null) {
+            stack.close();
+        }
+        try {
+            Files.deleteIfExists(dir.resolve("faketime-offset"));
+            Files.deleteIfExists(dir);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    @Test
+    @Order(1)
+    void aVersionFromTheFutureIsCountedNotAdopted() {
+        Client.Answer w = onAhead.write("skew-seen", "from-ahead");
+        assertEquals(200, w.status(), w.toString());
+        long ahead = Hlc.wallMillis(w.version()) - System.currentTimeMillis();
+        assertTrue(ahead > AHEAD_MS - 2_000, "the skewed instance writes on its clock, " + ahead + " ms ahead");
+
+        Client.Answer r = onRight.read("skew-seen");
+        assertEquals(200, r.status(), r.toString());
+        assertEquals(w.version(), r.version(), "the right instance reads the skewed write: " + r);
+        Client.Answer own = onRight.write("skew-own", "from-right");
+        assertEquals(200, own.status(), own.toString());
+        long drift = Hlc.wallMillis(own.version()) - System.currentTimeMillis();
+        assertTrue(Math.abs(drift) < 2_000,
+                "the right instance's versions stay on its own clock, not the skewed one: " + drift + " ms off");
+        await("clock_offset_total on the right instance").atMost(Duration.ofSeconds(10))
+                .until(() -> onRight.metric("clock_offset_total") >= 1);
+        await("CLOCK_OFFSET logged").atMost(Duration.ofSeconds(10))
+                .until(() -> right.logTail(400).contains("CLOCK_OFFSET"));
+    }
+
+    @Test
+    @Order(2)
+    void writesAcknowledgedInTurnAreReadInThatOrderWhateverTheClocks() {
+        alternate("skew-order", 12);
+        clock.step(-5_000);
+        // libfaketime re-reads the offset within a second; then the skewed instance's wall
+        // clock has gone 15 s back, while its HLC must not
+        sleep(1_500);
+        Client.Answer before = onAhead.write("skew-step", "a");
+        Client.Answer after = onAhead.write("skew-step", "b");
+        assertEquals(200, before.status(), before.toString());
+        assertEquals(200, after.status(), after.toString());
+        assertTrue(after.version() > before.version(), "versions never go back on one instance");
+        alternate("skew-order-behind", 12);
+    }
+
+    @Test
+    @Order(3)
+    void aStaleAnswerSaysItMayBeAtLeastThatStale() {
+        for (int i = 0; i < 40; i++) {
+            Client.Answer w = consistent.write("skew-stale", "v" + i);
+            assertEquals(200, w.status(), w.toString());
+            long ackedAt = System.currentTimeMillis();
+            Client reader = i % 2 == 0 ? onAhead : onRight;
+            long sentAt = System.currentTimeMillis();
+            Client.Answer r = reader.read("skew-stale");
+            assertEquals(200, r.status(), r.toString());
+            if (r.version() < w.version()) {
+                assertTrue(r.stalenessMs() >= sentAt - ackedAt,
+                        "an older version than one acknowledged " + (sentAt - ackedAt) + " ms before: " + r);
+            }
+        }
+    }
+
+    /** Writes alternately through the skewed available and the consistent instance, reading each back. */
+    private void alternate(String key, int writes) {
+        for (int i = 0; i < writes; i++) {
+            Client writer = i % 2 == 0 ? onAhead : consistent;
+            Client.Answer w = writer.write(key, "w" + i);
+            assertEquals(200, w.status(), "write " + i + ": " + w);
+            assertEquals("primary", w.string("durability"), "write " + i + " committed on the primary: " + w);
+            Client.Answer r = consistent.read(key);
+            assertEquals(200, r.status(), r.toString());
+            assertEquals("w" + i, r.string("value"), "write " + i + " acknowledged last is read: " + r);
+        }
+    }
+
+    private static void sleep(long ms) {
+        try {
+            Thread.sleep(ms);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException(e);
+        }
+    }
+}
