@@ -107,7 +107,7 @@ class StackFilesTest {
             JsonNode env = services.get(name).get("environment");
             for (String v : List.of("APP_MODE", "DATABASE_URL", "DATABASE_USER", "DATABASE_PASSWORD", "REDIS_SENTINELS",
                     "REDIS_MASTER_NAME", "REDIS_PASSWORD", "NETWORK_TIMEOUT_SEC", "MAX_STALENESS_MS", "HEARTBEAT_MS",
-                    "SECRET_KEY", "HINT_LOG_DIR", "LOG_LEVEL", "OTEL_EXPORTER_OTLP_ENDPOINT", "API_KEYS", "INSTANCE_ID")) {
+                    "MAX_CLOCK_OFFSET_MS", "SECRET_KEY", "HINT_LOG_DIR", "LOG_LEVEL", "OTEL_EXPORTER_OTLP_ENDPOINT", "API_KEYS", "INSTANCE_ID")) {
                 assertTrue(env.has(v), name + " sets " + v);
             }
             assertEquals("service_healthy", services.get(name).get("depends_on").get("postgres-standby").get("condition").asText());
@@ -223,7 +223,7 @@ class StackFilesTest {
         assertTrue(config.ok(), config.toString());
         StackFiles.Result rules = promtool("check", "rules", "alerts.yml");
         assertTrue(rules.ok(), rules.toString());
-        assertTrue(rules.out().contains("SUCCESS: 7 rules found"), rules.toString());
+        assertTrue(rules.out().contains("SUCCESS: 8 rules found"), rules.toString());
     }
 
     @Test
@@ -647,11 +647,14 @@ class StackFilesTest {
         assertTrue(unknown.isEmpty(), "not a metric of the service: " + unknown);
     }
 
-    /** DESIGN section 6, as Prometheus names the series (counters _total, histograms _bucket). */
+    /**
+     * DESIGN section 6, as Prometheus names the series (counters _total, histograms _bucket), and
+     * clock_offset_total (DESIGN section 1: a version from too far ahead is counted).
+     */
     static final Set<String> DESIGN_METRICS = Set.of("app_requests_total", "app_request_latency_seconds_bucket",
             "app_request_latency_seconds_count", "app_request_latency_seconds_sum", "circuit_breaker_state",
             "data_staleness_ms", "db_connection_failures_total", "ap_pending_writes", "ap_reconciled_writes_total",
-            "session_reroutes_total");
+            "session_reroutes_total", "clock_offset_total");
 
     @Test
     void metricNamesAreReadFromQueriesAndAMisspeltOneShows() {
