@@ -348,6 +348,12 @@ public class AvailableContract implements KvContract {
         } catch (IOException e) {
             span.recordException(e);
             span.setStatus(StatusCode.ERROR);
+            if (!redisDown) {
+                // Redis took it onto the pending stream without confirming a replica: it may yet
+                // be reconciled, or lost with a failover. Neither 202 nor "not applied" is true.
+                throw new OutcomeUnknownException("the write is on the Redis pending stream, unconfirmed, and "
+                        + "the hint log cannot be written", e);
+            }
             throw new StoreUnavailableException("no buffer can take the write (the hint log cannot be written)",
                     e.getMessage(), e, 1000);
         } finally {
