@@ -1,6 +1,9 @@
 package io.captier.it;
 
+import io.captier.cluster.AppInstance;
+import io.captier.cluster.SmallDisk;
 import io.captier.cluster.Topology.Node;
+import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
@@ -24,9 +27,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * The available profile's buffers (DESIGN A5, A6): writes accepted while PostgreSQL is
  * down go to the Redis pending stream, and with Redis down too to the instance's own hint
  * log; they survive a kill -9 of the instance and a corrupt log, and the reconciler
- * brings every acknowledged one into PostgreSQL with the last-writer-wins winner.
+ * brings every acknowledged one into PostgreSQL with the last-writer-wins winner. A third
+ * instance keeps its hint log on a small disk of its own, which the last step fills and
+ * freezes: the write it cannot keep is refused (503), never acknowledged.
  */
 class BufferedWritesIT extends TwoInstances {
+
+    private SmallDisk disk;
+    private Client cd;
 
     /** Per key, the acknowledged write that must win: highest version, then origin. */
     private final Map<String, Acked> winners = new ConcurrentHashMap<>();
@@ -41,6 +49,26 @@ class BufferedWritesIT extends TwoInstances {
     @Override
     String mode() {
         return "available";
+    }
+
+    @Override
+    void startMore() {
+        disk = SmallDisk.mount(8);
+        AppInstance d = stack.instance("ap-disk", "available", Map.of("HINT_LOG_DIR", hintDir().toString()));
+        cd = new Client(d.baseUrl());
+    }
+
+    @Override
+    @AfterAll
+    void stop() {
+        super.stop(); // the instance first: a mounted file system it holds open cannot be unmounted
+        if (disk != null) {
+            disk.close();
+        }
+    }
+
+    private Path hintDir() {
+        return disk.root().resolve("hints");
     }
 
     @Test
@@ -135,6 +163,69 @@ class BufferedWritesIT extends TwoInstances {
                     .until(() -> c.read("contended"), x -> x.status() == 200 && x.version() == winner.version());
             assertEquals(winner.value(), r.string("value"));
         }
+    }
+
+    @Test
+    @Order(3)
+    void aHintLogThatCannotBeWrittenRefusesTheWriteAndLosesNothing() {
+        winners.clear();
+        Node primary = stack.topology.pgPrimary();
+        List<Node> redis = new ArrayList<>(stack.topology.redisReplicas());
+        redis.add(0, stack.topology.redisMaster());
+        stack.topology.kill(primary);
+        redis.forEach(stack.topology::kill);
+        for (int i = 0; i < 5; i++) {
+            assertDurability(write(cd, "disk-before-" + i, "v" + i), "local");
+        }
+
+        // A full disk still takes records into the hint log's last block, which is allocated
+        // already (and fsync'd like any other): those are acknowledged and must be kept. The
+        // first record that needs a new block is refused, and every one after it.
+        disk.fill();
+        List<String> refused = new ArrayList<>();
+        for (int i = 0; i < 500 && refused.isEmpty(); i++) {
+            if (write(cd, "disk-full-" + i, "v" + i) == null) {
+                refused.add("disk-full-" + i);
+            }
+        }
+        assertEquals(1, refused.size(), "no write refused on a full disk");
+        for (int i = 0; i < 5; i++) {
+            refused.add("disk-full-again-" + i);
+            assertRefused(cd.write("disk-full-again-" + i, "v" + i));
+        }
+        disk.free();
+        for (int i = 0; i < 5; i++) {
+            assertDurability(write(cd, "disk-freed-" + i, "v" + i), "local");
+        }
+
+        Path log = hintDir().resolve("hints.log");
+        disk.freeze(log);
+        for (int i = 0; i < 5; i++) {
+            refused.add("disk-frozen-" + i);
+            assertRefused(cd.write("disk-frozen-" + i, "v" + i));
+        }
+        disk.thaw(log);
+        for (int i = 0; i < 5; i++) {
+            assertDurability(write(cd, "disk-thawed-" + i, "v" + i), "local");
+        }
+
+        redis.forEach(stack.topology::restart);
+        stack.topology.restart(primary);
+        await("every acknowledged write in PostgreSQL").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(this::postgresHoldsEveryWinner);
+        assertEquals("0", stack.topology.sql(stack.topology.pgPrimary(), "SELECT count(*) FROM kv WHERE key IN ('"
+                + String.join("', '", refused) + "')").get(0).get(0), "a refused write changed nothing: " + refused);
+    }
+
+    /** A 503 problem that says the write was not applied: never a 202 the instance cannot keep. */
+    private void assertRefused(Client.Answer w) {
+        assertEquals(503, w.status(), "a write the hint log could not take: " + w);
+        assertEquals("application/problem+json", w.contentType(), w.toString());
+        assertEquals("not-applied", w.string("outcome"), w.toString());
+        assertTrue(w.header("Retry-After") != null, "Retry-After: " + w);
+        String body = new String(w.body(), java.nio.charset.StandardCharsets.UTF_8);
+        assertTrue(!body.contains(disk.root().toString()) && !body.contains("Exception"),
+                "neither a file path nor an exception in the answer: " + body);
     }
 
     /** Write and remember the winner; null when the write was refused. */
