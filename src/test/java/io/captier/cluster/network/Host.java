@@ -18,12 +18,14 @@ public final class Host {
     private final String netns;
     private final String bridgePort;
     private final String address;
+    private final String subnet;
 
-    private Host(String node, String netns, String bridgePort, String address) {
+    private Host(String node, String netns, String bridgePort, String address, String subnet) {
         this.node = node;
         this.netns = netns;
         this.bridgePort = bridgePort;
         this.address = address;
+        this.subnet = subnet;
     }
 
     /**
@@ -43,7 +45,7 @@ public final class Host {
         Bridge.ip("-n", netns, "addr", "add", address + "/24", "dev", DEVICE);
         Bridge.ip("-n", netns, "link", "set", DEVICE, "up");
         Bridge.ip("-n", netns, "link", "set", "lo", "up");
-        return new Host(node, netns, port, address);
+        return new Host(node, netns, port, address, bridge.subnet().cidr());
     }
 
     /** The node's name in the topology, e.g. "redis-a". */
@@ -59,6 +61,11 @@ public final class Host {
     /** The host's IPv4 address on the bridge. */
     public String address() {
         return address;
+    }
+
+    /** The network's /24, where every other host and the test JVM's bridge address are. */
+    public String subnet() {
+        return subnet;
     }
 
     /** The veth end that is a port of the bridge, in the root namespace. */
