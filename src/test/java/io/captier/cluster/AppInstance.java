@@ -1,5 +1,6 @@
 package io.captier.cluster;
 
+import io.captier.cluster.network.Host;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.URI;
@@ -36,6 +37,8 @@ public final class AppInstance implements AutoCloseable {
     private final Path dir;
     private final Path log;
     private final Watchdog watchdog;
+    /** The network namespace the instance runs in, or null: the root namespace, on 127.0.0.1. */
+    private final Host netHost;
     private final Thread shutdownHook;
     private volatile OsProcess process;
     private boolean closed;
@@ -48,7 +51,16 @@ public final class AppInstance implements AutoCloseable {
      *             INSTANCE_ID (= name) and HINT_LOG_DIR
      */
     public static AppInstance start(String name, String mode, Map<String, String> env) {
-        AppInstance app = new AppInstance(name, mode, env);
+        return start(name, mode, env, null);
+    }
+
+    /**
+     * Like {@link #start(String, String, Map)} but inside {@code host}'s network namespace, listening
+     * on the host's address (HTTP_HOST), so that a {@link ProcessTopology} on a harness network can cut
+     * it off; {@code host} null means the root namespace and 127.0.0.1.
+     */
+    public static AppInstance start(String name, String mode, Map<String, String> env, Host host) {
+        AppInstance app = new AppInstance(name, mode, env, host);
         try {
             app.launchAndAwaitHealthy();
             return app;
@@ -58,9 +70,10 @@ public final class AppInstance implements AutoCloseable {
         }
     }
 
-    private AppInstance(String name, String mode, Map<String, String> givenEnv) {
+    private AppInstance(String name, String mode, Map<String, String> givenEnv, Host host) {
         this.name = name;
         this.mode = mode;
+        this.netHost = host;
         try {
             dir = Files.createTempDirectory("captier-app-" + name + "-");
             Files.createDirectories(dir.resolve(name).resolve("hints"));
@@ -77,6 +90,9 @@ public final class AppInstance implements AutoCloseable {
         // the pool before the SIGTERM (RollingRestart). Callers that want the delay pass one.
         e.put("SHUTDOWN_DELAY", "0s");
         e.putAll(givenEnv);
+        if (host != null) {
+            e.put("HTTP_HOST", host.address());
+        }
         env = Map.copyOf(e);
         port = Integer.parseInt(env.get("HTTP_PORT"));
         watchdog = Watchdog.start(dir);
@@ -98,7 +114,7 @@ public final class AppInstance implements AutoCloseable {
         }
         cmd.add("-jar");
         cmd.add(appDir().resolve("quarkus-run.jar").toString());
-        OsProcess p = OsProcess.launch(cmd, log, dir, env, watchdog);
+        OsProcess p = OsProcess.launch(netHost == null ? cmd : netHost.exec(cmd), log, dir, env, watchdog);
         process = p;
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
@@ -163,7 +179,7 @@ public final class AppInstance implements AutoCloseable {
     }
 
     public String baseUrl() {
-        return "http://127.0.0.1:" + port;
+        return "http://" + (netHost == null ? "127.0.0.1" : netHost.address()) + ":" + port;
     }
 
     /** The environment the instance runs with (defaults merged with the given env). */

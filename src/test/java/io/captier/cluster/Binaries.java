@@ -22,6 +22,9 @@ public final class Binaries {
             "prometheus-alertmanager", "amtool", "docker-compose", "openssl", "redis-server", "redis-sentinel",
             "redis-cli", "setsid", "bash", "sh", "timeout");
 
+    private static final List<String> NETWORK_TOOLS = List.of("ip", "nft", "redis-server", "redis-cli", "setsid",
+            "timeout", "bash", "tac");
+
     private Binaries() {
     }
 
@@ -49,6 +52,12 @@ public final class Binaries {
     /** Debian's faketime (its preload library), installing it if missing: cluster/SkewedClock. */
     static synchronized void requireFaketime() {
         install(() -> onPath("faketime") ? List.of() : List.of("faketime"));
+    }
+
+    /** What {@code io.captier.cluster.network} runs: iproute2's ip, nftables' nft, and the Redis and
+     *  coreutils binaries its self-test starts inside namespaces; installs what is missing. */
+    public static synchronized void requireNetworkTools() {
+        install(() -> NETWORK_TOOLS.stream().filter(t -> !onPath(t)).toList());
     }
 
     private static void install(java.util.function.Supplier<List<String>> missingTools) {

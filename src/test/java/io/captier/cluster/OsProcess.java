@@ -17,9 +17,9 @@ import java.util.Map;
  * the group <em>and</em> to the process's descendants, because PostgreSQL backends call setsid()
  * themselves and so are not in the postmaster's group.
  */
-final class OsProcess {
+public final class OsProcess {
 
-    final long pid;
+    public final long pid;
     final long startTime;
     private final Process process;
 
@@ -33,7 +33,7 @@ final class OsProcess {
      * Starts {@code command} in a new session with stdin from /dev/null and stdout+stderr appended to
      * {@code log}, and registers it with the watchdog before anything else can fail.
      */
-    static OsProcess launch(List<String> command, Path log, Path workDir, Map<String, String> env, Watchdog watchdog) {
+    public static OsProcess launch(List<String> command, Path log, Path workDir, Map<String, String> env, Watchdog watchdog) {
         List<String> full = new ArrayList<>();
         full.add("setsid");
         full.addAll(command);
@@ -52,7 +52,7 @@ final class OsProcess {
         }
     }
 
-    boolean isAlive() {
+    public boolean isAlive() {
         return Processes.isAlive(pid, startTime);
     }
 
@@ -106,7 +106,7 @@ final class OsProcess {
      * @return true when the root exited by itself within {@code grace} (or was not running), false
      *         when it had to be killed
      */
-    boolean terminate(String sig, Duration grace) {
+    public boolean terminate(String sig, Duration grace) {
         Map<Long, Long> tree = tree();
         if (tree.isEmpty()) {
             return true;

@@ -116,7 +116,8 @@ final class PostgresNodes {
     void cloneStandby(Server s, Server primary) {
         Processes.deleteTree(data(s));
         prepareDir(s);
-        String conninfo = "host=127.0.0.1 port=" + primary.port() + " user=replicator application_name=" + s.name;
+        String conninfo = "host=" + primary.host() + " port=" + primary.port() + " user=replicator application_name="
+                + s.name;
         // -R writes standby.signal and primary_conninfo (with this conninfo and the password) into
         // postgresql.auto.conf, so a restart of the standby finds its primary again.
         tool(s, Duration.ofSeconds(180), Map.of("PGPASSWORD", replicatorPassword), "pg_basebackup",
@@ -303,7 +304,7 @@ final class PostgresNodes {
     void writeConfig(Server s) {
         String conf = """
                 # written by the captier test harness for %s
-                listen_addresses = '127.0.0.1'
+                listen_addresses = '%s'
                 port = %d
                 unix_socket_directories = '%s'
                 max_connections = 100
@@ -320,7 +321,7 @@ final class PostgresNodes {
                 timezone = 'UTC'
                 log_timezone = 'UTC'
                 log_line_prefix = '%%m [%%p] %%q%%a '
-                """.formatted(s.name, s.port(), s.dir);
+                """.formatted(s.name, s.host(), s.port(), s.dir);
         if (archiving != null) {
             // on both nodes: a standby does not archive (archive_mode=on, not always) until it is promoted
             conf += """
@@ -329,13 +330,15 @@ final class PostgresNodes {
                     archive_timeout = %ds
                     """.formatted(archiving.command().apply(data(s)), archiving.timeoutSec());
         }
+        // on a harness network the other nodes and the service come from the hosts' subnet
+        String clients = s.netHost == null ? "127.0.0.1/32" : s.netHost.subnet();
         String hba = """
                 # written by the captier test harness
                 local   all           all                    trust
                 local   replication   all                    trust
-                host    all           all   127.0.0.1/32     scram-sha-256
-                host    replication   all   127.0.0.1/32     scram-sha-256
-                """;
+                host    all           all   %s     scram-sha-256
+                host    replication   all   %s     scram-sha-256
+                """.formatted(clients, clients);
         try {
             Files.writeString(data(s).resolve("postgresql.conf"), conf);
             Files.writeString(data(s).resolve("pg_hba.conf"), hba);

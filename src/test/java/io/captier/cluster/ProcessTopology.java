@@ -1,5 +1,8 @@
 package io.captier.cluster;
 
+import io.captier.cluster.network.Host;
+import io.captier.cluster.network.Network;
+import io.captier.cluster.network.Partitions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -24,6 +27,11 @@ import java.util.stream.Collectors;
  * Redis {@code redis-a} (master) + {@code redis-b}, {@code redis-c} and sentinels
  * {@code sentinel-a..c} watching master {@code captier}.
  *
+ * <p>With {@link Options#withNetwork()} each node runs instead in its own network namespace on one
+ * harness bridge (io.captier.cluster.network), listening on its host's address: the test JVM still
+ * reaches every node, and {@link #partitions()} cuts links between them. The directory, servers and
+ * network go together at close.
+ *
  * <p>Every process runs in its own session; {@link #close()}, a shutdown hook, and a watchdog (for a
  * JVM killed with kill -9) stop them all. Set {@code -Dcaptier.topology.keep=true} to keep the
  * directory with its logs after close.
@@ -43,26 +51,34 @@ public final class ProcessTopology implements Topology {
      *                          into a pgBackRest repository ({@link #backups()}) with this archive_timeout
      */
     public record Options(boolean synchronousReplication, int sentinelDownAfterMs, int sentinelFailoverTimeoutMs,
-                          int archiveTimeoutSec) {
+                          int archiveTimeoutSec, boolean onNetwork) {
         public static Options defaults() {
-            return new Options(true, 1000, 5000, 0);
+            return new Options(true, 1000, 5000, 0, false);
         }
 
         public Options withSynchronousReplication(boolean on) {
-            return new Options(on, sentinelDownAfterMs, sentinelFailoverTimeoutMs, archiveTimeoutSec);
+            return new Options(on, sentinelDownAfterMs, sentinelFailoverTimeoutMs, archiveTimeoutSec, onNetwork);
         }
 
         public Options withSentinelDownAfterMs(int ms) {
-            return new Options(synchronousReplication, ms, sentinelFailoverTimeoutMs, archiveTimeoutSec);
+            return new Options(synchronousReplication, ms, sentinelFailoverTimeoutMs, archiveTimeoutSec, onNetwork);
         }
 
         public Options withSentinelFailoverTimeoutMs(int ms) {
-            return new Options(synchronousReplication, sentinelDownAfterMs, ms, archiveTimeoutSec);
+            return new Options(synchronousReplication, sentinelDownAfterMs, ms, archiveTimeoutSec, onNetwork);
         }
 
         /** WAL archiving and pgBackRest backups, a segment switched at least every {@code seconds}. */
         public Options withBackups(int seconds) {
-            return new Options(synchronousReplication, sentinelDownAfterMs, sentinelFailoverTimeoutMs, seconds);
+            return new Options(synchronousReplication, sentinelDownAfterMs, sentinelFailoverTimeoutMs, seconds,
+                    onNetwork);
+        }
+
+        /** Each node in its own network namespace on one harness bridge ({@link #network()}), listening
+         *  on its host's address instead of 127.0.0.1, so that {@link #partitions()} can cut links. */
+        public Options withNetwork() {
+            return new Options(synchronousReplication, sentinelDownAfterMs, sentinelFailoverTimeoutMs,
+                    archiveTimeoutSec, true);
         }
     }
 
@@ -73,6 +89,8 @@ public final class ProcessTopology implements Topology {
     private final Options options;
     private final Path baseDir;
     private final Watchdog watchdog;
+    /** Null unless {@link Options#withNetwork()}. */
+    private final Network network;
     private final PostgresNodes pg;
     private final RedisNodes redis;
     private final PgBackRest pgBackRest;
@@ -113,6 +131,7 @@ public final class ProcessTopology implements Topology {
         }
         watchdog = Watchdog.start(baseDir);
         Runtime.getRuntime().addShutdownHook(shutdownHook);
+        network = options.onNetwork() ? Network.create(watchdog, baseDir) : null;
         pgBackRest = options.archiveTimeoutSec() > 0 ? new PgBackRest(baseDir.resolve("pgbackrest")) : null;
         pg = new PostgresNodes(pgBin, watchdog, options.synchronousReplication(),
                 pgBackRest == null ? null : new PostgresNodes.Archiving(pgBackRest::archiveCommand,
@@ -125,7 +144,8 @@ public final class ProcessTopology implements Topology {
     }
 
     private void add(String name, Kind kind) {
-        servers.put(name, new Server(name, kind, baseDir.resolve(name), FreePorts.next()));
+        Host host = network == null ? null : network.addHost(name);
+        servers.put(name, new Server(name, kind, baseDir.resolve(name), FreePorts.next(), host));
     }
 
     /** PostgreSQL and Redis come up side by side: they do not depend on each other. */
@@ -157,12 +177,12 @@ public final class ProcessTopology implements Topology {
                 Server master = servers.get(REDIS.get(0));
                 redis.startServer(master, null);
                 for (String r : REDIS.subList(1, REDIS.size())) {
-                    redis.startServer(servers.get(r), master.port());
+                    redis.startServer(servers.get(r), master);
                 }
                 redis.awaitOnlineReplicas(master, REDIS.size() - 1);
                 // sentinels start after the replicas are online: their first INFO to the master lists them
                 for (String s : SENTINELS) {
-                    redis.startSentinel(servers.get(s), master.port());
+                    redis.startSentinel(servers.get(s), master);
                 }
                 for (String s : SENTINELS) {
                     redis.awaitSentinelView(servers.get(s), master.port(), REDIS.size() - 1, SENTINELS.size() - 1);
@@ -181,8 +201,8 @@ public final class ProcessTopology implements Topology {
             }
         }
         Map<String, String> env = new LinkedHashMap<>();
-        env.put("DATABASE_URL", "jdbc:postgresql://127.0.0.1:" + servers.get(PG_A).port() + ",127.0.0.1:"
-                + servers.get(PG_B).port() + "/" + PostgresNodes.APP_DATABASE);
+        env.put("DATABASE_URL", "jdbc:postgresql://" + servers.get(PG_A).node().address() + ","
+                + servers.get(PG_B).node().address() + "/" + PostgresNodes.APP_DATABASE);
         env.put("DATABASE_USER", PostgresNodes.APP_USER);
         env.put("DATABASE_PASSWORD", pg.appPassword);
         env.put("REDIS_SENTINELS", SENTINELS.stream().map(s -> servers.get(s).node().address())
@@ -233,6 +253,27 @@ public final class ProcessTopology implements Topology {
             throw new IllegalStateException("this topology runs without WAL archiving (scripts/up starts it with)");
         }
         return backups;
+    }
+
+    /** The harness network the nodes run on; throws IllegalStateException without
+     *  {@link Options#withNetwork()}. */
+    public Network network() {
+        if (network == null) {
+            throw new IllegalStateException("this topology runs on 127.0.0.1 (see Options.withNetwork)");
+        }
+        return network;
+    }
+
+    /** Cuts between the nodes' hosts ({@link #host}); throws IllegalStateException without
+     *  {@link Options#withNetwork()}. */
+    public Partitions partitions() {
+        return network().partitions();
+    }
+
+    /** The host node {@code name} runs in; throws IllegalStateException without
+     *  {@link Options#withNetwork()}, IllegalArgumentException for an unknown node. */
+    public Host host(String name) {
+        return network().host(name);
     }
 
     /** The temp directory holding every node's directory. */
@@ -494,6 +535,13 @@ public final class ProcessTopology implements Topology {
                 s.stop(s.kind == Kind.POSTGRES ? "QUIT" : "KILL", Duration.ofSeconds(2));
             } catch (RuntimeException e) {
                 System.err.println("captier topology: stopping " + s.name + " failed: " + e);
+            }
+        }
+        if (network != null) {
+            try {
+                network.close();
+            } catch (RuntimeException e) {
+                System.err.println("captier topology: removing the network failed: " + e);
             }
         }
         watchdog.close();

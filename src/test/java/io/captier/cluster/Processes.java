@@ -16,7 +16,7 @@ import java.util.concurrent.TimeUnit;
  * Small OS helpers for the harness: run a short command and capture its output, send
  * signals, read {@code /proc}. Linux only, like the topology itself.
  */
-final class Processes {
+public final class Processes {
 
     /** PostgreSQL refuses to run as root, so when we are root its processes run as this user. */
     static final String PG_OS_USER = "postgres";
@@ -26,8 +26,9 @@ final class Processes {
     private Processes() {
     }
 
-    record Result(int exit, String out, String err) {
-        boolean ok() {
+    /** A finished command's exit code (-1 when timed out) and output. */
+    public record Result(int exit, String out, String err) {
+        public boolean ok() {
             return exit == 0;
         }
     }
@@ -66,7 +67,7 @@ final class Processes {
      * Runs a short-lived command to completion. Output goes through temp files rather than pipes so a
      * chatty command cannot block on a full pipe and a hung one can still be timed out.
      */
-    static Result run(List<String> command, Map<String, String> env, Path workDir, Duration timeout) {
+    public static Result run(List<String> command, Map<String, String> env, Path workDir, Duration timeout) {
         Path out = null;
         Path err = null;
         try {
@@ -99,7 +100,7 @@ final class Processes {
     }
 
     /** Like {@link #run} but throws with the command's stderr when it fails. */
-    static String runOrThrow(List<String> command, Map<String, String> env, Path workDir, Duration timeout) {
+    public static String runOrThrow(List<String> command, Map<String, String> env, Path workDir, Duration timeout) {
         Result r = run(command, env, workDir, timeout);
         if (!r.ok()) {
             throw new IllegalStateException(String.join(" ", command) + " failed (exit " + r.exit() + "): "
@@ -158,7 +159,7 @@ final class Processes {
         return f == null ? -1 : Long.parseLong(f[2]);
     }
 
-    static String tail(Path file, int lines) {
+    public static String tail(Path file, int lines) {
         try {
             if (file == null || !Files.exists(file)) {
                 return "";
@@ -177,7 +178,7 @@ final class Processes {
         return java.util.HexFormat.of().formatHex(b);
     }
 
-    static void sleep(long millis) {
+    public static void sleep(long millis) {
         try {
             Thread.sleep(millis);
         } catch (InterruptedException e) {

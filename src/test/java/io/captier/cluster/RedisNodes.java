@@ -30,14 +30,14 @@ final class RedisNodes {
         this.options = options;
     }
 
-    /** Starts a new Redis server, a replica of {@code masterPort} unless that is null. */
-    void startServer(Server s, Integer masterPort) {
-        startNew(s, () -> writeServerConfig(s, masterPort));
+    /** Starts a new Redis server, a replica of {@code master} unless that is null. */
+    void startServer(Server s, Server master) {
+        startNew(s, () -> writeServerConfig(s, master));
     }
 
-    /** Starts a new sentinel that monitors the master at {@code masterPort}. */
-    void startSentinel(Server s, int masterPort) {
-        startNew(s, () -> writeSentinelConfig(s, masterPort));
+    /** Starts a new sentinel that monitors {@code master}. */
+    void startSentinel(Server s, Server master) {
+        startNew(s, () -> writeSentinelConfig(s, master));
     }
 
     /** Starts a node again from its own config file; the port stays. */
@@ -75,10 +75,10 @@ final class RedisNodes {
         return s.kind == Topology.Kind.SENTINEL ? List.of("redis-sentinel", conf) : List.of("redis-server", conf);
     }
 
-    private void writeServerConfig(Server s, Integer masterPort) {
+    private void writeServerConfig(Server s, Server master) {
         String conf = """
                 # written by the captier test harness for %s
-                bind 127.0.0.1
+                bind %s
                 port %d
                 dir %s
                 daemonize no
@@ -89,35 +89,36 @@ final class RedisNodes {
                 save ""
                 requirepass %s
                 masterauth %s
-                replica-announce-ip 127.0.0.1
+                replica-announce-ip %s
                 # a full sync starts at once instead of waiting 5 s for more replicas to join it
                 repl-diskless-sync-delay 0
-                """.formatted(s.name, s.port(), s.dir, password, password);
-        if (masterPort != null) {
-            conf += "replicaof 127.0.0.1 " + masterPort + "\n";
+                """.formatted(s.name, s.host(), s.port(), s.dir, password, password, s.host());
+        if (master != null) {
+            conf += "replicaof " + master.host() + " " + master.port() + "\n";
         }
         write(s, "redis.conf", conf);
     }
 
-    private void writeSentinelConfig(Server s, int masterPort) {
+    private void writeSentinelConfig(Server s, Server master) {
         String conf = """
                 # written by the captier test harness for %s; the sentinel rewrites this file
-                bind 127.0.0.1
+                bind %s
                 port %d
                 dir %s
                 daemonize no
                 logfile ""
                 protected-mode no
                 sentinel resolve-hostnames no
-                sentinel announce-ip 127.0.0.1
-                sentinel monitor %s 127.0.0.1 %d 2
+                sentinel announce-ip %s
+                sentinel monitor %s %s %d 2
                 sentinel down-after-milliseconds %s %d
                 sentinel failover-timeout %s %d
                 sentinel parallel-syncs %s 1
                 sentinel auth-pass %s %s
                 # clients must authenticate to the sentinels too; the sentinels use it with each other
                 requirepass %s
-                """.formatted(s.name, s.port(), s.dir, MASTER_NAME, masterPort, MASTER_NAME,
+                """.formatted(s.name, s.host(), s.port(), s.dir, s.host(), MASTER_NAME, master.host(), master.port(),
+                MASTER_NAME,
                 options.sentinelDownAfterMs(), MASTER_NAME, options.sentinelFailoverTimeoutMs(), MASTER_NAME,
                 MASTER_NAME, password, password);
         write(s, "sentinel.conf", conf);
@@ -134,7 +135,7 @@ final class RedisNodes {
     /** One command on one node or sentinel (both want the password). Throws UncheckedIOException on timeout. */
     Object call(Server s, Duration timeout, String... command) {
         try {
-            return Resp.call(s.port(), password, timeout, command);
+            return Resp.call(s.host(), s.port(), password, timeout, command);
         } catch (IOException e) {
             throw new UncheckedIOException(s.name + " (port " + s.port() + "): " + command[0] + " failed: " + e, e);
         }

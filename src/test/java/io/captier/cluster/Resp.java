@@ -18,10 +18,10 @@ import java.util.stream.Collectors;
  * paused (SIGSTOPped) server makes a call fail fast instead of hanging the test (redis-cli has no
  * read timeout).
  */
-final class Resp {
+public final class Resp {
 
     /** An error reply (-ERR ..., -READONLY ...). */
-    record Error(String message) {
+    public record Error(String message) {
     }
 
     private Resp() {
@@ -32,9 +32,18 @@ final class Resp {
      * Returns String, Long, List&lt;Object&gt;, {@link Error} or null.
      */
     static Object call(int port, String password, Duration timeout, String... command) throws IOException {
+        return call("127.0.0.1", port, password, timeout, command);
+    }
+
+    /**
+     * Like {@link #call(int, String, Duration, String...)} but to {@code host}: a harness network's
+     * host address (io.captier.cluster.network), which its route check has vetted.
+     */
+    public static Object call(String host, int port, String password, Duration timeout, String... command)
+            throws IOException {
         try (Socket socket = new Socket()) {
             int ms = (int) timeout.toMillis();
-            socket.connect(new InetSocketAddress("127.0.0.1", port), ms);
+            socket.connect(new InetSocketAddress(host, port), ms);
             socket.setSoTimeout(ms);
             OutputStream out = socket.getOutputStream();
             InputStream in = new BufferedInputStream(socket.getInputStream());
@@ -42,7 +51,7 @@ final class Resp {
                 write(out, "AUTH", password);
                 Object auth = read(in);
                 if (auth instanceof Error e) {
-                    throw new IOException("AUTH on port " + port + " failed: " + e.message());
+                    throw new IOException("AUTH on " + host + ":" + port + " failed: " + e.message());
                 }
             }
             write(out, command);
@@ -52,7 +61,7 @@ final class Resp {
 
     /** The reply as text, roughly what redis-cli prints when not on a terminal: arrays one element per
      *  line (flattened), null as empty, errors as "(error) MESSAGE", CRLF turned into LF. */
-    static String text(Object reply) {
+    public static String text(Object reply) {
         if (reply == null) {
             return "";
         }

@@ -1,6 +1,8 @@
 package io.captier.cluster;
 
+import io.captier.cluster.network.Host;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;
@@ -18,16 +20,24 @@ final class Server {
     final Topology.Kind kind;
     final Path dir;
     final Path log;
+    /** The network namespace the server runs in, or null: the root namespace, on 127.0.0.1. */
+    final Host netHost;
     private volatile Topology.Node node;
     private volatile OsProcess process;
     private volatile State state = State.NEW;
 
-    Server(String name, Topology.Kind kind, Path dir, int port) {
+    Server(String name, Topology.Kind kind, Path dir, int port, Host netHost) {
         this.name = name;
         this.kind = kind;
         this.dir = dir;
         this.log = dir.resolve(name + ".log");
-        this.node = new Topology.Node(name, kind, port);
+        this.netHost = netHost;
+        this.node = new Topology.Node(name, kind, host(), port);
+    }
+
+    /** The address the server listens on and announces. */
+    String host() {
+        return netHost == null ? "127.0.0.1" : netHost.address();
     }
 
     Topology.Node node() {
@@ -40,7 +50,7 @@ final class Server {
 
     /** Only while the topology is being built: a port found free can be taken before the bind. */
     void changePort(int port) {
-        node = new Topology.Node(name, kind, port);
+        node = new Topology.Node(name, kind, host(), port);
     }
 
     OsProcess process() {
@@ -72,7 +82,7 @@ final class Server {
      */
     boolean launch(List<String> command, Map<String, String> env, Watchdog watchdog, Predicate<Server> ready,
             Duration timeout) {
-        OsProcess p = OsProcess.launch(command, log, dir, env, watchdog);
+        OsProcess p = OsProcess.launch(netHost == null ? command : netHost.exec(command), log, dir, env, watchdog);
         process = p;
         state = State.RUNNING;
         long deadline = System.nanoTime() + timeout.toNanos();

@@ -5,7 +5,8 @@ import java.util.Map;
 
 /**
  * The real store topology captier runs against: PostgreSQL primary + streaming standby,
- * Redis master + 2 replicas + 3 sentinels, all on 127.0.0.1.
+ * Redis master + 2 replicas + 3 sentinels, all on 127.0.0.1 (or each on its own address of a
+ * harness network, see {@link Node#host()}).
  *
  * <p>Nodes have stable names that never change with their role ({@code pg-a}, {@code pg-b},
  * {@code redis-a..c}, {@code sentinel-a..c}); ask {@link #pgPrimary()} or
@@ -80,10 +81,15 @@ public interface Topology extends AutoCloseable {
 
     enum Kind { POSTGRES, REDIS, SENTINEL }
 
-    /** One server process: its stable name, kind and loopback port. */
-    record Node(String name, Kind kind, int port) {
+    /** One server process: its stable name, kind, the address it listens on (127.0.0.1, or its
+     *  network host's address when the topology runs on a harness network) and port. */
+    record Node(String name, Kind kind, String host, int port) {
+        public Node(String name, Kind kind, int port) {
+            this(name, kind, "127.0.0.1", port);
+        }
+
         public String address() {
-            return "127.0.0.1:" + port;
+            return host + ":" + port;
         }
     }
 }
