@@ -1,7 +1,7 @@
 package io.captier.store.postgres;
 
+import io.captier.failure.StoreUnavailableException;
 import io.captier.resilience.Breakers;
-import io.captier.store.StoreUnavailableException;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.sql.Connection;
@@ -49,7 +49,7 @@ public class PgHeartbeats {
      *
      * @param gapSinceMs 0 when Redis is in step as far as this instance knows
      * @param gapSeq     the sequence number of that gap state (newer states have higher ones)
-     * @throws io.captier.store.StoreUnavailableException also before the schema is migrated:
+     * @throws io.captier.failure.StoreUnavailableException also before the schema is migrated:
      *         nothing was recorded, and the caller must not assume it was
      */
     public List<PublishedGap> heartbeat(String instance, long wallMs, long gapSinceMs, long gapSeq) {

@@ -1,18 +1,18 @@
 package io.captier.store.postgres;
 
+import io.captier.failure.BufferedWritesPending;
+import io.captier.failure.IdempotencyKeyReused;
+import io.captier.failure.OutcomeUnknownException;
+import io.captier.failure.PreconditionFailed;
+import io.captier.failure.StoreUnavailableException;
+import io.captier.observability.DbSpans;
 import io.captier.resilience.Breaker;
 import io.captier.resilience.Breakers;
-import io.captier.store.BufferedWritesPending;
 import io.captier.store.Entry;
 import io.captier.store.IdempotencyKey;
-import io.captier.store.Replay;
-import io.captier.store.OutcomeUnknownException;
 import io.captier.store.Precondition;
-import io.captier.store.PreconditionFailed;
-import io.captier.store.IdempotencyKeyReused;
-import io.captier.store.StoreUnavailableException;
+import io.captier.store.Replay;
 import io.captier.version.Hlc;
-import io.captier.observability.DbSpans;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.instrumentation.annotations.WithSpan;

@@ -1,11 +1,11 @@
 package io.captier.store.redis;
 
 import io.captier.config.CaptierConfig;
+import io.captier.failure.IdempotencyKeyReused;
 import io.captier.observability.DbSpans;
 import io.captier.store.Entry;
 import io.captier.store.IdempotencyKey;
 import io.captier.store.Replay;
-import io.captier.store.IdempotencyKeyReused;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.instrumentation.annotations.WithSpan;

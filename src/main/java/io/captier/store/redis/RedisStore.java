@@ -1,11 +1,11 @@
 package io.captier.store.redis;
 
+import io.captier.observability.DbSpans;
 import io.captier.resilience.Breaker;
 import io.captier.resilience.Breakers;
 import io.captier.store.Entry;
 import io.captier.store.IdempotencyKey;
 import io.captier.version.Hlc;
-import io.captier.observability.DbSpans;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
@@ -59,7 +59,7 @@ public class RedisStore {
      * reconciliation.
      *
      * @return the version, 0 when the projection holds nothing for the key
-     * @throws io.captier.store.StoreUnavailableException the master cannot be asked
+     * @throws io.captier.failure.StoreUnavailableException the master cannot be asked
      */
     public long projectedVersion(String key) {
         Response r = master.call(node -> node.send(Request.cmd(Command.HGET).arg(RedisKeys.entry(key)).arg("ver")));
