@@ -144,7 +144,7 @@ public class AvailableContract implements KvContract {
     /** A source behind the session is skipped for a fresher one (counted as a reroute). */
     private boolean allowed(ReadRequest request, ReadResult answer, long boundAtMs) {
         long asOf = boundAtMs - answer.stalenessMs();
-        if (Sessions.allows(request.session(), request.key(), answer.entry(), asOf)) {
+        if (Sessions.allows(request.session(), request.key(), answer.entry().map(Entry::version), asOf)) {
             return true;
         }
         metrics.reroute();
