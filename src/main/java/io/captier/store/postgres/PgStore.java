@@ -74,11 +74,13 @@ public class PgStore {
 
     private final PgCluster cluster;
     private final Breakers breakers;
+    private final PgCalls calls;
     private final Hlc hlc;
 
     public PgStore(PgCluster cluster, Breakers breakers, Hlc hlc) {
         this.cluster = cluster;
         this.breakers = breakers;
+        this.calls = new PgCalls(cluster, breakers);
         this.hlc = hlc;
     }
 
@@ -136,10 +138,8 @@ public class PgStore {
      */
     @WithSpan(value = "postgres.write", kind = SpanKind.CLIENT)
     public Committed write(Entry proposed, Optional<IdempotencyKey> idempotency) {
-        PgNode node = cluster.primary();
         // An upsert is INSERT ... ON CONFLICT DO UPDATE: the statement's keyword names it.
-        DbSpans.describe(Span.current(), DbSpans.POSTGRESQL, "INSERT", node.name());
-        return commitOnPrimary(node, (c, commitSent) -> idempotency.isEmpty()
+        return commitOnPrimary("INSERT", (c, commitSent) -> idempotency.isEmpty()
                 ? autocommitted(c, commitSent, () -> upsert(c, proposed, idempotency))
                 : inTransaction(c, commitSent, () -> upsert(c, proposed, idempotency)));
     }
@@ -161,43 +161,21 @@ public class PgStore {
     @WithSpan(value = "postgres.write-if", kind = SpanKind.CLIENT)
     public Committed writeIf(Entry proposed, Precondition precondition, Optional<IdempotencyKey> idempotency,
                              long bufferedVersion) {
-        PgNode node = cluster.primary();
-        DbSpans.describe(Span.current(), DbSpans.POSTGRESQL, "INSERT", node.name());
-        return commitOnPrimary(node, (c, commitSent) -> inTransaction(c, commitSent,
+        return commitOnPrimary("INSERT", (c, commitSent) -> inTransaction(c, commitSent,
                 () -> conditional(c, proposed, precondition, idempotency, bufferedVersion)));
     }
 
-    /** A write's SQL on a primary connection; it sets commitSent once the commit is on its way. */
-    private interface CommitWork {
-        Committed run(Connection c, AtomicBoolean commitSent) throws SQLException;
-    }
-
     /**
-     * Runs a write on the primary through its breaker and observes the committed version in
-     * the HLC. A failure after the commit was sent (also the breaker's backstop timeout
-     * firing during the commit) is an unknown outcome, never "not applied".
+     * Runs a write on the primary (see {@link PgCalls}) and observes the committed version in
+     * the HLC.
      *
      * @throws StoreUnavailableException nothing was applied
      * @throws OutcomeUnknownException   the commit was sent and its answer lost
      */
-    private Committed commitOnPrimary(PgNode node, CommitWork work) {
-        AtomicBoolean commitSent = new AtomicBoolean();
-        try {
-            Committed committed = breakers.get(Breakers.PG_PRIMARY).call(() -> {
-                try (Connection c = node.primaryPool().getConnection()) {
-                    return work.run(c, commitSent);
-                } catch (SQLException e) {
-                    throw cluster.failed(node, e, commitSent.get());
-                }
-            });
-            hlc.observe(committed.version());
-            return committed;
-        } catch (StoreUnavailableException e) {
-            if (commitSent.get()) {
-                throw new OutcomeUnknownException("commit sent to " + node.name() + ", no answer", e);
-            }
-            throw e;
-        }
+    private Committed commitOnPrimary(String operation, PgCalls.CommitWork<Committed> work) {
+        Committed committed = calls.onPrimary(operation, work);
+        hlc.observe(committed.version());
+        return committed;
     }
 
     private Committed conditional(Connection c, Entry proposed, Precondition precondition,
@@ -264,9 +242,8 @@ public class PgStore {
 
     /** Rows whose updated_at/key come after the cursor, read on the primary. */
     public Page changedAfter(java.sql.Timestamp updatedAt, String key, int limit) {
-        PgNode node = cluster.primary();
-        return breakers.get(Breakers.PG_PRIMARY).call(() -> {
-            try (Connection c = node.primaryPool().getConnection(); PreparedStatement ps = c.prepareStatement(CHANGED_SINCE)) {
+        return calls.onPrimary(c -> {
+            try (PreparedStatement ps = c.prepareStatement(CHANGED_SINCE)) {
                 ps.setTimestamp(1, updatedAt);
                 ps.setString(2, key);
                 ps.setInt(3, limit);
@@ -282,8 +259,6 @@ public class PgStore {
                     }
                 }
                 return new Page(entries, last, lastKey);
-            } catch (SQLException e) {
-                throw cluster.failed(node, e, false);
             }
         });
     }
@@ -301,12 +276,12 @@ public class PgStore {
      */
     @WithSpan(value = "postgres.reconcile", kind = SpanKind.CLIENT)
     public Reconciled reconcile(Entry buffered, Optional<IdempotencyKey> idempotency) {
-        PgNode node = cluster.primary();
-        DbSpans.describe(Span.current(), DbSpans.POSTGRESQL, "INSERT", node.name());
-        AtomicBoolean commitSent = new AtomicBoolean();
-        Reconciled done = breakers.get(Breakers.PG_PRIMARY).call(() -> {
-            try (Connection c = node.primaryPool().getConnection()) {
-                return inTransaction(c, commitSent, () -> {
+        // The transaction keeps its own commitSent, not the one PgCalls watches: a lost
+        // answer to this commit is "not applied" (StoreUnavailableException), never an
+        // unknown outcome, because applying a buffered write again changes nothing.
+        Reconciled done = calls.onPrimary("INSERT", (c, outcomeNeverUnknown) -> {
+            try {
+                return inTransaction(c, new AtomicBoolean(), () -> {
                     if (idempotency.isPresent() && claim(c, buffered, buffered.version(), idempotency.get()).isPresent()) {
                         return new Reconciled(Reconciled.Outcome.DUPLICATE, null);
                     }
@@ -314,8 +289,6 @@ public class PgStore {
                 });
             } catch (IdempotencyKeyReused conflict) {
                 return new Reconciled(Reconciled.Outcome.CONFLICT, null);
-            } catch (SQLException e) {
-                throw cluster.failed(node, e, false);
             }
         });
         if (done.row() != null) {
@@ -350,10 +323,8 @@ public class PgStore {
      * @throws IdempotencyKeyReused       the key was used for another request
      */
     public Optional<Replay> replayOf(IdempotencyKey idempotency) {
-        PgNode node = cluster.primary();
-        return breakers.get(Breakers.PG_PRIMARY).call(() -> {
-            try (Connection c = node.primaryPool().getConnection();
-                 PreparedStatement ps = c.prepareStatement(READ_IDEMPOTENCY)) {
+        return calls.onPrimary(c -> {
+            try (PreparedStatement ps = c.prepareStatement(READ_IDEMPOTENCY)) {
                 ps.setString(1, idempotency.key());
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next() || rs.getLong(2) == 0) {
@@ -364,15 +335,13 @@ public class PgStore {
                     }
                     return Optional.of(new Replay(rs.getLong(2), rs.getString(3), "primary"));
                 }
-            } catch (SQLException e) {
-                throw cluster.failed(node, e, false);
             }
         });
     }
 
     private Optional<Entry> read(PgNode node, javax.sql.DataSource pool, Breaker breaker, String key) {
-        Optional<Entry> found = breaker.call(() -> {
-            try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(READ)) {
+        Optional<Entry> found = calls.on(node, pool, breaker, (c, readsCommitNothing) -> {
+            try (PreparedStatement ps = c.prepareStatement(READ)) {
                 ps.setString(1, key);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
@@ -381,8 +350,6 @@ public class PgStore {
                     return Optional.of(new Entry(key, rs.getBytes(1), rs.getString(2), rs.getLong(3),
                             rs.getString(4), rs.getBoolean(5)));
                 }
-            } catch (SQLException e) {
-                throw cluster.failed(node, e, false);
             }
         });
         found.ifPresent(e -> hlc.observe(e.version()));
