@@ -39,23 +39,23 @@ import java.util.concurrent.atomic.AtomicBoolean;
 @ApplicationScoped
 public class PgStore {
 
-    private static final String READ = "SELECT value, content_type, version, origin, deleted FROM kv WHERE key = ?";
+    private static final String READ = "SELECT " + KvRows.COLUMNS + " FROM kv WHERE key = ?";
     private static final String UPSERT = """
-            INSERT INTO kv AS t (key, value, content_type, version, origin, deleted, updated_at)
+            INSERT INTO kv AS t (%s, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, now())
             ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, content_type = EXCLUDED.content_type,
                 version = GREATEST(EXCLUDED.version, t.version + 1), origin = EXCLUDED.origin,
                 deleted = EXCLUDED.deleted, updated_at = now()
-            RETURNING version""";
+            RETURNING version""".formatted(KvRows.COLUMNS);
     /** A create: only where the key holds no value (absent, or a tombstone). */
     private static final String INSERT_UNLESS_LIVE = """
-            INSERT INTO kv AS t (key, value, content_type, version, origin, deleted, updated_at)
+            INSERT INTO kv AS t (%s, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, now())
             ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, content_type = EXCLUDED.content_type,
                 version = GREATEST(EXCLUDED.version, t.version + 1), origin = EXCLUDED.origin,
                 deleted = EXCLUDED.deleted, updated_at = now()
             WHERE t.deleted
-            RETURNING version""";
+            RETURNING version""".formatted(KvRows.COLUMNS);
     private static final String LOCK_ROW = "SELECT version, deleted FROM kv WHERE key = ? FOR UPDATE";
     private static final String CLAIM_IDEMPOTENCY = """
             INSERT INTO idempotency (idem_key, fingerprint, key, version, deleted, origin) VALUES (?, ?, ?, ?, ?, ?)
@@ -63,14 +63,14 @@ public class PgStore {
     private static final String READ_IDEMPOTENCY = "SELECT fingerprint, version, origin FROM idempotency WHERE idem_key = ?";
     private static final String SETTLE_IDEMPOTENCY = "UPDATE idempotency SET version = ? WHERE idem_key = ?";
     private static final String CHANGED_SINCE = """
-            SELECT key, value, content_type, version, origin, deleted, updated_at FROM kv
-            WHERE (updated_at, key) > (?, ?) ORDER BY updated_at, key LIMIT ?""";
+            SELECT %s, updated_at FROM kv
+            WHERE (updated_at, key) > (?, ?) ORDER BY updated_at, key LIMIT ?""".formatted(KvRows.COLUMNS);
     private static final String RECONCILE = """
-            INSERT INTO kv AS t (key, value, content_type, version, origin, deleted, updated_at)
+            INSERT INTO kv AS t (%s, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, now())
             ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, content_type = EXCLUDED.content_type,
                 version = EXCLUDED.version, origin = EXCLUDED.origin, deleted = EXCLUDED.deleted, updated_at = now()
-            WHERE (t.version, t.origin) < (EXCLUDED.version, EXCLUDED.origin)""";
+            WHERE (t.version, t.origin) < (EXCLUDED.version, EXCLUDED.origin)""".formatted(KvRows.COLUMNS);
 
     private final PgCluster cluster;
     private final Breakers breakers;
@@ -229,7 +229,7 @@ public class PgStore {
 
     private static Optional<Long> insertUnlessLive(Connection c, Entry proposed) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(INSERT_UNLESS_LIVE)) {
-            bindRow(ps, proposed);
+            KvRows.bind(ps, proposed);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
             }
@@ -252,9 +252,9 @@ public class PgStore {
                 String lastKey = key;
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        lastKey = rs.getString(1);
-                        entries.add(new Entry(lastKey, rs.getBytes(2), rs.getString(3), rs.getLong(4),
-                                rs.getString(5), rs.getBoolean(6)));
+                        Entry entry = KvRows.entry(rs);
+                        entries.add(entry);
+                        lastKey = entry.key();
                         last = rs.getTimestamp(7);
                     }
                 }
@@ -300,7 +300,7 @@ public class PgStore {
     /** The LWW upsert of one buffered write; the row as it is afterwards. */
     private static Entry reconcileRow(Connection c, Entry buffered) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(RECONCILE)) {
-            bindRow(ps, buffered);
+            KvRows.bind(ps, buffered);
             if (ps.executeUpdate() == 1) {
                 return buffered;
             }
@@ -309,8 +309,7 @@ public class PgStore {
             ps.setString(1, buffered.key());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return new Entry(buffered.key(), rs.getBytes(1), rs.getString(2), rs.getLong(3),
-                        rs.getString(4), rs.getBoolean(5));
+                return KvRows.entry(rs);
             }
         }
     }
@@ -347,8 +346,7 @@ public class PgStore {
                     if (!rs.next()) {
                         return Optional.<Entry>empty();
                     }
-                    return Optional.of(new Entry(key, rs.getBytes(1), rs.getString(2), rs.getLong(3),
-                            rs.getString(4), rs.getBoolean(5)));
+                    return Optional.of(KvRows.entry(rs));
                 }
             }
         });
@@ -373,22 +371,12 @@ public class PgStore {
     /** The upsert of a direct write; the version the primary stored (max(proposed, previous + 1)). */
     private static long upsertRow(Connection c, Entry proposed) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
-            bindRow(ps, proposed);
+            KvRows.bind(ps, proposed);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
             }
         }
-    }
-
-    /** Binds key, value, content type, version, origin and deleted, in that order. */
-    private static void bindRow(PreparedStatement ps, Entry e) throws SQLException {
-        ps.setString(1, e.key());
-        ps.setBytes(2, e.value());
-        ps.setString(3, e.contentType());
-        ps.setLong(4, e.version());
-        ps.setString(5, e.origin());
-        ps.setBoolean(6, e.deleted());
     }
 
     private static void settle(Connection c, IdempotencyKey idempotency, long version) throws SQLException {
