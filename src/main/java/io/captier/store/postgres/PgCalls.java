@@ -53,7 +53,7 @@ final class PgCalls {
      */
     <T> T onPrimary(Work<T> work) {
         PgNode node = cluster.primary();
-        return on(node, node.primaryPool(), breakers.get(Breakers.PG_PRIMARY), (c, commitSent) -> work.run(c));
+        return on(node, node.primaryPool(), breakers.get(Breakers.PG_PRIMARY), work);
     }
 
     /**
@@ -65,7 +65,7 @@ final class PgCalls {
     <T> T onPrimary(String operation, CommitWork<T> work) {
         PgNode node = cluster.primary();
         DbSpans.describe(Span.current(), DbSpans.POSTGRESQL, operation, node.name());
-        return on(node, node.primaryPool(), breakers.get(Breakers.PG_PRIMARY), work);
+        return guarded(node, node.primaryPool(), breakers.get(Breakers.PG_PRIMARY), work);
     }
 
     /**
@@ -80,12 +80,16 @@ final class PgCalls {
         });
     }
 
+    /** On any node and pool, through the given breaker: a standby read uses the standby's. */
+    <T> T on(PgNode node, DataSource pool, Breaker breaker, Work<T> work) {
+        return guarded(node, pool, breaker, (c, commitSent) -> work.run(c));
+    }
+
     /**
-     * On any node and pool through the given breaker (a standby read uses the standby's).
      * A failure after the commit was sent — the breaker's backstop timeout firing during the
      * commit too — is an unknown outcome, never "not applied".
      */
-    <T> T on(PgNode node, DataSource pool, Breaker breaker, CommitWork<T> work) {
+    private <T> T guarded(PgNode node, DataSource pool, Breaker breaker, CommitWork<T> work) {
         AtomicBoolean commitSent = new AtomicBoolean();
         try {
             return breaker.call(() -> connected(node, pool, commitSent, work));

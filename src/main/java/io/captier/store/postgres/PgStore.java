@@ -117,6 +117,7 @@ public class PgStore {
 
     @WithSpan(value = "postgres.read-primary", kind = SpanKind.CLIENT)
     public Stored readPrimary(String key) {
+        // The primary is looked up here rather than by PgCalls.onPrimary: the answer names it.
         PgNode node = cluster.primary();
         DbSpans.describe(Span.current(), DbSpans.POSTGRESQL, "SELECT", node.name());
         return new Stored(read(node, node.primaryPool(), breakers.get(Breakers.PG_PRIMARY), key), node);
@@ -279,7 +280,7 @@ public class PgStore {
         // The transaction keeps its own commitSent, not the one PgCalls watches: a lost
         // answer to this commit is "not applied" (StoreUnavailableException), never an
         // unknown outcome, because applying a buffered write again changes nothing.
-        Reconciled done = calls.onPrimary("INSERT", (c, outcomeNeverUnknown) -> {
+        Reconciled done = calls.onPrimary("INSERT", (c, ignored) -> {
             try {
                 return inTransaction(c, new AtomicBoolean(), () -> {
                     if (idempotency.isPresent() && claim(c, buffered, buffered.version(), idempotency.get()).isPresent()) {
@@ -339,7 +340,7 @@ public class PgStore {
     }
 
     private Optional<Entry> read(PgNode node, javax.sql.DataSource pool, Breaker breaker, String key) {
-        Optional<Entry> found = calls.on(node, pool, breaker, (c, readsCommitNothing) -> {
+        Optional<Entry> found = calls.on(node, pool, breaker, c -> {
             try (PreparedStatement ps = c.prepareStatement(READ)) {
                 ps.setString(1, key);
                 try (ResultSet rs = ps.executeQuery()) {
