@@ -1,10 +1,10 @@
 package io.captier.api;
 
 import io.captier.config.CaptierConfig;
+import io.captier.failure.StoreUnavailableException;
 import io.captier.mode.Mode;
 import io.captier.resilience.Breakers;
 import io.captier.staleness.Staleness;
-import io.captier.store.StoreUnavailableException;
 import io.captier.store.postgres.PgCluster;
 import io.captier.store.redis.RedisTopology;
 import jakarta.enterprise.context.ApplicationScoped;

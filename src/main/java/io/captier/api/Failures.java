@@ -1,12 +1,12 @@
 package io.captier.api;
 
+import io.captier.failure.BufferedWritesPending;
+import io.captier.failure.IdempotencyKeyReused;
+import io.captier.failure.OutcomeUnknownException;
+import io.captier.failure.PreconditionFailed;
+import io.captier.failure.StoreUnavailableException;
 import io.captier.session.InvalidSessionTokenException;
-import io.captier.store.OutcomeUnknownException;
 import io.captier.session.SessionBehindException;
-import io.captier.store.StoreUnavailableException;
-import io.captier.store.BufferedWritesPending;
-import io.captier.store.IdempotencyKeyReused;
-import io.captier.store.PreconditionFailed;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 

@@ -1,25 +1,25 @@
 package io.captier.mode;
 
 import io.captier.config.CaptierConfig;
+import io.captier.failure.BufferedWritesPending;
+import io.captier.failure.IdempotencyKeyReused;
+import io.captier.failure.OutcomeUnknownException;
+import io.captier.failure.StoreUnavailableException;
 import io.captier.observability.Metrics;
 import io.captier.session.SessionBehindException;
 import io.captier.session.Sessions;
 import io.captier.staleness.Staleness;
 import io.captier.store.BufferedWrite;
-import io.captier.store.BufferedWritesPending;
 import io.captier.store.Entry;
 import io.captier.store.IdempotencyKey;
-import io.captier.store.IdempotencyKeyReused;
-import io.captier.store.Replay;
-import io.captier.store.OutcomeUnknownException;
 import io.captier.store.Projection;
-import io.captier.store.StoreUnavailableException;
+import io.captier.store.Replay;
+import io.captier.store.hintlog.HintLog;
 import io.captier.store.local.LastKnownCache;
 import io.captier.store.postgres.PgStore;
-import io.captier.store.hintlog.HintLog;
 import io.captier.store.redis.PendingStream;
-import io.captier.store.redis.RedisStore;
 import io.captier.store.redis.RedisNode;
+import io.captier.store.redis.RedisStore;
 import io.captier.version.Hlc;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
@@ -144,7 +144,7 @@ public class AvailableContract implements KvContract {
     /** A source behind the session is skipped for a fresher one (counted as a reroute). */
     private boolean allowed(ReadRequest request, ReadResult answer, long boundAtMs) {
         long asOf = boundAtMs - answer.stalenessMs();
-        if (Sessions.allows(request.session(), request.key(), answer.entry(), asOf)) {
+        if (Sessions.allows(request.session(), request.key(), answer.entry().map(Entry::version), asOf)) {
             return true;
         }
         metrics.reroute();

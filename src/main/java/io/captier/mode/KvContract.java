@@ -9,13 +9,13 @@ public interface KvContract {
     Mode mode();
 
     /**
-     * @throws io.captier.store.StoreUnavailableException the contract cannot be kept now (503)
+     * @throws io.captier.failure.StoreUnavailableException the contract cannot be kept now (503)
      */
     ReadResult read(ReadRequest request);
 
     /**
-     * @throws io.captier.store.StoreUnavailableException nothing was applied (503)
-     * @throws io.captier.store.OutcomeUnknownException   it may have been applied (503, outcome unknown)
+     * @throws io.captier.failure.StoreUnavailableException nothing was applied (503)
+     * @throws io.captier.failure.OutcomeUnknownException   it may have been applied (503, outcome unknown)
      */
     WriteResult write(WriteRequest request);
 }

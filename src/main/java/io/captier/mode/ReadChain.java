@@ -1,9 +1,9 @@
 package io.captier.mode;
 
+import io.captier.failure.StoreUnavailableException;
 import io.captier.staleness.Staleness;
 import io.captier.store.Entry;
 import io.captier.store.Source;
-import io.captier.store.StoreUnavailableException;
 import io.captier.store.local.LastKnownCache;
 import io.captier.store.postgres.PgCluster;
 import io.captier.store.postgres.PgNode;

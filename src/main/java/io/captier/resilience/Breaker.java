@@ -1,8 +1,8 @@
 package io.captier.resilience;
 
+import io.captier.failure.RequestRejectedException;
+import io.captier.failure.StoreUnavailableException;
 import io.captier.observability.LogEvent;
-import io.captier.store.RequestRejectedException;
-import io.captier.store.StoreUnavailableException;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.Guard;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;

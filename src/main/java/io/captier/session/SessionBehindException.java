@@ -1,6 +1,6 @@
 package io.captier.session;
 
-import io.captier.store.StoreUnavailableException;
+import io.captier.failure.StoreUnavailableException;
 
 /**
  * An available read that every reachable source would answer with something older than

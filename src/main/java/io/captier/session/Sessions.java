@@ -1,7 +1,6 @@
 package io.captier.session;
 
 import io.captier.config.CaptierConfig;
-import io.captier.store.Entry;
 import io.captier.version.Hlc;
 import jakarta.enterprise.context.ApplicationScoped;
 
@@ -81,12 +80,15 @@ public class Sessions {
      * key, the source must be at least as fresh as the newest version the session let go
      * of: its as-of time (now minus its staleness) not before that version's time.
      *
-     * @param asOfMs the time up to which the answering source holds every acknowledged write
+     * @param answerVersion the version of the entry the source answered with (a tombstone's
+     *                      too), empty on a miss; only the version matters here, so the
+     *                      session needs nothing else of the store's entry
+     * @param asOfMs        the time up to which the answering source holds every acknowledged write
      */
-    public static boolean allows(SessionToken session, String key, Optional<Entry> answer, long asOfMs) {
+    public static boolean allows(SessionToken session, String key, Optional<Long> answerVersion, long asOfMs) {
         long seen = session.requiredVersion(key);
         if (seen > 0) {
-            return answer.isPresent() && answer.get().version() >= seen;
+            return answerVersion.isPresent() && answerVersion.get() >= seen;
         }
         long watermark = session.watermark();
         return watermark == 0 || asOfMs >= Hlc.wallMillis(watermark);

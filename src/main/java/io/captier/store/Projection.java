@@ -2,6 +2,7 @@ package io.captier.store;
 
 import io.captier.Background;
 import io.captier.config.CaptierConfig;
+import io.captier.failure.OutcomeUnknownException;
 import io.captier.observability.LogEvent;
 import io.captier.observability.Metrics;
 import io.captier.store.postgres.PgHeartbeats;

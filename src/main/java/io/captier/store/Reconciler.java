@@ -2,6 +2,8 @@ package io.captier.store;
 
 import io.captier.Background;
 import io.captier.config.CaptierConfig;
+import io.captier.failure.IdempotencyKeyReused;
+import io.captier.failure.StoreUnavailableException;
 import io.captier.observability.LogEvent;
 import io.captier.observability.Metrics;
 import io.captier.store.hintlog.HintLog;

@@ -11,7 +11,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
-import java.sql.Connection;
 import java.sql.Statement;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -29,12 +28,12 @@ public class IdempotencyJanitor {
             "DELETE FROM idempotency WHERE created_at < now() - interval '" + IdempotencyKey.RETENTION_HOURS + " hours'";
 
     private final PgCluster cluster;
-    private final Breakers breakers;
+    private final PgCalls calls;
     private final ScheduledExecutorService janitor = Background.scheduler("idempotency-janitor", 1);
 
     public IdempotencyJanitor(PgCluster cluster, Breakers breakers) {
         this.cluster = cluster;
-        this.breakers = breakers;
+        this.calls = new PgCalls(cluster, breakers);
     }
 
     void start(@Observes StartupEvent event) {
@@ -50,9 +49,8 @@ public class IdempotencyJanitor {
             if (!cluster.isMigrated()) {
                 return;
             }
-            PgNode primary = cluster.primary();
-            int purged = breakers.get(Breakers.PG_PRIMARY).call(() -> {
-                try (Connection c = primary.primaryPool().getConnection(); Statement s = c.createStatement()) {
+            int purged = calls.onPrimary(c -> {
+                try (Statement s = c.createStatement()) {
                     return s.executeUpdate(PURGE);
                 }
             });

@@ -2,10 +2,10 @@ package io.captier.store.postgres;
 
 import io.captier.Background;
 import io.captier.config.CaptierConfig;
+import io.captier.failure.OutcomeUnknownException;
+import io.captier.failure.StoreUnavailableException;
 import io.captier.observability.LogEvent;
 import io.captier.observability.Metrics;
-import io.captier.store.OutcomeUnknownException;
-import io.captier.store.StoreUnavailableException;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;

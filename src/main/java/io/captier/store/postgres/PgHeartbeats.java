@@ -1,13 +1,11 @@
 package io.captier.store.postgres;
 
+import io.captier.failure.StoreUnavailableException;
 import io.captier.resilience.Breakers;
-import io.captier.store.StoreUnavailableException;
 import jakarta.enterprise.context.ApplicationScoped;
 
-import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
-import java.sql.SQLException;
 import java.sql.Types;
 import java.util.ArrayList;
 import java.util.List;
@@ -32,11 +30,11 @@ public class PgHeartbeats {
     private static final String CLEAR_GAP = "UPDATE heartbeat SET redis_gap_since = NULL WHERE instance = ? AND redis_gap_since = ?";
 
     private final PgCluster cluster;
-    private final Breakers breakers;
+    private final PgCalls calls;
 
     public PgHeartbeats(PgCluster cluster, Breakers breakers) {
         this.cluster = cluster;
-        this.breakers = breakers;
+        this.calls = new PgCalls(cluster, breakers);
     }
 
     /** A projection gap some instance published: since when Redis may lag, and that instance's last heartbeat. */
@@ -49,7 +47,7 @@ public class PgHeartbeats {
      *
      * @param gapSinceMs 0 when Redis is in step as far as this instance knows
      * @param gapSeq     the sequence number of that gap state (newer states have higher ones)
-     * @throws io.captier.store.StoreUnavailableException also before the schema is migrated:
+     * @throws io.captier.failure.StoreUnavailableException also before the schema is migrated:
      *         nothing was recorded, and the caller must not assume it was
      */
     public List<PublishedGap> heartbeat(String instance, long wallMs, long gapSinceMs, long gapSeq) {
@@ -60,43 +58,35 @@ public class PgHeartbeats {
         // that endpoint too. The heartbeat then opens the breaker within a few beats of an
         // outage, traffic or not, and its trial call closes it once a primary is back, so
         // circuit_breaker_state and readiness follow the primary without waiting for requests.
-        return breakers.get(Breakers.PG_PRIMARY).call(() -> {
-            PgNode node = cluster.primary();
-            try (Connection c = node.primaryPool().getConnection()) {
-                try (PreparedStatement ps = c.prepareStatement(BEAT)) {
-                    ps.setString(1, instance);
-                    ps.setLong(2, wallMs);
-                    if (gapSinceMs > 0) {
-                        ps.setLong(3, gapSinceMs);
-                    } else {
-                        ps.setNull(3, Types.BIGINT);
-                    }
-                    ps.setLong(4, gapSeq);
-                    ps.executeUpdate();
+        return calls.onPrimaryCountingNoPrimary(c -> {
+            try (PreparedStatement ps = c.prepareStatement(BEAT)) {
+                ps.setString(1, instance);
+                ps.setLong(2, wallMs);
+                if (gapSinceMs > 0) {
+                    ps.setLong(3, gapSinceMs);
+                } else {
+                    ps.setNull(3, Types.BIGINT);
                 }
-                List<PublishedGap> gaps = new ArrayList<>();
-                try (PreparedStatement ps = c.prepareStatement(GAPS); ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        gaps.add(new PublishedGap(rs.getString(1), rs.getLong(2), rs.getLong(3)));
-                    }
-                }
-                return gaps;
-            } catch (SQLException e) {
-                throw cluster.failed(node, e, false);
+                ps.setLong(4, gapSeq);
+                ps.executeUpdate();
             }
+            List<PublishedGap> gaps = new ArrayList<>();
+            try (PreparedStatement ps = c.prepareStatement(GAPS); ResultSet rs = ps.executeQuery()) {
+                while (rs.next()) {
+                    gaps.add(new PublishedGap(rs.getString(1), rs.getLong(2), rs.getLong(3)));
+                }
+            }
+            return gaps;
         });
     }
 
     /** Withdraw a gap published by another (dead) instance once this one has taken it over. */
     public void clearGap(PublishedGap gap) {
-        PgNode node = cluster.primary();
-        breakers.get(Breakers.PG_PRIMARY).run(() -> {
-            try (Connection c = node.primaryPool().getConnection(); PreparedStatement ps = c.prepareStatement(CLEAR_GAP)) {
+        calls.onPrimary(c -> {
+            try (PreparedStatement ps = c.prepareStatement(CLEAR_GAP)) {
                 ps.setString(1, gap.instance());
                 ps.setLong(2, gap.sinceMs());
-                ps.executeUpdate();
-            } catch (SQLException e) {
-                throw cluster.failed(node, e, false);
+                return ps.executeUpdate();
             }
         });
     }

@@ -1,18 +1,18 @@
 package io.captier.store.postgres;
 
+import io.captier.failure.BufferedWritesPending;
+import io.captier.failure.IdempotencyKeyReused;
+import io.captier.failure.OutcomeUnknownException;
+import io.captier.failure.PreconditionFailed;
+import io.captier.failure.StoreUnavailableException;
+import io.captier.observability.DbSpans;
 import io.captier.resilience.Breaker;
 import io.captier.resilience.Breakers;
-import io.captier.store.BufferedWritesPending;
 import io.captier.store.Entry;
 import io.captier.store.IdempotencyKey;
-import io.captier.store.Replay;
-import io.captier.store.OutcomeUnknownException;
 import io.captier.store.Precondition;
-import io.captier.store.PreconditionFailed;
-import io.captier.store.IdempotencyKeyReused;
-import io.captier.store.StoreUnavailableException;
+import io.captier.store.Replay;
 import io.captier.version.Hlc;
-import io.captier.observability.DbSpans;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
@@ -39,23 +39,23 @@ import java.util.concurrent.atomic.AtomicBoolean;
 @ApplicationScoped
 public class PgStore {
 
-    private static final String READ = "SELECT value, content_type, version, origin, deleted FROM kv WHERE key = ?";
+    private static final String READ = "SELECT " + KvRows.COLUMNS + " FROM kv WHERE key = ?";
     private static final String UPSERT = """
-            INSERT INTO kv AS t (key, value, content_type, version, origin, deleted, updated_at)
+            INSERT INTO kv AS t (%s, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, now())
             ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, content_type = EXCLUDED.content_type,
                 version = GREATEST(EXCLUDED.version, t.version + 1), origin = EXCLUDED.origin,
                 deleted = EXCLUDED.deleted, updated_at = now()
-            RETURNING version""";
+            RETURNING version""".formatted(KvRows.COLUMNS);
     /** A create: only where the key holds no value (absent, or a tombstone). */
     private static final String INSERT_UNLESS_LIVE = """
-            INSERT INTO kv AS t (key, value, content_type, version, origin, deleted, updated_at)
+            INSERT INTO kv AS t (%s, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, now())
             ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, content_type = EXCLUDED.content_type,
                 version = GREATEST(EXCLUDED.version, t.version + 1), origin = EXCLUDED.origin,
                 deleted = EXCLUDED.deleted, updated_at = now()
             WHERE t.deleted
-            RETURNING version""";
+            RETURNING version""".formatted(KvRows.COLUMNS);
     private static final String LOCK_ROW = "SELECT version, deleted FROM kv WHERE key = ? FOR UPDATE";
     private static final String CLAIM_IDEMPOTENCY = """
             INSERT INTO idempotency (idem_key, fingerprint, key, version, deleted, origin) VALUES (?, ?, ?, ?, ?, ?)
@@ -63,22 +63,24 @@ public class PgStore {
     private static final String READ_IDEMPOTENCY = "SELECT fingerprint, version, origin FROM idempotency WHERE idem_key = ?";
     private static final String SETTLE_IDEMPOTENCY = "UPDATE idempotency SET version = ? WHERE idem_key = ?";
     private static final String CHANGED_SINCE = """
-            SELECT key, value, content_type, version, origin, deleted, updated_at FROM kv
-            WHERE (updated_at, key) > (?, ?) ORDER BY updated_at, key LIMIT ?""";
+            SELECT %s, updated_at FROM kv
+            WHERE (updated_at, key) > (?, ?) ORDER BY updated_at, key LIMIT ?""".formatted(KvRows.COLUMNS);
     private static final String RECONCILE = """
-            INSERT INTO kv AS t (key, value, content_type, version, origin, deleted, updated_at)
+            INSERT INTO kv AS t (%s, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, now())
             ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, content_type = EXCLUDED.content_type,
                 version = EXCLUDED.version, origin = EXCLUDED.origin, deleted = EXCLUDED.deleted, updated_at = now()
-            WHERE (t.version, t.origin) < (EXCLUDED.version, EXCLUDED.origin)""";
+            WHERE (t.version, t.origin) < (EXCLUDED.version, EXCLUDED.origin)""".formatted(KvRows.COLUMNS);
 
     private final PgCluster cluster;
     private final Breakers breakers;
+    private final PgCalls calls;
     private final Hlc hlc;
 
     public PgStore(PgCluster cluster, Breakers breakers, Hlc hlc) {
         this.cluster = cluster;
         this.breakers = breakers;
+        this.calls = new PgCalls(cluster, breakers);
         this.hlc = hlc;
     }
 
@@ -115,6 +117,7 @@ public class PgStore {
 
     @WithSpan(value = "postgres.read-primary", kind = SpanKind.CLIENT)
     public Stored readPrimary(String key) {
+        // The primary is looked up here rather than by PgCalls.onPrimary: the answer names it.
         PgNode node = cluster.primary();
         DbSpans.describe(Span.current(), DbSpans.POSTGRESQL, "SELECT", node.name());
         return new Stored(read(node, node.primaryPool(), breakers.get(Breakers.PG_PRIMARY), key), node);
@@ -136,10 +139,8 @@ public class PgStore {
      */
     @WithSpan(value = "postgres.write", kind = SpanKind.CLIENT)
     public Committed write(Entry proposed, Optional<IdempotencyKey> idempotency) {
-        PgNode node = cluster.primary();
         // An upsert is INSERT ... ON CONFLICT DO UPDATE: the statement's keyword names it.
-        DbSpans.describe(Span.current(), DbSpans.POSTGRESQL, "INSERT", node.name());
-        return commitOnPrimary(node, (c, commitSent) -> idempotency.isEmpty()
+        return commitOnPrimary("INSERT", (c, commitSent) -> idempotency.isEmpty()
                 ? autocommitted(c, commitSent, () -> upsert(c, proposed, idempotency))
                 : inTransaction(c, commitSent, () -> upsert(c, proposed, idempotency)));
     }
@@ -161,43 +162,21 @@ public class PgStore {
     @WithSpan(value = "postgres.write-if", kind = SpanKind.CLIENT)
     public Committed writeIf(Entry proposed, Precondition precondition, Optional<IdempotencyKey> idempotency,
                              long bufferedVersion) {
-        PgNode node = cluster.primary();
-        DbSpans.describe(Span.current(), DbSpans.POSTGRESQL, "INSERT", node.name());
-        return commitOnPrimary(node, (c, commitSent) -> inTransaction(c, commitSent,
+        return commitOnPrimary("INSERT", (c, commitSent) -> inTransaction(c, commitSent,
                 () -> conditional(c, proposed, precondition, idempotency, bufferedVersion)));
     }
 
-    /** A write's SQL on a primary connection; it sets commitSent once the commit is on its way. */
-    private interface CommitWork {
-        Committed run(Connection c, AtomicBoolean commitSent) throws SQLException;
-    }
-
     /**
-     * Runs a write on the primary through its breaker and observes the committed version in
-     * the HLC. A failure after the commit was sent (also the breaker's backstop timeout
-     * firing during the commit) is an unknown outcome, never "not applied".
+     * Runs a write on the primary (see {@link PgCalls}) and observes the committed version in
+     * the HLC.
      *
      * @throws StoreUnavailableException nothing was applied
      * @throws OutcomeUnknownException   the commit was sent and its answer lost
      */
-    private Committed commitOnPrimary(PgNode node, CommitWork work) {
-        AtomicBoolean commitSent = new AtomicBoolean();
-        try {
-            Committed committed = breakers.get(Breakers.PG_PRIMARY).call(() -> {
-                try (Connection c = node.primaryPool().getConnection()) {
-                    return work.run(c, commitSent);
-                } catch (SQLException e) {
-                    throw cluster.failed(node, e, commitSent.get());
-                }
-            });
-            hlc.observe(committed.version());
-            return committed;
-        } catch (StoreUnavailableException e) {
-            if (commitSent.get()) {
-                throw new OutcomeUnknownException("commit sent to " + node.name() + ", no answer", e);
-            }
-            throw e;
-        }
+    private Committed commitOnPrimary(String operation, PgCalls.CommitWork<Committed> work) {
+        Committed committed = calls.onPrimary(operation, work);
+        hlc.observe(committed.version());
+        return committed;
     }
 
     private Committed conditional(Connection c, Entry proposed, Precondition precondition,
@@ -251,7 +230,7 @@ public class PgStore {
 
     private static Optional<Long> insertUnlessLive(Connection c, Entry proposed) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(INSERT_UNLESS_LIVE)) {
-            bindRow(ps, proposed);
+            KvRows.bind(ps, proposed);
             try (ResultSet rs = ps.executeQuery()) {
                 return rs.next() ? Optional.of(rs.getLong(1)) : Optional.empty();
             }
@@ -264,9 +243,8 @@ public class PgStore {
 
     /** Rows whose updated_at/key come after the cursor, read on the primary. */
     public Page changedAfter(java.sql.Timestamp updatedAt, String key, int limit) {
-        PgNode node = cluster.primary();
-        return breakers.get(Breakers.PG_PRIMARY).call(() -> {
-            try (Connection c = node.primaryPool().getConnection(); PreparedStatement ps = c.prepareStatement(CHANGED_SINCE)) {
+        return calls.onPrimary(c -> {
+            try (PreparedStatement ps = c.prepareStatement(CHANGED_SINCE)) {
                 ps.setTimestamp(1, updatedAt);
                 ps.setString(2, key);
                 ps.setInt(3, limit);
@@ -275,15 +253,13 @@ public class PgStore {
                 String lastKey = key;
                 try (ResultSet rs = ps.executeQuery()) {
                     while (rs.next()) {
-                        lastKey = rs.getString(1);
-                        entries.add(new Entry(lastKey, rs.getBytes(2), rs.getString(3), rs.getLong(4),
-                                rs.getString(5), rs.getBoolean(6)));
+                        Entry entry = KvRows.entry(rs);
+                        entries.add(entry);
+                        lastKey = entry.key();
                         last = rs.getTimestamp(7);
                     }
                 }
                 return new Page(entries, last, lastKey);
-            } catch (SQLException e) {
-                throw cluster.failed(node, e, false);
             }
         });
     }
@@ -301,12 +277,12 @@ public class PgStore {
      */
     @WithSpan(value = "postgres.reconcile", kind = SpanKind.CLIENT)
     public Reconciled reconcile(Entry buffered, Optional<IdempotencyKey> idempotency) {
-        PgNode node = cluster.primary();
-        DbSpans.describe(Span.current(), DbSpans.POSTGRESQL, "INSERT", node.name());
-        AtomicBoolean commitSent = new AtomicBoolean();
-        Reconciled done = breakers.get(Breakers.PG_PRIMARY).call(() -> {
-            try (Connection c = node.primaryPool().getConnection()) {
-                return inTransaction(c, commitSent, () -> {
+        // The transaction keeps its own commitSent, not the one PgCalls watches: a lost
+        // answer to this commit is "not applied" (StoreUnavailableException), never an
+        // unknown outcome, because applying a buffered write again changes nothing.
+        Reconciled done = calls.onPrimary("INSERT", (c, ignored) -> {
+            try {
+                return inTransaction(c, new AtomicBoolean(), () -> {
                     if (idempotency.isPresent() && claim(c, buffered, buffered.version(), idempotency.get()).isPresent()) {
                         return new Reconciled(Reconciled.Outcome.DUPLICATE, null);
                     }
@@ -314,8 +290,6 @@ public class PgStore {
                 });
             } catch (IdempotencyKeyReused conflict) {
                 return new Reconciled(Reconciled.Outcome.CONFLICT, null);
-            } catch (SQLException e) {
-                throw cluster.failed(node, e, false);
             }
         });
         if (done.row() != null) {
@@ -327,7 +301,7 @@ public class PgStore {
     /** The LWW upsert of one buffered write; the row as it is afterwards. */
     private static Entry reconcileRow(Connection c, Entry buffered) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(RECONCILE)) {
-            bindRow(ps, buffered);
+            KvRows.bind(ps, buffered);
             if (ps.executeUpdate() == 1) {
                 return buffered;
             }
@@ -336,8 +310,7 @@ public class PgStore {
             ps.setString(1, buffered.key());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
-                return new Entry(buffered.key(), rs.getBytes(1), rs.getString(2), rs.getLong(3),
-                        rs.getString(4), rs.getBoolean(5));
+                return KvRows.entry(rs);
             }
         }
     }
@@ -350,10 +323,8 @@ public class PgStore {
      * @throws IdempotencyKeyReused       the key was used for another request
      */
     public Optional<Replay> replayOf(IdempotencyKey idempotency) {
-        PgNode node = cluster.primary();
-        return breakers.get(Breakers.PG_PRIMARY).call(() -> {
-            try (Connection c = node.primaryPool().getConnection();
-                 PreparedStatement ps = c.prepareStatement(READ_IDEMPOTENCY)) {
+        return calls.onPrimary(c -> {
+            try (PreparedStatement ps = c.prepareStatement(READ_IDEMPOTENCY)) {
                 ps.setString(1, idempotency.key());
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next() || rs.getLong(2) == 0) {
@@ -364,25 +335,20 @@ public class PgStore {
                     }
                     return Optional.of(new Replay(rs.getLong(2), rs.getString(3), "primary"));
                 }
-            } catch (SQLException e) {
-                throw cluster.failed(node, e, false);
             }
         });
     }
 
     private Optional<Entry> read(PgNode node, javax.sql.DataSource pool, Breaker breaker, String key) {
-        Optional<Entry> found = breaker.call(() -> {
-            try (Connection c = pool.getConnection(); PreparedStatement ps = c.prepareStatement(READ)) {
+        Optional<Entry> found = calls.on(node, pool, breaker, c -> {
+            try (PreparedStatement ps = c.prepareStatement(READ)) {
                 ps.setString(1, key);
                 try (ResultSet rs = ps.executeQuery()) {
                     if (!rs.next()) {
                         return Optional.<Entry>empty();
                     }
-                    return Optional.of(new Entry(key, rs.getBytes(1), rs.getString(2), rs.getLong(3),
-                            rs.getString(4), rs.getBoolean(5)));
+                    return Optional.of(KvRows.entry(rs));
                 }
-            } catch (SQLException e) {
-                throw cluster.failed(node, e, false);
             }
         });
         found.ifPresent(e -> hlc.observe(e.version()));
@@ -406,22 +372,12 @@ public class PgStore {
     /** The upsert of a direct write; the version the primary stored (max(proposed, previous + 1)). */
     private static long upsertRow(Connection c, Entry proposed) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
-            bindRow(ps, proposed);
+            KvRows.bind(ps, proposed);
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
                 return rs.getLong(1);
             }
         }
-    }
-
-    /** Binds key, value, content type, version, origin and deleted, in that order. */
-    private static void bindRow(PreparedStatement ps, Entry e) throws SQLException {
-        ps.setString(1, e.key());
-        ps.setBytes(2, e.value());
-        ps.setString(3, e.contentType());
-        ps.setLong(4, e.version());
-        ps.setString(5, e.origin());
-        ps.setBoolean(6, e.deleted());
     }
 
     private static void settle(Connection c, IdempotencyKey idempotency, long version) throws SQLException {

@@ -1,11 +1,11 @@
 package io.captier.store.redis;
 
 import io.captier.config.CaptierConfig;
+import io.captier.failure.IdempotencyKeyReused;
 import io.captier.observability.DbSpans;
 import io.captier.store.Entry;
 import io.captier.store.IdempotencyKey;
 import io.captier.store.Replay;
-import io.captier.store.IdempotencyKeyReused;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
@@ -231,18 +231,16 @@ public class PendingStream {
                 out.add(new Buffered(id, null, Optional.empty()));
                 continue;
             }
-            Map<String, Response> f = new HashMap<>();
+            Map<String, byte[]> f = new HashMap<>();
             for (int j = 0; j + 1 < fields.size(); j += 2) {
-                f.put(fields.get(j).toString(), fields.get(j + 1));
+                f.put(fields.get(j).toString(), EntryFields.bytes(fields.get(j + 1)));
             }
-            boolean deleted = "1".equals(f.get("del").toString());
-            String type = f.get("ct").toString();
-            Optional<IdempotencyKey> idempotency = f.containsKey("ik")
-                    ? Optional.of(new IdempotencyKey(f.get("ik").toString(), f.get("fp").toString()))
+            Optional<IdempotencyKey> idempotency = f.containsKey(EntryFields.IDEMPOTENCY_KEY)
+                    ? Optional.of(new IdempotencyKey(EntryFields.text(f.get(EntryFields.IDEMPOTENCY_KEY)),
+                            EntryFields.text(f.get(EntryFields.FINGERPRINT))))
                     : Optional.empty();
-            out.add(new Buffered(id, new Entry(f.get("key").toString(), deleted ? null : f.get("v").toBytes(),
-                    deleted || type.isEmpty() ? null : type, Long.parseLong(f.get("ver").toString()),
-                    f.get("o").toString(), deleted), idempotency));
+            String key = EntryFields.text(f.get(EntryFields.KEY));
+            out.add(new Buffered(id, EntryFields.decode(key, f::get).orElseThrow(), idempotency));
         }
         return out;
     }

@@ -12,6 +12,8 @@ import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.HexFormat;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
 
@@ -24,6 +26,9 @@ final class PutEntry {
 
     static final String SCRIPT = resource("/redis/put-entry.lua");
     static final String SHA = sha1(SCRIPT);
+    /** The entry's fields as the script's first arguments, ARGV[1] onwards (see put-entry.lua). */
+    static final List<String> ENTRY_ARGS = List.of(EntryFields.VERSION, EntryFields.VERSION_HIGH,
+            EntryFields.VERSION_LOW, EntryFields.ORIGIN, EntryFields.DELETED, EntryFields.CONTENT_TYPE, EntryFields.VALUE);
 
     private PutEntry() {
     }
@@ -54,15 +59,11 @@ final class PutEntry {
     private static Request request(Command command, String script, Entry e, boolean pending,
                                    Optional<IdempotencyKey> idempotency) {
         String idem = idempotency.map(IdempotencyKey::key).orElse("");
-        return Request.cmd(command).arg(script).arg(3)
-                .arg(RedisKeys.entry(e.key())).arg(RedisKeys.PENDING).arg(RedisKeys.idempotency(idem))
-                .arg(Long.toString(e.version()))
-                .arg(e.version() >>> 32)
-                .arg(e.version() & 0xffffffffL)
-                .arg(e.origin())
-                .arg(e.deleted() ? "1" : "0")
-                .arg(e.contentType() == null ? "" : e.contentType())
-                .arg(e.value() == null ? new byte[0] : e.value())
+        Request request = Request.cmd(command).arg(script).arg(3)
+                .arg(RedisKeys.entry(e.key())).arg(RedisKeys.PENDING).arg(RedisKeys.idempotency(idem));
+        Map<String, byte[]> fields = EntryFields.encode(e);
+        ENTRY_ARGS.forEach(name -> request.arg(fields.get(name)));
+        return request
                 .arg(pending ? "1" : "0")
                 .arg(e.key())
                 .arg(idem)

@@ -1,6 +1,6 @@
 package io.captier.store.redis;
 
-import io.captier.store.StoreUnavailableException;
+import io.captier.failure.StoreUnavailableException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
 import io.vertx.core.net.NetClientOptions;

@@ -1,11 +1,11 @@
 package io.captier.store.redis;
 
+import io.captier.observability.DbSpans;
 import io.captier.resilience.Breaker;
 import io.captier.resilience.Breakers;
 import io.captier.store.Entry;
 import io.captier.store.IdempotencyKey;
 import io.captier.version.Hlc;
-import io.captier.observability.DbSpans;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
@@ -59,10 +59,10 @@ public class RedisStore {
      * reconciliation.
      *
      * @return the version, 0 when the projection holds nothing for the key
-     * @throws io.captier.store.StoreUnavailableException the master cannot be asked
+     * @throws io.captier.failure.StoreUnavailableException the master cannot be asked
      */
     public long projectedVersion(String key) {
-        Response r = master.call(node -> node.send(Request.cmd(Command.HGET).arg(RedisKeys.entry(key)).arg("ver")));
+        Response r = master.call(node -> node.send(Request.cmd(Command.HGET).arg(RedisKeys.entry(key)).arg(EntryFields.VERSION)));
         return r == null ? 0 : Long.parseLong(r.toString());
     }
 
@@ -71,17 +71,14 @@ public class RedisStore {
     public Optional<Entry> read(RedisNode node, boolean isMaster, String key) {
         DbSpans.describe(Span.current(), DbSpans.REDIS, "HMGET", node.address());
         Breaker breaker = breakers.get(isMaster ? Breakers.REDIS_MASTER : Breakers.redisReplica(node.address()));
-        Response r = breaker.call(() -> node.send(
-                Request.cmd(Command.HMGET).arg(RedisKeys.entry(key)).arg("v").arg("ct").arg("ver").arg("o").arg("del")));
-        if (r.get(2) == null) {
+        Response r = breaker.call(() -> node.send(EntryFields.read(key)));
+        Optional<Entry> found = EntryFields.decode(key, r);
+        if (found.isEmpty()) {
             return Optional.empty();
         }
-        boolean deleted = "1".equals(r.get(4).toString());
-        String contentType = r.get(1) == null || r.get(1).toString().isEmpty() ? null : r.get(1).toString();
-        long version = Long.parseLong(r.get(2).toString());
+        long version = found.get().version();
         hlc.observe(version);
-        return Optional.of(new Entry(key, deleted ? null : r.get(0).toBytes(), deleted ? null : contentType,
-                version, r.get(3).toString(), deleted));
+        return found;
     }
 
     /** Whether the projection was ever filled completely (and has not been emptied since). */

@@ -2,9 +2,9 @@ package io.captier.store.redis;
 
 import io.captier.Background;
 import io.captier.config.CaptierConfig;
+import io.captier.failure.StoreUnavailableException;
 import io.captier.observability.LogEvent;
 import io.captier.observability.Metrics;
-import io.captier.store.StoreUnavailableException;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;

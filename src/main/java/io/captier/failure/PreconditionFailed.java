@@ -1,4 +1,4 @@
-package io.captier.store;
+package io.captier.failure;
 
 import java.util.Optional;
 

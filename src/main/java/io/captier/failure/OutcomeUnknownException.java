@@ -1,4 +1,4 @@
-package io.captier.store;
+package io.captier.failure;
 
 /**
  * A write reached the store but its answer did not come back (the commit was sent, then

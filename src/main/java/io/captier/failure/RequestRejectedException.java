@@ -1,4 +1,4 @@
-package io.captier.store;
+package io.captier.failure;
 
 /**
  * The store answered, and the answer is no for this request (for example an

@@ -1,4 +1,4 @@
-package io.captier.store;
+package io.captier.failure;
 
 /**
  * A store could not do what was asked, and nothing was changed by trying: it was

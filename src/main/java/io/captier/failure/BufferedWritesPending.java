@@ -1,4 +1,4 @@
-package io.captier.store;
+package io.captier.failure;
 
 /**
  * A conditional write was refused because a buffered write to its key waits for

@@ -1,4 +1,4 @@
-package io.captier.store;
+package io.captier.failure;
 
 /**
  * The Idempotency-Key was already used for a different request (DESIGN C4, A8): 422, and

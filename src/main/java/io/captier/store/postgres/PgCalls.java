@@ -1,0 +1,111 @@
+package io.captier.store.postgres;
+
+import io.captier.failure.OutcomeUnknownException;
+import io.captier.failure.StoreUnavailableException;
+import io.captier.observability.DbSpans;
+import io.captier.resilience.Breaker;
+import io.captier.resilience.Breakers;
+import io.opentelemetry.api.trace.Span;
+
+import javax.sql.DataSource;
+import java.sql.Connection;
+import java.sql.SQLException;
+import java.util.concurrent.atomic.AtomicBoolean;
+
+/**
+ * The one way captier runs SQL on a PostgreSQL node: through the endpoint's circuit breaker,
+ * on one pooled connection, with a failure turned into what it means for the caller by
+ * {@link PgCluster#failed} (a lost connection is counted, logged as DB_CONNECT_FAILURE and
+ * drops the node's idle connections).
+ *
+ * <p>Takes the work as a lambda over a {@link Connection}; returns what the work returns.
+ * Throws {@link StoreUnavailableException} when nothing was applied (no usable primary, breaker
+ * open, backstop timeout, connection or statement failure) and
+ * {@link OutcomeUnknownException} when the work had sent its commit (DESIGN C4): only the
+ * commit can leave an outcome open. A {@link io.captier.failure.RequestRejectedException}
+ * the work throws passes through unchanged, and the breaker does not count it.
+ */
+final class PgCalls {
+
+    /** SQL on one connection. */
+    @FunctionalInterface
+    interface Work<T> {
+        T run(Connection c) throws SQLException;
+    }
+
+    /** SQL that commits: it sets {@code commitSent} once the commit is on its way. */
+    @FunctionalInterface
+    interface CommitWork<T> {
+        T run(Connection c, AtomicBoolean commitSent) throws SQLException;
+    }
+
+    private final PgCluster cluster;
+    private final Breakers breakers;
+
+    PgCalls(PgCluster cluster, Breakers breakers) {
+        this.cluster = cluster;
+        this.breakers = breakers;
+    }
+
+    /**
+     * On the primary of the moment. It is looked up before the breaker: a refusal to name
+     * one ({@link PgCluster#primary()}) is not counted as a failure of the endpoint.
+     */
+    <T> T onPrimary(Work<T> work) {
+        PgNode node = cluster.primary();
+        return on(node, node.primaryPool(), breakers.get(Breakers.PG_PRIMARY), work);
+    }
+
+    /**
+     * The same for a call with its own CLIENT span ({@code @WithSpan}): the span is described
+     * with the node it reached (see {@link DbSpans}) before the call.
+     *
+     * @param operation the SQL keyword of the span ({@code SELECT}, {@code INSERT})
+     */
+    <T> T onPrimary(String operation, CommitWork<T> work) {
+        PgNode node = cluster.primary();
+        DbSpans.describe(Span.current(), DbSpans.POSTGRESQL, operation, node.name());
+        return guarded(node, node.primaryPool(), breakers.get(Breakers.PG_PRIMARY), work);
+    }
+
+    /**
+     * On the primary, looked up inside the breaker: "no usable primary" then counts as a
+     * failure of the endpoint, so that a background call opens and closes the breaker with
+     * the primary's availability, requests or not.
+     */
+    <T> T onPrimaryCountingNoPrimary(Work<T> work) {
+        return breakers.get(Breakers.PG_PRIMARY).call(() -> {
+            PgNode node = cluster.primary();
+            return connected(node, node.primaryPool(), new AtomicBoolean(), (c, commitSent) -> work.run(c));
+        });
+    }
+
+    /** On any node and pool, through the given breaker: a standby read uses the standby's. */
+    <T> T on(PgNode node, DataSource pool, Breaker breaker, Work<T> work) {
+        return guarded(node, pool, breaker, (c, commitSent) -> work.run(c));
+    }
+
+    /**
+     * A failure after the commit was sent — the breaker's backstop timeout firing during the
+     * commit too — is an unknown outcome, never "not applied".
+     */
+    private <T> T guarded(PgNode node, DataSource pool, Breaker breaker, CommitWork<T> work) {
+        AtomicBoolean commitSent = new AtomicBoolean();
+        try {
+            return breaker.call(() -> connected(node, pool, commitSent, work));
+        } catch (StoreUnavailableException e) {
+            if (commitSent.get()) {
+                throw new OutcomeUnknownException("commit sent to " + node.name() + ", no answer", e);
+            }
+            throw e;
+        }
+    }
+
+    private <T> T connected(PgNode node, DataSource pool, AtomicBoolean commitSent, CommitWork<T> work) {
+        try (Connection c = pool.getConnection()) {
+            return work.run(c, commitSent);
+        } catch (SQLException e) {
+            throw cluster.failed(node, e, commitSent.get());
+        }
+    }
+}
