@@ -1,5 +1,6 @@
 package io.captier.store.postgres;
 
+import io.captier.config.CaptierConfig;
 import io.captier.failure.BufferedWritesPending;
 import io.captier.failure.IdempotencyKeyReused;
 import io.captier.failure.OutcomeUnknownException;
@@ -40,9 +41,13 @@ import java.util.concurrent.atomic.AtomicBoolean;
 public class PgStore {
 
     private static final String READ = "SELECT " + KvRows.COLUMNS + " FROM kv WHERE key = ?";
+    /**
+     * A direct write, applied only if it reaches the primary before its deadline (parameter 7,
+     * epoch ms): no row comes back when it does not. Why: see {@link #write}.
+     */
     private static final String UPSERT = """
             INSERT INTO kv AS t (%s, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, now())
+            SELECT ?, ?, ?, ?, ?, ?, now() WHERE clock_timestamp() < to_timestamp(?::float8 / 1000)
             ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, content_type = EXCLUDED.content_type,
                 version = GREATEST(EXCLUDED.version, t.version + 1), origin = EXCLUDED.origin,
                 deleted = EXCLUDED.deleted, updated_at = now()
@@ -76,12 +81,33 @@ public class PgStore {
     private final Breakers breakers;
     private final PgCalls calls;
     private final Hlc hlc;
+    /** For a write in a transaction, which cannot arrive late (see {@link #write}): to_timestamp gives 'infinity'. */
+    private static final double NO_DEADLINE = Double.POSITIVE_INFINITY;
 
-    public PgStore(PgCluster cluster, Breakers breakers, Hlc hlc) {
+    /** How long after it was sent a direct write may still be applied, in ms (see {@link #write}). */
+    private final long writeDeadlineMs;
+
+    public PgStore(PgCluster cluster, Breakers breakers, Hlc hlc, CaptierConfig config) {
         this.cluster = cluster;
         this.breakers = breakers;
         this.calls = new PgCalls(cluster, breakers);
         this.hlc = hlc;
+        this.writeDeadlineMs = writeDeadlineMs(config);
+    }
+
+    /**
+     * NETWORK_TIMEOUT minus MAX_CLOCK_OFFSET: a deadline on this instance's clock, compared with
+     * the primary's, that passes before the instance gives up on the write whatever the skew
+     * between the two within MAX_CLOCK_OFFSET.
+     *
+     * @throws IllegalStateException when no time would be left (StartupChecks says so first)
+     */
+    static long writeDeadlineMs(CaptierConfig config) {
+        long ms = config.networkTimeout().toMillis() - config.maxClockOffsetMs();
+        if (ms <= 0) {
+            throw new IllegalStateException("NETWORK_TIMEOUT_SEC must be longer than MAX_CLOCK_OFFSET_MS");
+        }
+        return ms;
     }
 
     /** What a node holds for a key (empty when it has never heard of it), and which node. */
@@ -133,6 +159,15 @@ public class PgStore {
      * Commit a write (or tombstone) on the primary. With an idempotency key, a retry of a
      * request already committed returns the first answer instead of writing again.
      *
+     * <p>A write without one is a single autocommitted statement, which the primary applies
+     * only if it arrives before NETWORK_TIMEOUT minus MAX_CLOCK_OFFSET has passed since it was
+     * sent. Otherwise a statement the instance gave up on (and then buffered, or answered 503)
+     * could still arrive later — TCP keeps retransmitting what a closed socket had not
+     * delivered, so a partition that heals delivers it — and, stored above the key's version
+     * by the rule above, overwrite writes acknowledged since (found by NetworkPartitionIT).
+     * In a transaction the late statement cannot commit: the COMMIT is only sent after its
+     * answer came back.
+     *
      * @throws StoreUnavailableException nothing was applied
      * @throws OutcomeUnknownException   the commit was sent and its answer lost
      * @throws IdempotencyKeyReused       the key was used for another request
@@ -140,9 +175,10 @@ public class PgStore {
     @WithSpan(value = "postgres.write", kind = SpanKind.CLIENT)
     public Committed write(Entry proposed, Optional<IdempotencyKey> idempotency) {
         // An upsert is INSERT ... ON CONFLICT DO UPDATE: the statement's keyword names it.
+        long deadline = System.currentTimeMillis() + writeDeadlineMs;
         return commitOnPrimary("INSERT", (c, commitSent) -> idempotency.isEmpty()
-                ? autocommitted(c, commitSent, () -> upsert(c, proposed, idempotency))
-                : inTransaction(c, commitSent, () -> upsert(c, proposed, idempotency)));
+                ? autocommitted(c, commitSent, () -> upsert(c, proposed, idempotency, deadline))
+                : inTransaction(c, commitSent, () -> upsert(c, proposed, idempotency, NO_DEADLINE)));
     }
 
     /**
@@ -206,7 +242,7 @@ public class PgStore {
             }
             version = created.get();
         } else {
-            version = upsertRow(c, proposed);
+            version = upsertRow(c, proposed, NO_DEADLINE); // in a transaction: see #write
         }
         if (idempotency.isPresent()) {
             settle(c, idempotency.get(), version);
@@ -355,26 +391,37 @@ public class PgStore {
         return found;
     }
 
-    private Committed upsert(Connection c, Entry proposed, Optional<IdempotencyKey> idempotency) throws SQLException {
+    private Committed upsert(Connection c, Entry proposed, Optional<IdempotencyKey> idempotency, double deadlineMs)
+            throws SQLException {
         if (idempotency.isPresent()) {
             Optional<Committed> earlier = claim(c, proposed, 0, idempotency.get());
             if (earlier.isPresent()) {
                 return earlier.get();
             }
         }
-        long version = upsertRow(c, proposed);
+        long version = upsertRow(c, proposed, deadlineMs);
         if (idempotency.isPresent()) {
             settle(c, idempotency.get(), version);
         }
         return new Committed(version, proposed.origin(), false);
     }
 
-    /** The upsert of a direct write; the version the primary stored (max(proposed, previous + 1)). */
-    private static long upsertRow(Connection c, Entry proposed) throws SQLException {
+    /**
+     * The upsert of a direct write; the version the primary stored (max(proposed, previous + 1)).
+     *
+     * @param deadlineMs epoch ms (this instance's clock) after which the primary must not apply it,
+     *                   or {@link #NO_DEADLINE}
+     * @throws StoreUnavailableException it reached the primary after its deadline: not applied
+     */
+    private static long upsertRow(Connection c, Entry proposed, double deadlineMs) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement(UPSERT)) {
             KvRows.bind(ps, proposed);
+            ps.setDouble(7, deadlineMs);
             try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
+                if (!rs.next()) {
+                    throw new StoreUnavailableException("postgres-primary received the write too late to apply it",
+                            "the upsert reached the primary after its deadline " + deadlineMs, null, 1000);
+                }
                 return rs.getLong(1);
             }
         }
@@ -442,6 +489,11 @@ public class PgStore {
         } catch (SQLException e) {
             commitSent.set(PgNode.isConnectionLoss(e));
             throw e;
+        } catch (RuntimeException answered) {
+            // Thrown by our code on the server's answer (a write refused past its deadline):
+            // the statement's outcome is known, it was not applied.
+            commitSent.set(false);
+            throw answered;
         }
     }
 
