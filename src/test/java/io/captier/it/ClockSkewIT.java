@@ -32,9 +32,11 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  *     CLOCK_OFFSET, and their own versions stay on their own clock;</li>
  * <li>writes acknowledged one after another, alternately by the skewed and the consistent
  *     instance, are read back in that order (the primary orders committed versions,
- *     whatever the writers' clocks); stepped 5 s behind, the skewed instance's direct writes
- *     miss the primary's deadline and are buffered, its versions still never go back, and a
- *     consistent write after them stays the one read once they are reconciled;</li>
+ *     whatever the writers' clocks); stepped 5 s behind, the skewed instance's writes are
+ *     still acknowledged (buffered once its direct writes miss the primary's deadline), its
+ *     versions never go back, and
+ *     once they are reconciled the primary holds the last-writer-wins winner among them and a
+ *     consistent write made meanwhile;</li>
  * <li>a read that returns an older version than one acknowledged before it was sent says
  *     it may be at least that stale.</li>
  * </ul>
@@ -121,17 +123,25 @@ class ClockSkewIT {
         Client.Answer before = onAhead.write("skew-step", "a");
         Client.Answer after = onAhead.write("skew-step", "b");
         // 5 s behind, its direct writes miss the deadline the primary checks (PgStore#write:
-        // sent + NETWORK_TIMEOUT - MAX_CLOCK_OFFSET on the writer's clock): buffered, never refused
-        assertEquals(202, before.status(), before.toString());
-        assertEquals(202, after.status(), after.toString());
+        // sent + NETWORK_TIMEOUT - MAX_CLOCK_OFFSET on the writer's clock) and are buffered once
+        // libfaketime has read the new offset — when exactly is not in the test's hands, so
+        // either answer counts, as long as the write is acknowledged and never refused (A1)
+        assertTrue(before.status() == 200 || before.status() == 202, before.toString());
+        assertTrue(after.status() == 200 || after.status() == 202, after.toString());
         assertTrue(after.version() > before.version(), "versions never go back on one instance");
-        Client.Answer last = consistent.write("skew-step", "c");
-        assertEquals(200, last.status(), last.toString());
+        // A consistent write that never met the buffered ones at the primary: reconciliation
+        // decides by last-writer-wins on the versions (DESIGN A6), not by when each was
+        // acknowledged. The skewed instance's HLC still runs on from its 10 s ahead, so it may
+        // well win: the cost of a clock off by more than MAX_CLOCK_OFFSET_MS (decisions: Clocks).
+        Client.Answer other = consistent.write("skew-step", "c");
+        assertEquals(200, other.status(), other.toString());
+        Client.Answer winner = after.version() > other.version() ? after : other;
         await("the skewed instance's buffered writes reconciled").atMost(Duration.ofSeconds(30))
                 .until(() -> onAhead.metric("ap_pending_writes{buffer=\"redis\"}") == 0
                         && onAhead.metric("ap_pending_writes{buffer=\"local\"}") == 0);
-        Client.Answer r = consistent.read("skew-step");
-        assertEquals("c", r.string("value"), "the write acknowledged last is read, not an earlier buffered one: " + r);
+        Client.Answer r = await("the last-writer-wins winner on the primary").atMost(Duration.ofSeconds(10))
+                .until(() -> consistent.read("skew-step"), x -> x.status() == 200 && x.version() == winner.version());
+        assertEquals(winner == after ? "b" : "c", r.string("value"), r.toString());
     }
 
     @Test
