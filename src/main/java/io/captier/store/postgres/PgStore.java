@@ -175,9 +175,11 @@ public class PgStore {
     @WithSpan(value = "postgres.write", kind = SpanKind.CLIENT)
     public Committed write(Entry proposed, Optional<IdempotencyKey> idempotency) {
         // An upsert is INSERT ... ON CONFLICT DO UPDATE: the statement's keyword names it.
-        long deadline = System.currentTimeMillis() + writeDeadlineMs;
+        // The deadline starts when the statement is sent, on a connection already taken: waiting
+        // for a pooled connection under load is not the network losing the statement.
         return commitOnPrimary("INSERT", (c, commitSent) -> idempotency.isEmpty()
-                ? autocommitted(c, commitSent, () -> upsert(c, proposed, idempotency, deadline))
+                ? autocommitted(c, commitSent,
+                        () -> upsert(c, proposed, idempotency, System.currentTimeMillis() + writeDeadlineMs))
                 : inTransaction(c, commitSent, () -> upsert(c, proposed, idempotency, NO_DEADLINE)));
     }
 
