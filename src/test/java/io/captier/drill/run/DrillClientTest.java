@@ -76,7 +76,8 @@ class DrillClientTest {
     private final Map<String, State> register = new TreeMap<>();
 
     static {
-        // The JDK's server otherwise waits for delayed ACKs: 40 ms a request instead of 1.
+        // The JDK's server otherwise waits for delayed ACKs: 40 ms a request instead of 1. Too late
+        // if another test started a server first in this JVM: the build sets it too (pom.xml).
         System.setProperty("sun.net.httpserver.nodelay", "true");
     }
 
