@@ -17,4 +17,12 @@ class StartupChecksTest {
         assertFalse(StartupChecks.looksLikeADefault("9f86d081884c7d659a2feaa0c55ad015a3bf4f1b2b0b822cd15d6c15b0f00a08"));
         assertFalse(StartupChecks.looksLikeADefault("Zq3vL8pX2mN7rT1wY6uH4kJ9bC5dF0gA"));
     }
+
+    @Test
+    void anEmptyOrShortSecretIsWeakAndA32CharacterRandomOneIsNot() {
+        assertTrue(StartupChecks.isWeak(""));
+        assertTrue(StartupChecks.isWeak("short-secret"));
+        assertTrue(StartupChecks.isWeak("Zq3vL8pX2mN7rT1wY6uH4kJ9bC5dF0g"), "31 characters");
+        assertFalse(StartupChecks.isWeak("Zq3vL8pX2mN7rT1wY6uH4kJ9bC5dF0gA"));
+    }
 }

@@ -86,13 +86,11 @@ class SecurityIT {
     @Test
     void theServiceRefusesToStartOnSecretsItCannotTrust() {
         Map<String, String> good = stack.env();
+        // One packaged start per way of refusing (a JVM start costs seconds on two cores); the
+        // variants of each rule are unit tests: StartupChecksTest, ApiKeysTest.
         Map<String, String> cases = new LinkedHashMap<>();
-        cases.put("SECRET_KEY=", "SECRET_KEY must be set");
-        cases.put("SECRET_KEY=short-secret", "SECRET_KEY must be set");
         cases.put("SECRET_KEY=change-me-change-me-change-me-change-me", "SECRET_KEY must be set");
-        cases.put("API_KEYS=", "API_KEYS names no key");
         cases.put("API_KEYS=ops:admin:" + "ab".repeat(32), "unknown role");
-        cases.put("DATABASE_PASSWORD=", "DATABASE_PASSWORD and REDIS_PASSWORD must be set");
         cases.put("REDIS_PASSWORD=", "DATABASE_PASSWORD and REDIS_PASSWORD must be set");
         cases.forEach((setting, reason) -> {
             Map<String, String> env = new HashMap<>(good);
