@@ -83,6 +83,7 @@ public final class Drill {
         try {
             Nemesis.sleep(Duration.ofSeconds(2));
             scenario.underTraffic(nemesis);
+            nemesis.awaitRestarts(); // under traffic still: an instance's start is part of the drill
         } finally {
             stop.set(true);
             threads.forEach(Drill::join);

@@ -9,29 +9,44 @@ import io.captier.it.Stack;
 
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
+import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Set;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * The faults of a drill, one cycle after another. Each cycle kills four nodes and pauses
+ * The faults of a drill, one cycle after another. Each cycle kills five nodes and pauses
  * one: kill -9 the PostgreSQL primary, promote the standby, re-clone the old primary;
  * kill -9 the Redis master (Sentinel fails over), restart it; SIGSTOP the node that holds
  * a role for longer than the network timeout, SIGCONT; kill -9 a Redis replica, restart
- * it; kill -9 an available instance, restart it (its hint log replays).
+ * it; kill -9 one sentinel of three (a minority: the others still agree), restart it;
+ * kill -9 an available instance and start it again (its hint log replays) while the next
+ * cycle's faults go on: a restart overlaps the next kills, and is waited for only before the
+ * same instance is killed again and at the end ({@link #awaitRestarts}).
  */
 final class Nemesis {
 
-    static final int KILLS_PER_CYCLE = 4;
+    static final int KILLS_PER_CYCLE = 5;
 
     private final Topology topology;
     private final List<AppInstance> availableInstances;
     private final Duration pause;
     private final Consumer<String> narrator;
-    private final List<NemesisEvent> events = new ArrayList<>();
-    private final List<Downtime> downtimes = new ArrayList<>();
+    /** Appended to by the nemesis and by restarts that run beside it. */
+    private final List<NemesisEvent> events = Collections.synchronizedList(new ArrayList<>());
+    private final List<Downtime> downtimes = Collections.synchronizedList(new ArrayList<>());
     private final Set<String> outOfService;
-    private int kills;
+    /** Instance name to its start after a kill, running on a thread of its own. */
+    private final Map<String, FutureTask<Void>> restarts = new HashMap<>();
+    private final AtomicInteger kills = new AtomicInteger();
 
     Nemesis(Topology topology, List<AppInstance> availableInstances, Set<String> outOfService, Consumer<String> narrator) {
         this.outOfService = outOfService;
@@ -51,20 +66,37 @@ final class Nemesis {
         settle();
         killARedisReplica();
         settle();
+        killASentinel(n);
+        settle();
         killAnAvailableInstance(availableInstances.get(n % availableInstances.size()));
         settle();
     }
 
+    /** The faults so far, in the order they started. */
     List<NemesisEvent> events() {
-        return List.copyOf(events);
+        synchronized (events) {
+            return events.stream().sorted(Comparator.comparingLong(NemesisEvent::startMs)).toList();
+        }
     }
 
     List<Downtime> downtimes() {
-        return List.copyOf(downtimes);
+        synchronized (downtimes) {
+            return List.copyOf(downtimes);
+        }
     }
 
     int kills() {
-        return kills;
+        return kills.get();
+    }
+
+    /** Waits until every killed instance is ready again (each restart has 90 s). */
+    void awaitRestarts() {
+        List<FutureTask<Void>> pending;
+        synchronized (restarts) {
+            pending = List.copyOf(restarts.values());
+            restarts.clear();
+        }
+        pending.forEach(Nemesis::join);
     }
 
     private void killThePostgresPrimary() {
@@ -143,23 +175,69 @@ final class Nemesis {
         });
     }
 
-    private void killAnAvailableInstance(AppInstance app) {
-        fault("kill instance", app.name(), () -> {
-            long from = System.currentTimeMillis();
-            outOfService.add(app.name());
-            app.kill();
-            kills++;
+    /** One of the three sentinels, a different one each cycle. */
+    private void killASentinel(int n) {
+        List<Node> sentinels = topology.nodes().stream().filter(node -> node.kind() == Topology.Kind.SENTINEL).toList();
+        Node sentinel = sentinels.get(n % sentinels.size());
+        fault("kill sentinel", sentinel.name(), () -> {
+            kill(sentinel);
             sleep(Duration.ofSeconds(1));
-            app.restart();
-            Stack.awaitReady(app);
-            downtimes.add(new Downtime(app.name(), from, System.currentTimeMillis()));
-            outOfService.remove(app.name());
+            topology.restart(sentinel);
         });
+    }
+
+    /**
+     * kill -9, and a thread that starts it again and records its downtime and the fault's end
+     * when it is ready; the nemesis goes on meanwhile.
+     */
+    private void killAnAvailableInstance(AppInstance app) {
+        FutureTask<Void> previous;
+        synchronized (restarts) {
+            previous = restarts.remove(app.name());
+        }
+        if (previous != null) {
+            join(previous);
+        }
+        narrator.accept("kill instance (" + app.name() + ")");
+        long from = System.currentTimeMillis();
+        outOfService.add(app.name());
+        app.kill();
+        kills.incrementAndGet();
+        FutureTask<Void> restart = new FutureTask<>(() -> {
+            try {
+                sleep(Duration.ofSeconds(1));
+                app.restart();
+                Stack.awaitReady(app);
+                downtimes.add(new Downtime(app.name(), from, System.currentTimeMillis()));
+                outOfService.remove(app.name());
+            } finally {
+                events.add(new NemesisEvent(from, System.currentTimeMillis(), "kill instance", app.name()));
+            }
+            return null;
+        });
+        new Thread(restart, "restart-" + app.name()).start();
+        synchronized (restarts) {
+            restarts.put(app.name(), restart);
+        }
+    }
+
+    /** @throws IllegalStateException the restart failed, or took more than 90 s */
+    private static void join(FutureTask<Void> restart) {
+        try {
+            restart.get(90, TimeUnit.SECONDS);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new IllegalStateException("interrupted", e);
+        } catch (ExecutionException e) {
+            throw new IllegalStateException("an instance killed by the nemesis did not start again", e.getCause());
+        } catch (TimeoutException e) {
+            throw new IllegalStateException("an instance killed by the nemesis is not ready 90 s later", e);
+        }
     }
 
     private void kill(Node node) {
         topology.kill(node);
-        kills++;
+        kills.incrementAndGet();
     }
 
     private void fault(String kind, String target, Runnable action) {
