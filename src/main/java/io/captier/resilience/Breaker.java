@@ -86,13 +86,6 @@ public final class Breaker {
         return at < 0 ? name : name.substring(0, at);
     }
 
-    public void run(Runnable action) {
-        call(() -> {
-            action.run();
-            return null;
-        });
-    }
-
     private void changed(CircuitBreakerState next) {
         CircuitBreakerState previous = state;
         state = next;
