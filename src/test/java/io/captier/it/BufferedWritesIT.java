@@ -186,7 +186,11 @@ class BufferedWritesIT extends TwoInstances {
         disk.fill();
         List<String> refused = new ArrayList<>();
         for (int i = 0; i < 500 && refused.isEmpty(); i++) {
-            if (write(cd, "disk-full-" + i, "v" + i) == null) {
+            Client.Answer w = cd.write("disk-full-" + i, "v" + i);
+            if (w.status() == 200 || w.status() == 202) {
+                remember("disk-full-" + i, "v" + i, w);
+            } else {
+                assertRefused(w); // the first refusal too: a 503 problem, never a 500
                 refused.add("disk-full-" + i);
             }
         }
@@ -236,10 +240,14 @@ class BufferedWritesIT extends TwoInstances {
         if (w.status() != 200 && w.status() != 202) {
             return null;
         }
-        String origin = w.header("X-Instance-Id");
-        Acked acked = new Acked(value, w.version(), origin);
-        winners.merge(key, acked, (old, now) -> now.beats(old) ? now : old);
+        remember(key, value, w);
         return w;
+    }
+
+    /** An acknowledged write: the winner of its key if it beats the one remembered. */
+    private void remember(String key, String value, Client.Answer w) {
+        Acked acked = new Acked(value, w.version(), w.header("X-Instance-Id"));
+        winners.merge(key, acked, (old, now) -> now.beats(old) ? now : old);
     }
 
     private static void assertDurability(Client.Answer w, String... allowed) {
