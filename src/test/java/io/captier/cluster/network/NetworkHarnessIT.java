@@ -129,6 +129,11 @@ class NetworkHarnessIT {
         assertFalse(reaches(c, a));
         assertTrue(reaches(b, a));
         assertTrue(reaches(c, b));
+        // A heal between two hosts removes their cut only.
+        net.partitions().cut(List.of(c), List.of(b));
+        net.partitions().heal(List.of(b), List.of(c));
+        assertTrue(reaches(c, b));
+        assertFalse(reaches(c, a));
         net.partitions().heal();
         assertTrue(reaches(c, a));
     }

@@ -157,6 +157,17 @@ public final class Partitions {
         return out;
     }
 
+    /**
+     * Removes the cuts between every host of {@code a} and every host of {@code b}, both ways; other
+     * cuts stay. Throws IllegalArgumentException when a host is not of this network.
+     */
+    public synchronized void heal(Collection<Host> a, Collection<Host> b) {
+        Set<String> as = addresses(a);
+        Set<String> bs = addresses(b);
+        cuts.removeIf(c -> (as.contains(c.from()) && bs.contains(c.to())) || (bs.contains(c.from()) && as.contains(c.to())));
+        apply();
+    }
+
     /** Removes every cut. */
     public synchronized void heal() {
         cuts.clear();
