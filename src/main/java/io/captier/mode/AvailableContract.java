@@ -313,7 +313,8 @@ public class AvailableContract implements KvContract {
             if (outcome instanceof PendingStream.Replayed replayed) {
                 return replayed(request, replayed.first());
             }
-            if (outcome instanceof PendingStream.Confirmed) {
+            if (outcome instanceof PendingStream.Confirmed
+                    || (outcome != null && broken.trustUnconfirmedBuffers())) {
                 durability = Durability.REPLICATED_BUFFER;
             } else {
                 Optional<HintLog.Pending> first = appendHint(write, outcome == null);

@@ -22,6 +22,10 @@ import java.util.stream.Collectors;
  *       acknowledged as buffered and then forgotten.</li>
  *   <li>{@code ignore-idempotency-in-buffers}: an available write the primary cannot take
  *       is buffered without its Idempotency-Key, so a retry is buffered (and applied) again.</li>
+ *   <li>{@code trust-unconfirmed-buffers}: a write the Redis master took but its replicas did
+ *       not confirm is acknowledged as {@code replicated-buffer}, without the hint log. Right
+ *       while the master keeps its role, which crashes rarely interrupt at that moment; lost
+ *       when a master cut off from the sentinels is demoted (NetworkPartitionIT).</li>
  * </ul>
  */
 @Startup
@@ -31,8 +35,9 @@ public class BrokenOnPurpose {
     static final String READS_FROM_STANDBY = "consistent-reads-from-standby";
     static final String DROP_BUFFERED_WRITES = "drop-buffered-writes";
     static final String IGNORE_IDEMPOTENCY_IN_BUFFERS = "ignore-idempotency-in-buffers";
+    static final String TRUST_UNCONFIRMED_BUFFERS = "trust-unconfirmed-buffers";
     private static final List<String> KNOWN = List.of(READS_FROM_STANDBY, DROP_BUFFERED_WRITES,
-            IGNORE_IDEMPOTENCY_IN_BUFFERS);
+            IGNORE_IDEMPOTENCY_IN_BUFFERS, TRUST_UNCONFIRMED_BUFFERS);
     private static final Logger LOG = Logger.getLogger(BrokenOnPurpose.class);
 
     private final Set<String> broken;
@@ -61,5 +66,9 @@ public class BrokenOnPurpose {
 
     boolean ignoreIdempotencyInBuffers() {
         return broken.contains(IGNORE_IDEMPOTENCY_IN_BUFFERS);
+    }
+
+    boolean trustUnconfirmedBuffers() {
+        return broken.contains(TRUST_UNCONFIRMED_BUFFERS);
     }
 }
