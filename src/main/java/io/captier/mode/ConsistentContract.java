@@ -6,6 +6,7 @@ import io.captier.store.IdempotencyKey;
 import io.captier.store.Projection;
 import io.captier.store.Source;
 import io.captier.store.postgres.PgCluster;
+import io.captier.store.postgres.PgReads;
 import io.captier.store.postgres.PgStore;
 import io.captier.version.Hlc;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,15 +24,17 @@ import java.util.Optional;
 public class ConsistentContract implements KvContract {
 
     private final PgStore postgres;
+    private final PgReads reads;
     private final Projection projection;
     private final Hlc hlc;
     private final String instanceId;
     private final PgCluster cluster;
     private final BrokenOnPurpose broken;
 
-    public ConsistentContract(PgStore postgres, Projection projection, Hlc hlc, CaptierConfig config, PgCluster cluster,
-                              BrokenOnPurpose broken) {
+    public ConsistentContract(PgStore postgres, PgReads reads, Projection projection, Hlc hlc, CaptierConfig config,
+                              PgCluster cluster, BrokenOnPurpose broken) {
         this.postgres = postgres;
+        this.reads = reads;
         this.cluster = cluster;
         this.broken = broken;
         this.projection = projection;
@@ -47,12 +50,12 @@ public class ConsistentContract implements KvContract {
     @Override
     public ReadResult read(ReadRequest request) {
         if (broken.consistentReadsFromStandby()) {
-            Optional<PgStore.Stored> stale = cluster.standby().map(node -> postgres.readStandby(node, request.key()));
+            Optional<PgReads.Stored> stale = cluster.standby().map(node -> reads.readStandby(node, request.key()));
             if (stale.isPresent()) {
                 return new ReadResult(request.key(), stale.get().entry(), Source.POSTGRES_PRIMARY, 0, false);
             }
         }
-        PgStore.Stored stored = postgres.readPrimary(request.key());
+        PgReads.Stored stored = reads.readPrimary(request.key());
         return new ReadResult(request.key(), stored.entry(), Source.POSTGRES_PRIMARY, 0, false);
     }
 

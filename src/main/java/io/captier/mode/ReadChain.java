@@ -7,7 +7,7 @@ import io.captier.store.Source;
 import io.captier.store.local.LastKnownCache;
 import io.captier.store.postgres.PgCluster;
 import io.captier.store.postgres.PgNode;
-import io.captier.store.postgres.PgStore;
+import io.captier.store.postgres.PgReads;
 import io.captier.store.redis.RedisNode;
 import io.captier.store.redis.RedisStore;
 import io.captier.store.redis.RedisTopology;
@@ -30,11 +30,11 @@ public class ReadChain {
     private final RedisTopology redisTopology;
     private final RedisStore redis;
     private final PgCluster pgCluster;
-    private final PgStore postgres;
+    private final PgReads postgres;
     private final LastKnownCache cache;
     private final Staleness staleness;
 
-    public ReadChain(RedisTopology redisTopology, RedisStore redis, PgCluster pgCluster, PgStore postgres,
+    public ReadChain(RedisTopology redisTopology, RedisStore redis, PgCluster pgCluster, PgReads postgres,
                      LastKnownCache cache, Staleness staleness) {
         this.redisTopology = redisTopology;
         this.redis = redis;

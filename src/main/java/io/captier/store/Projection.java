@@ -6,7 +6,7 @@ import io.captier.failure.OutcomeUnknownException;
 import io.captier.observability.LogEvent;
 import io.captier.observability.Metrics;
 import io.captier.store.postgres.PgHeartbeats;
-import io.captier.store.postgres.PgStore;
+import io.captier.store.postgres.PgReads;
 import io.captier.store.redis.RedisStore;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -45,7 +45,7 @@ public class Projection {
     private static final long FROM_THE_START = 1;
 
     private final RedisStore redis;
-    private final PgStore postgres;
+    private final PgReads postgres;
     private final PgHeartbeats heartbeats;
     private final String instanceId;
     /** Since when Redis may lag (0: in step), with a sequence number that grows on every change. */
@@ -57,7 +57,7 @@ public class Projection {
     private final AtomicLong failures = new AtomicLong();
     private final ScheduledExecutorService resyncs = Background.scheduler("projection-resync", 1);
 
-    public Projection(RedisStore redis, PgStore postgres, PgHeartbeats heartbeats, CaptierConfig config) {
+    public Projection(RedisStore redis, PgReads postgres, PgHeartbeats heartbeats, CaptierConfig config) {
         this.redis = redis;
         this.postgres = postgres;
         this.heartbeats = heartbeats;
@@ -166,7 +166,7 @@ public class Projection {
             String key = "";
             long copied = 0;
             while (true) {
-                PgStore.Page page = postgres.changedAfter(cursor, key, RESYNC_PAGE);
+                PgReads.Page page = postgres.changedAfter(cursor, key, RESYNC_PAGE);
                 for (Entry e : page.entries()) {
                     redis.project(e);
                 }

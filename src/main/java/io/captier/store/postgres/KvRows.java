@@ -16,6 +16,9 @@ final class KvRows {
     /** The columns an entry is made of, in the order {@link #entry} reads and {@link #bind} binds them. */
     static final String COLUMNS = "key, value, content_type, version, origin, deleted";
 
+    /** The row of one key (parameter 1), tombstones included. */
+    static final String READ = "SELECT " + COLUMNS + " FROM kv WHERE key = ?";
+
     private KvRows() {
     }
 

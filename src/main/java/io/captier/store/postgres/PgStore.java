@@ -6,15 +6,12 @@ import io.captier.failure.IdempotencyKeyReused;
 import io.captier.failure.OutcomeUnknownException;
 import io.captier.failure.PreconditionFailed;
 import io.captier.failure.StoreUnavailableException;
-import io.captier.observability.DbSpans;
-import io.captier.resilience.Breaker;
 import io.captier.resilience.Breakers;
 import io.captier.store.Entry;
 import io.captier.store.IdempotencyKey;
 import io.captier.store.Precondition;
 import io.captier.store.Replay;
 import io.captier.version.Hlc;
-import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -23,14 +20,14 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
- * The SQL captier runs: reads and writes of the kv table on the primary (through a
- * primary-only connection) or on a standby, and this instance's heartbeat.
+ * The writes captier makes to the kv table, on the primary through a primary-only
+ * connection: direct and conditional writes, reconciliation of buffered ones, and the
+ * Idempotency-Key records that go with them. Reads are {@link PgReads}.
  *
  * <p>Writes are ordered by the primary: the stored version becomes
  * max(proposed, previous + 1), so a write the primary acknowledges is always the newest
@@ -40,7 +37,6 @@ import java.util.concurrent.atomic.AtomicBoolean;
 @ApplicationScoped
 public class PgStore {
 
-    private static final String READ = "SELECT " + KvRows.COLUMNS + " FROM kv WHERE key = ?";
     /**
      * A direct write, applied only if it reaches the primary before its deadline (parameter 7,
      * epoch ms): no row comes back when it does not. Why: see {@link #write}.
@@ -67,9 +63,6 @@ public class PgStore {
             ON CONFLICT (idem_key) DO NOTHING""";
     private static final String READ_IDEMPOTENCY = "SELECT fingerprint, version, origin FROM idempotency WHERE idem_key = ?";
     private static final String SETTLE_IDEMPOTENCY = "UPDATE idempotency SET version = ? WHERE idem_key = ?";
-    private static final String CHANGED_SINCE = """
-            SELECT %s, updated_at FROM kv
-            WHERE (updated_at, key) > (?, ?) ORDER BY updated_at, key LIMIT ?""".formatted(KvRows.COLUMNS);
     private static final String RECONCILE = """
             INSERT INTO kv AS t (%s, updated_at)
             VALUES (?, ?, ?, ?, ?, ?, now())
@@ -77,8 +70,6 @@ public class PgStore {
                 version = EXCLUDED.version, origin = EXCLUDED.origin, deleted = EXCLUDED.deleted, updated_at = now()
             WHERE (t.version, t.origin) < (EXCLUDED.version, EXCLUDED.origin)""".formatted(KvRows.COLUMNS);
 
-    private final PgCluster cluster;
-    private final Breakers breakers;
     private final PgCalls calls;
     private final Hlc hlc;
     /** For a write in a transaction, which cannot arrive late (see {@link #write}): to_timestamp gives 'infinity'. */
@@ -88,8 +79,6 @@ public class PgStore {
     private final long writeDeadlineMs;
 
     public PgStore(PgCluster cluster, Breakers breakers, Hlc hlc, CaptierConfig config) {
-        this.cluster = cluster;
-        this.breakers = breakers;
         this.calls = new PgCalls(cluster, breakers);
         this.hlc = hlc;
         this.writeDeadlineMs = writeDeadlineMs(config);
@@ -110,9 +99,6 @@ public class PgStore {
         return ms;
     }
 
-    /** What a node holds for a key (empty when it has never heard of it), and which node. */
-    public record Stored(Optional<Entry> entry, PgNode node) {
-    }
 
     /**
      * A write the primary committed: the version it stored and the instance that issued it,
@@ -141,19 +127,6 @@ public class PgStore {
     }
 
 
-    @WithSpan(value = "postgres.read-primary", kind = SpanKind.CLIENT)
-    public Stored readPrimary(String key) {
-        // The primary is looked up here rather than by PgCalls.onPrimary: the answer names it.
-        PgNode node = cluster.primary();
-        DbSpans.describe(Span.current(), DbSpans.POSTGRESQL, "SELECT", node.name());
-        return new Stored(read(node, node.primaryPool(), breakers.get(Breakers.PG_PRIMARY), key), node);
-    }
-
-    @WithSpan(value = "postgres.read-standby", kind = SpanKind.CLIENT)
-    public Stored readStandby(PgNode standby, String key) {
-        DbSpans.describe(Span.current(), DbSpans.POSTGRESQL, "SELECT", standby.name());
-        return new Stored(read(standby, standby.anyPool(), breakers.get(Breakers.PG_STANDBY), key), standby);
-    }
 
     /**
      * Commit a write (or tombstone) on the primary. With an idempotency key, a retry of a
@@ -275,32 +248,6 @@ public class PgStore {
         }
     }
 
-    /** One page of rows changed after a cursor, oldest first: for resyncing the projection. */
-    public record Page(List<Entry> entries, java.sql.Timestamp lastUpdatedAt, String lastKey) {
-    }
-
-    /** Rows whose updated_at/key come after the cursor, read on the primary. */
-    public Page changedAfter(java.sql.Timestamp updatedAt, String key, int limit) {
-        return calls.onPrimary(c -> {
-            try (PreparedStatement ps = c.prepareStatement(CHANGED_SINCE)) {
-                ps.setTimestamp(1, updatedAt);
-                ps.setString(2, key);
-                ps.setInt(3, limit);
-                List<Entry> entries = new ArrayList<>();
-                java.sql.Timestamp last = updatedAt;
-                String lastKey = key;
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        Entry entry = KvRows.entry(rs);
-                        entries.add(entry);
-                        lastKey = entry.key();
-                        last = rs.getTimestamp(7);
-                    }
-                }
-                return new Page(entries, last, lastKey);
-            }
-        });
-    }
 
     /**
      * Apply a buffered write last-writer-wins (DESIGN A6): it replaces the stored row only
@@ -344,7 +291,7 @@ public class PgStore {
                 return buffered;
             }
         }
-        try (PreparedStatement ps = c.prepareStatement(READ)) {
+        try (PreparedStatement ps = c.prepareStatement(KvRows.READ)) {
             ps.setString(1, buffered.key());
             try (ResultSet rs = ps.executeQuery()) {
                 rs.next();
@@ -377,21 +324,6 @@ public class PgStore {
         });
     }
 
-    private Optional<Entry> read(PgNode node, javax.sql.DataSource pool, Breaker breaker, String key) {
-        Optional<Entry> found = calls.on(node, pool, breaker, c -> {
-            try (PreparedStatement ps = c.prepareStatement(READ)) {
-                ps.setString(1, key);
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next()) {
-                        return Optional.<Entry>empty();
-                    }
-                    return Optional.of(KvRows.entry(rs));
-                }
-            }
-        });
-        found.ifPresent(e -> hlc.observe(e.version()));
-        return found;
-    }
 
     private Committed upsert(Connection c, Entry proposed, Optional<IdempotencyKey> idempotency, double deadlineMs)
             throws SQLException {
