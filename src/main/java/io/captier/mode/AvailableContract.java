@@ -5,9 +5,6 @@ import io.captier.failure.BufferedWritesPending;
 import io.captier.failure.IdempotencyKeyReused;
 import io.captier.failure.OutcomeUnknownException;
 import io.captier.failure.StoreUnavailableException;
-import io.captier.observability.Metrics;
-import io.captier.session.SessionBehindException;
-import io.captier.session.Sessions;
 import io.captier.staleness.Staleness;
 import io.captier.store.BufferedWrite;
 import io.captier.store.Entry;
@@ -28,18 +25,11 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
 import java.io.IOException;
-import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 
 /**
- * AP (DESIGN A1-A6): answer while this instance runs, and say how.
- *
- * <p>Reads walk the {@link ReadChain}: the first source within the staleness bound that
- * has the key answers. A projection miss asks further; a PostgreSQL miss is final. When
- * nothing within the bound answers, the freshest source that does answers, flagged
- * stale — unless the client required the bound (X-Max-Staleness-Ms): then 503. A source
- * behind the client's session (read-your-writes, monotonic reads) is skipped too.
+ * AP (DESIGN A1-A6): answer while this instance runs, and say how. Reads are
+ * {@link AvailableReads}'s.
  *
  * <p>Writes commit on the PostgreSQL primary and are written through to Redis; when the
  * primary cannot take them they go to the Redis pending stream, or the instance's own
@@ -48,7 +38,7 @@ import java.util.Optional;
 @ApplicationScoped
 public class AvailableContract implements KvContract {
 
-    private final ReadChain chain;
+    private final AvailableReads reads;
     private final PgStore postgres;
     private final PendingStream pending;
     private final HintLog hints;
@@ -56,32 +46,28 @@ public class AvailableContract implements KvContract {
     private final RedisStore redis;
     private final LastKnownCache cache;
     private final Staleness staleness;
-    private final Metrics metrics;
     private final Hlc hlc;
     private final String instanceId;
-    private final long maxStalenessMs;
     private final BrokenOnPurpose broken;
 
     /** The hint log is no bean (no interceptor can wrap it): its append gets a span here. */
     @Inject
     Tracer tracer;
 
-    public AvailableContract(ReadChain chain, PgStore postgres, PendingStream pending, HintLog hints, Projection projection,
-                             RedisStore redis, LastKnownCache cache, Staleness staleness, Metrics metrics, Hlc hlc,
+    public AvailableContract(AvailableReads reads, PgStore postgres, PendingStream pending, HintLog hints, Projection projection,
+                             RedisStore redis, LastKnownCache cache, Staleness staleness, Hlc hlc,
                              CaptierConfig config, BrokenOnPurpose broken) {
         this.redis = redis;
         this.broken = broken;
-        this.chain = chain;
+        this.reads = reads;
         this.postgres = postgres;
         this.pending = pending;
         this.hints = hints;
         this.projection = projection;
         this.cache = cache;
         this.staleness = staleness;
-        this.metrics = metrics;
         this.hlc = hlc;
         this.instanceId = config.instanceId();
-        this.maxStalenessMs = config.maxStalenessMs();
     }
 
     @Override
@@ -89,77 +75,10 @@ public class AvailableContract implements KvContract {
         return Mode.AVAILABLE;
     }
 
+    /** Walks the read chain: {@link AvailableReads#read}. */
     @Override
     public ReadResult read(ReadRequest request) {
-        String key = request.key();
-        boolean required = request.maxStalenessMs().isPresent();
-        long bound = request.maxStalenessMs().orElse(maxStalenessMs);
-        List<ReadChain.Candidate> tooStale = new ArrayList<>();
-        ReadResult miss = null;
-        boolean behindSession = false;
-        for (ReadChain.Candidate c : chain.candidates(key)) {
-            if (c.stalenessMs() > bound) {
-                tooStale.add(c);
-                continue;
-            }
-            Optional<ReadResult> answer = ask(c, key, false);
-            if (answer.isEmpty()) {
-                continue;
-            }
-            if (!allowed(request, answer.get(), c.atMs())) {
-                behindSession = true;
-                continue;
-            }
-            if (answer.get().entry().isPresent() || c.authoritative()) {
-                return answer.get();
-            }
-            if (miss == null) {
-                miss = answer.get();
-            }
-        }
-        if (!required) {
-            for (ReadChain.Candidate c : ReadChain.freshestFirst(tooStale)) {
-                Optional<ReadResult> answer = ask(c, key, true);
-                if (answer.isEmpty() || !allowed(request, answer.get(), c.atMs())) {
-                    behindSession |= answer.isPresent();
-                    continue;
-                }
-                if (answer.get().entry().isPresent() || c.authoritative()) {
-                    return answer.get();
-                }
-            }
-        }
-        if (miss != null) {
-            return miss;
-        }
-        if (required) {
-            throw new StoreUnavailableException("no reachable source is within " + bound + " ms of the latest write", null);
-        }
-        if (behindSession) {
-            throw new SessionBehindException("no reachable source has caught up with this session yet");
-        }
-        throw new StoreUnavailableException("no source can answer for this key", null);
-    }
-
-    /** A source behind the session is skipped for a fresher one (counted as a reroute). */
-    private boolean allowed(ReadRequest request, ReadResult answer, long boundAtMs) {
-        long asOf = boundAtMs - answer.stalenessMs();
-        if (Sessions.allows(request.session(), request.key(), answer.entry().map(Entry::version), asOf)) {
-            return true;
-        }
-        metrics.reroute();
-        return false;
-    }
-
-    /** Ask one source; empty when it failed. A found entry refreshes the local cache. */
-    private Optional<ReadResult> ask(ReadChain.Candidate c, String key, boolean stale) {
-        try {
-            Optional<Entry> entry = c.fetch().get();
-            entry.ifPresent(e -> cache.remember(e, c.stalenessMs(), c.atMs()));
-            return Optional.of(new ReadResult(key, entry, c.source(), c.stalenessMs(), stale || c.stalenessMs() > maxStalenessMs));
-        } catch (RuntimeException failed) {
-            return Optional.empty();
-        }
+        return reads.read(request);
     }
 
     /**
