@@ -23,7 +23,7 @@ import java.util.Optional;
  * The reads captier makes of the kv table: one key on the primary (consistent reads, C1; the
  * last source of an available read, A2) or on a standby (A2, with the staleness its replay lag
  * gives), and the pages of changed rows that resync the Redis projection. Writes are
- * {@link PgStore}. Every version read is shown to the hybrid logical clock (A6).
+ * {@link PgStore}. The version a key read finds is shown to the hybrid logical clock (A6).
  */
 @ApplicationScoped
 public class PgReads {
