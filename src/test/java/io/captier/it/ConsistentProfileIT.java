@@ -26,9 +26,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class ConsistentProfileIT extends TwoInstances {
 
-    /** How long a refusal may take: the network timeout plus room for a loaded 2-core machine. */
-    static final long FAIL_FAST_MS = Stack.NETWORK_TIMEOUT_SEC * 1000L + 1500;
-
     @Override
     String mode() {
         return "consistent";
@@ -117,7 +114,7 @@ class ConsistentProfileIT extends TwoInstances {
             assertEquals("unknown", w.string("outcome"), w.toString());
             assertEquals("urn:captier:problem:outcome-unknown", w.string("type"));
             assertNotNull(w.header("Retry-After"));
-            assertTrue(w.millis() <= FAIL_FAST_MS, "answered in " + w.millis() + " ms");
+            assertTrue(w.millis() <= Stack.FAIL_FAST_MS, "answered in " + w.millis() + " ms");
         } finally {
             stack.topology.resume(standby);
         }
@@ -147,7 +144,7 @@ class ConsistentProfileIT extends TwoInstances {
             Client.Answer w = ca.write("plain-unknown", "new");
             assertEquals(503, w.status(), w.toString());
             assertEquals("urn:captier:problem:outcome-unknown", w.string("type"), w.toString());
-            assertTrue(w.millis() <= FAIL_FAST_MS, "answered in " + w.millis() + " ms");
+            assertTrue(w.millis() <= Stack.FAIL_FAST_MS, "answered in " + w.millis() + " ms");
         } finally {
             stack.topology.resume(standby);
         }
@@ -171,7 +168,7 @@ class ConsistentProfileIT extends TwoInstances {
                 Client.Answer r = i % 2 == 0 ? ca.read("paused") : ca.write("paused", "during-" + i);
                 assertEquals(503, r.status(), "never an answer the primary did not vouch for: " + r);
                 assertNotNull(r.header("Retry-After"));
-                assertTrue(r.millis() <= FAIL_FAST_MS, "refused in " + r.millis() + " ms");
+                assertTrue(r.millis() <= Stack.FAIL_FAST_MS, "refused in " + r.millis() + " ms");
             }
             Client.Answer refused = ca.read("paused");
             assertEquals(503, refused.status());
@@ -201,7 +198,7 @@ class ConsistentProfileIT extends TwoInstances {
             during.add(ca.write("failover-" + i, "x"));
         }
         for (Client.Answer r : during) {
-            assertTrue(r.millis() <= FAIL_FAST_MS, "refused in " + r.millis() + " ms");
+            assertTrue(r.millis() <= Stack.FAIL_FAST_MS, "refused in " + r.millis() + " ms");
             if (r.status() == 200 && r.json().containsKey("value")) {
                 assertEquals("acknowledged", r.string("value"), "never a stale value");
             } else {

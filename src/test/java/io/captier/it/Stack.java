@@ -20,6 +20,9 @@ public final class Stack implements AutoCloseable {
     /** NETWORK_TIMEOUT_SEC the instances run with; the fail-fast assertions are measured against it. */
     public static final int NETWORK_TIMEOUT_SEC = 2;
 
+    /** How long a refusal may take: the network timeout plus room for a loaded 2-core machine. */
+    public static final long FAIL_FAST_MS = NETWORK_TIMEOUT_SEC * 1000L + 1500;
+
     public final Topology topology;
     private final List<AppInstance> instances = new ArrayList<>();
 
