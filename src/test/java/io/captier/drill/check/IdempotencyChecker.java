@@ -6,6 +6,7 @@ import io.captier.drill.history.Op;
 import io.captier.drill.history.OpType;
 import io.captier.drill.history.Outcome;
 import io.captier.drill.history.Version;
+import io.captier.mode.Durability;
 import io.captier.mode.Mode;
 
 import java.util.ArrayList;
@@ -52,6 +53,16 @@ import java.util.stream.Stream;
  *       so none may be refused {@code 422 idempotency-key-reused}.</li>
  * </ol>
  *
+ * <p>One exception to rule 1, the contract's own (docs/decisions.md, Buffers: "A retry no
+ * store can check is taken"): an instance that reaches neither store checks a retry against
+ * its own hint log only, so a retry whose other attempt waits in another instance's hint log
+ * is taken again at a version of its own, and it is applied at most once: whichever attempt
+ * reaches the primary first. Such a group (acknowledged versions that differ, each but at most
+ * one of them acknowledged {@code local}) is {@linkplain #takenBlind counted} and judged by
+ * its final state only: holding the group's value, it holds one of the group's versions.
+ * Reads are not judged: the instance of the skipped attempt may show it from its cache while
+ * no store answers (same decision). A partition makes this common: the drill found it there.
+ *
  * <p>Versions compare as {@link Version} does: an unknown origin (a read's) never decides
  * a tie. A group whose attempts are not one request (the drill never sends that) is
  * reported INCONCLUSIVE rather than judged. A group with a violation of rule 1 is not
@@ -94,7 +105,9 @@ public final class IdempotencyChecker extends Checker {
         refusedAsReused(group).ifPresent(found::add);
         replaysWithoutAttempt(group).ifPresent(found::add);
         Optional<Violation> twice = acknowledgedTwice(group);
-        if (twice.isPresent()) {
+        if (twice.isPresent() && group.takenBlind()) {
+            finalStateOfABlindRetry(history, group).ifPresent(found::add);
+        } else if (twice.isPresent()) {
             found.add(twice.get());
         } else if (group.isDelete()) {
             otherTombstones(history, group).ifPresent(found::add);
@@ -143,6 +156,33 @@ public final class IdempotencyChecker extends Checker {
         return Optional.of(Violation.of(NAME, group.key(), group.describe()
                 + " applied twice (or a retry not answered with the first answer): its attempts were acknowledged"
                 + " with different versions: " + answers,
+                group.attempts));
+    }
+
+    /**
+     * The groups of {@code history} whose retries were taken blind (the exception to rule 1,
+     * see the class comment): for the drill's summary.
+     */
+    public static long takenBlind(History history) {
+        return history.ops().stream()
+                .filter(op -> op.mode() == Mode.AVAILABLE && op.type().mutates() && op.idempotencyKey() != null)
+                .collect(Collectors.groupingBy(Op::idempotencyKey)).entrySet().stream()
+                .filter(e -> new Group(e.getKey(), e.getValue()).takenBlind()).count();
+    }
+
+    /** The exception to rule 1: the final state, holding the group's value, holds one of its versions. */
+    private Optional<Violation> finalStateOfABlindRetry(History history, Group group) {
+        Optional<FinalState> state = history.finalState(group.key())
+                .filter(s -> !group.isDelete() && group.value().equals(s.visibleValue()));
+        if (state.isEmpty()) {
+            return Optional.empty();
+        }
+        Version stored = state.get().versionStamp();
+        if (group.acknowledged().stream().anyMatch(op -> same(stored, op.versionStamp()))) {
+            return Optional.empty();
+        }
+        return Optional.of(Violation.of(NAME, group.key(), group.describe() + ", a retry taken blind: the final "
+                + "state holds it at v" + stored + ", a version none of its attempts was acknowledged with",
                 group.attempts));
     }
 
@@ -300,6 +340,19 @@ public final class IdempotencyChecker extends Checker {
 
         Optional<Op> firstAcknowledged() {
             return acknowledged().stream().findFirst();
+        }
+
+        /**
+         * Acknowledged at more than one version, and at most one of those versions by an
+         * attempt not answered {@code local}: every other one was taken by an instance that
+         * could check only its own hint log.
+         */
+        boolean takenBlind() {
+            List<Op> acknowledged = acknowledged();
+            long versions = acknowledged.stream().map(Op::versionStamp).distinct().count();
+            long checked = acknowledged.stream().filter(op -> op.durability() != Durability.LOCAL)
+                    .map(Op::versionStamp).distinct().count();
+            return versions > 1 && checked <= 1;
         }
 
         /** "write 'x' (Idempotency-Key c-w1)", for messages. */

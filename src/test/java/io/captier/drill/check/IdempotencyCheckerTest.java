@@ -102,6 +102,26 @@ class IdempotencyCheckerTest {
     }
 
     @Test
+    void aRetryTakenBlindIntoAHintLogIsJudgedByTheFinalStateOnly() {
+        // The first attempt reached the primary; the retry went to an instance cut off from both stores.
+        Op first = attempt(ONE, 0).ok(200).assigned(100, Durability.PRIMARY).build();
+        Op blind = attempt(TWO, 10).ok(202).assigned(120, Durability.LOCAL).build();
+        Op cached = read("x", 120, 20).build();
+        assertEquals(List.of(), check(List.of(first, blind, cached), FinalState.of("k", "x", 100, ONE)));
+        assertEquals(List.of(), check(List.of(first, blind), FinalState.of("k", "x", 120, TWO)));
+        assertEquals(1, IdempotencyChecker.takenBlind(History.of(List.of(first, blind))));
+
+        List<Violation> found = check(List.of(first, blind), FinalState.of("k", "x", 140, TWO));
+        assertEquals(1, found.size(), found::toString);
+        assertTrue(found.get(0).message().contains("taken blind"), found.get(0).message());
+
+        // Two attempts acknowledged at different versions by instances that checked a store: applied twice.
+        Op checked = attempt(TWO, 10).ok(202).assigned(120, Durability.REPLICATED_BUFFER).build();
+        assertEquals(0, IdempotencyChecker.takenBlind(History.of(List.of(first, checked))));
+        assertEquals(1, check(List.of(first, checked), FinalState.of("k", "x", 100, ONE)).size());
+    }
+
+    @Test
     void aReplayWithTheAnsweringInstanceAsOriginIsAnotherWrite() {
         // Same HLC value, but issued by the other instance: not the first answer.
         List<Violation> found = check(List.of(

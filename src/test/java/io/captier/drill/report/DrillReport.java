@@ -46,7 +46,7 @@ public final class DrillReport {
         try {
             Files.createDirectories(dir);
             HistoryJson.mapper().writeValue(dir.resolve(JSON).toFile(), contents);
-            Files.writeString(dir.resolve(SUMMARY), SummaryText.render(result, history.nemesis().size()),
+            Files.writeString(dir.resolve(SUMMARY), SummaryText.render(result, history),
                     StandardCharsets.UTF_8);
             Files.writeString(dir.resolve(HTML), HtmlPage.render(history, result, timeline), StandardCharsets.UTF_8);
         } catch (IOException e) {

@@ -96,6 +96,9 @@ class DrillReportTest {
         assertTrue(text.contains("  " + LastWriterWinsFinalStateChecker.NAME + ": 1"), text);
         assertTrue(text.contains("  linearizability: 0"), text);
         assertTrue(text.contains("lost"), text);
+        // The consistent read refused while the primary was down, 22 ms after it was sent.
+        assertTrue(text.contains("  kill pg-primary: 1; refusals 1, p50 22 ms, max 22 ms"), text);
+        assertTrue(text.contains("available profile answered 100.000% of its requests"), text);
     }
 
     @Test

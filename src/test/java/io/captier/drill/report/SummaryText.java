@@ -2,6 +2,8 @@ package io.captier.drill.report;
 
 import io.captier.drill.check.CheckResult;
 import io.captier.drill.check.Figures;
+import io.captier.drill.history.History;
+import io.captier.mode.Mode;
 
 import java.util.Locale;
 import java.util.Map;
@@ -24,10 +26,10 @@ final class SummaryText {
                 + ", unknown " + cas.getOrDefault("unknown", 0L) + ", failed " + cas.getOrDefault("failed", 0L);
     }
 
-    static String render(CheckResult result, int nemesisEvents) {
+    static String render(CheckResult result, History history) {
         Figures figures = result.figures();
         StringBuilder s = new StringBuilder("captier drill: ").append(result.verdict()).append('\n');
-        s.append("ops: ").append(figures.ops()).append(", nemesis events: ").append(nemesisEvents).append('\n');
+        s.append("ops: ").append(figures.ops()).append(", nemesis events: ").append(history.nemesis().size()).append('\n');
         figures.byMode().forEach((mode, f) -> s.append(String.format(Locale.ROOT,
                 "%s: %d ops, ok %d, failed %d, unknown %d; latency p50 %d ms, p99 %d ms, max %d ms%s%s%s%n", mode, f.ops(),
                 f.byOutcome().getOrDefault("OK", 0L), f.byOutcome().getOrDefault("FAILED", 0L),
@@ -37,6 +39,12 @@ final class SummaryText {
                 f.retries() + f.replayed() > 0 ? "; retries " + f.retries() + ", replayed " + f.replayed() : "",
                 // Says whether the linearizability checker had conditions and 412s to judge.
                 compareAndSets(f))));
+        Figures.ModeFigures available = figures.byMode().get(Mode.AVAILABLE.wireName());
+        if (available != null && available.ops() > 0) {
+            s.append(String.format(Locale.ROOT, "available profile answered %.3f%% of its requests without a failure%n",
+                    100.0 * available.byOutcome().getOrDefault("OK", 0L) / available.ops()));
+        }
+        s.append(FaultFigures.render(history));
         s.append("violations per checker:\n");
         figures.violationsByChecker().forEach((checker, n) -> s.append("  ").append(checker).append(": ").append(n)
                 .append('\n'));

@@ -4,6 +4,7 @@ import io.captier.drill.check.AvailabilityChecker;
 import io.captier.drill.check.CheckResult;
 import io.captier.drill.check.CheckSettings;
 import io.captier.drill.check.Checkers;
+import io.captier.drill.check.IdempotencyChecker;
 import io.captier.drill.history.History;
 import io.captier.drill.history.HistoryJson;
 import io.captier.drill.report.DrillReport;
@@ -29,7 +30,8 @@ final class DrillChecks {
         HistoryJson.write(history, dir.resolve("history.json"));
         narrator.accept(dir.getFileName() + ": " + result.verdict() + ", " + history.ops().size() + " operations, "
                 + result.violations().size() + " violations, " + AvailabilityChecker.sessionRefusals(history)
-                + " session reads refused as session-behind; checked in " + checkMs + " ms; report in "
+                + " session reads refused as session-behind, " + IdempotencyChecker.takenBlind(history)
+                + " retries taken blind; checked in " + checkMs + " ms; report in "
                 + dir.toAbsolutePath());
         return result;
     }

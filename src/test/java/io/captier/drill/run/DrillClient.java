@@ -36,6 +36,12 @@ import java.util.concurrent.atomic.AtomicLong;
  * Every attempt is an operation of its own in the history and in the budget. Consistent
  * clients send no key and never retry.
  *
+ * <p>About {@value #ONCE_PERCENT}% of an available client's writes go to a key of their own,
+ * written once and never again ({@code <onceKeyPrefix><client>-w<n>}). Under last-writer-wins
+ * a lost write stays invisible once a later write to its key is applied; on a key written
+ * once it is the last write, so the final-state checker sees every such loss (the same idea
+ * as Jepsen's set workload).
+ *
  * <p>Consistent-profile clients send about {@value #CAS_PERCENT}% of their writes and
  * deletes as compare-and-sets (DESIGN C5, RFC 9110 13.1), conditioned on what the client
  * last learned of the key from its own answers: {@code If-Match: "<v>"} when that was a
@@ -52,11 +58,15 @@ final class DrillClient implements Runnable {
     static final int RETRY_ACKNOWLEDGED_PERCENT = 10;
     /** Of the consistent profile's writes and deletes, the share sent as compare-and-sets. */
     static final int CAS_PERCENT = 20;
+    /** Of the available profile's writes, the share sent to a key written only once. */
+    static final int ONCE_PERCENT = 10;
 
     private final String name;
     private final Mode mode;
     private final List<Instance> instances;
     private final List<String> keys;
+    /** Null: every write goes to {@link #keys}. */
+    private final String onceKeyPrefix;
     private final boolean keepsSession;
     private final DrillPlan plan;
     private final Random random;
@@ -101,12 +111,18 @@ final class DrillClient implements Runnable {
         }
     }
 
-    DrillClient(String name, Mode mode, List<Instance> instances, List<String> keys, boolean keepsSession,
-                DrillPlan plan, long seed, AtomicLong ids, AtomicBoolean stop, ConcurrentLinkedQueue<Op> history) {
+    /**
+     * @param keys          the profile's shared key space
+     * @param onceKeyPrefix where keys written only once start (available profile), or null for none
+     */
+    DrillClient(String name, Mode mode, List<Instance> instances, List<String> keys, String onceKeyPrefix,
+                boolean keepsSession, DrillPlan plan, long seed, AtomicLong ids, AtomicBoolean stop,
+                ConcurrentLinkedQueue<Op> history) {
         this.name = name;
         this.mode = mode;
         this.instances = instances;
         this.keys = keys;
+        this.onceKeyPrefix = onceKeyPrefix;
         this.keepsSession = keepsSession;
         this.plan = plan;
         this.random = new Random(seed);
@@ -198,6 +214,9 @@ final class DrillClient implements Runnable {
         boolean write = dice < 90;
         Precondition condition = mode == Mode.CONSISTENT && random.nextInt(100) < CAS_PERCENT
                 ? condition(key, write) : null;
+        if (write && onceKeyPrefix != null && random.nextInt(100) < ONCE_PERCENT) {
+            key = onceKeyPrefix + name + "-w" + n;
+        }
         return write ? new Request(OpType.WRITE, key, name + "-" + n, idempotencyKey, 1, false, condition)
                 : new Request(OpType.DELETE, key, null, idempotencyKey, 1, false, condition);
     }

@@ -181,6 +181,21 @@ class DrillClientTest {
     }
 
     @Test
+    void aShareOfAvailableWritesGoesToKeysWrittenByOneLogicalWriteOnly() {
+        List<Op> ops = run(Mode.AVAILABLE, 800, Behaviour.LOSE_THE_ANSWER, Behaviour.APPLY);
+        Map<String, List<Op>> once = ops.stream().filter(op -> op.key().startsWith("once-"))
+                .collect(Collectors.groupingBy(Op::key));
+        long writes = ops.stream().filter(op -> op.type() == OpType.WRITE).map(Op::idempotencyKey).distinct().count();
+        assertTrue(once.size() > writes / 20 && once.size() < writes / 5, once.size() + " of " + writes + " writes");
+        // Retries of one write keep its key: each once-key carries one Idempotency-Key, nothing else.
+        once.forEach((key, attempts) -> {
+            assertEquals(1, attempts.stream().map(Op::idempotencyKey).distinct().count(), key + ": " + attempts);
+            assertTrue(attempts.stream().allMatch(op -> op.type() == OpType.WRITE), key + ": " + attempts);
+        });
+        assertTrue(once.values().stream().anyMatch(attempts -> attempts.size() > 1), "some once-keys were retried");
+    }
+
+    @Test
     void readsCarryNoKey() {
         List<Op> ops = run(Mode.AVAILABLE, 100, Behaviour.APPLY, Behaviour.APPLY);
         assertTrue(ops.stream().filter(Op::isRead).allMatch(op -> op.idempotencyKey() == null && !op.replayed()));
@@ -192,7 +207,7 @@ class DrillClientTest {
         DrillPlan plan = new DrillPlan(1, 1, 0, 3, maxOps, Duration.ZERO, 42);
         ConcurrentLinkedQueue<Op> history = new ConcurrentLinkedQueue<>();
         new DrillClient(mode == Mode.AVAILABLE ? "ap-client" : "cp-client", mode, instances, List.of("k0", "k1", "k2"),
-                false, plan, 42, new AtomicLong(), new AtomicBoolean(), history).run();
+                mode == Mode.AVAILABLE ? "once-" : null, false, plan, 42, new AtomicLong(), new AtomicBoolean(), history).run();
         return List.copyOf(history);
     }
 
@@ -205,7 +220,7 @@ class DrillClientTest {
         List<Thread> threads = new ArrayList<>();
         for (int i = 0; i < 2; i++) {
             DrillClient client = new DrillClient("cp-client-" + i, Mode.CONSISTENT, instances,
-                    List.of("k0", "k1", "k2"), false, plan, 42 + i, ids, new AtomicBoolean(), history);
+                    List.of("k0", "k1", "k2"), null, false, plan, 42 + i, ids, new AtomicBoolean(), history);
             threads.add(new Thread(client));
         }
         threads.forEach(Thread::start);
