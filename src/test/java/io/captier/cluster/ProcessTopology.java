@@ -255,6 +255,11 @@ public final class ProcessTopology implements Topology {
         return backups;
     }
 
+    /** Whether each node runs in a network namespace of its own ({@link Options#withNetwork()}). */
+    public boolean onNetwork() {
+        return network != null;
+    }
+
     /** The harness network the nodes run on; throws IllegalStateException without
      *  {@link Options#withNetwork()}. */
     public Network network() {

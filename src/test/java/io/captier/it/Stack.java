@@ -1,6 +1,7 @@
 package io.captier.it;
 
 import io.captier.cluster.AppInstance;
+import io.captier.cluster.ProcessTopology;
 import io.captier.cluster.Topologies;
 import io.captier.cluster.Topology;
 import org.awaitility.Awaitility;
@@ -10,6 +11,7 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * A real topology plus captier instances started as processes from the packaged jar,
@@ -34,6 +36,20 @@ public final class Stack implements AutoCloseable {
         return new Stack(Topologies.start());
     }
 
+    /**
+     * The process topology with every node in a network namespace of its own
+     * ({@link ProcessTopology.Options#withNetwork()}); each instance started here gets a host of
+     * its own on the same bridge, named as the instance, so that partitions can cut it off.
+     */
+    public static Stack startOnNetwork() {
+        return new Stack(ProcessTopology.start(ProcessTopology.Options.defaults().withNetwork()));
+    }
+
+    /** The topology as one on a harness network, or empty when it runs on 127.0.0.1. */
+    public Optional<ProcessTopology> onNetwork() {
+        return topology instanceof ProcessTopology p && p.onNetwork() ? Optional.of(p) : Optional.empty();
+    }
+
     public Map<String, String> env() {
         Map<String, String> env = new HashMap<>(topology.appEnv());
         env.put("NETWORK_TIMEOUT_SEC", Integer.toString(NETWORK_TIMEOUT_SEC));
@@ -55,7 +71,8 @@ public final class Stack implements AutoCloseable {
     public AppInstance instance(String name, String mode, Map<String, String> settings) {
         Map<String, String> env = env();
         env.putAll(settings);
-        AppInstance app = AppInstance.start(name, mode, env);
+        AppInstance app = onNetwork().map(p -> AppInstance.start(name, mode, env, p.network().addHost(name)))
+                .orElseGet(() -> AppInstance.start(name, mode, env));
         instances.add(app);
         awaitReady(app);
         return app;

@@ -13,6 +13,7 @@ import org.awaitility.Awaitility;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Set;
@@ -77,8 +78,11 @@ public final class Drill {
         List<Thread> threads = new ArrayList<>();
         threads.addAll(clients(prefix, Mode.CONSISTENT, consistent, plan, ids, stop, ops, outOfService));
         threads.addAll(clients(prefix, Mode.AVAILABLE, available, plan, ids, stop, ops, outOfService));
-        Nemesis nemesis = new Nemesis(stack.topology, available, outOfService, narrator);
-        narrator.accept("traffic on " + threads.size() + " clients");
+        PartitionNemesis partitions = stack.onNetwork()
+                .map(t -> new PartitionNemesis(t, consistent, available, plan.seed(), narrator)).orElse(null);
+        Nemesis nemesis = new Nemesis(stack.topology, available, outOfService, partitions, narrator);
+        narrator.accept("traffic on " + threads.size() + " clients; seed " + plan.seed()
+                + (partitions == null ? "; no partitions (loopback topology)" : "; with partitions"));
         threads.forEach(Thread::start);
         try {
             Nemesis.sleep(Duration.ofSeconds(2));
@@ -95,9 +99,14 @@ public final class Drill {
         awaitReconciled(all, available);
         List<Op> sorted = ops.stream().sorted(Comparator.comparingLong(Op::invokeNanos)).toList();
         History history = new History(sorted, nemesis.events(), nemesis.downtimes(), Map.of())
-                .withFinalStates(finalStates(keys(prefix, Mode.CONSISTENT, plan), keys(prefix, Mode.AVAILABLE, plan)));
+                .withFinalStates(finalStates(prefix, sorted));
         all.forEach(AppInstance::close); // their work is done; the machine has two cores
         return history;
+    }
+
+    /** Where the available profile's keys written only once start (see {@link DrillClient}). */
+    static String onceKeyPrefix(String prefix) {
+        return prefix + "-" + Mode.AVAILABLE.wireName() + "-once-";
     }
 
     /** The key space of one profile: small, so that keys collide. */
@@ -118,6 +127,7 @@ public final class Drill {
         for (int i = 0; i < plan.clientsPerProfile(); i++) {
             String name = prefix + "-" + (mode == Mode.CONSISTENT ? "cp" : "ap") + "-client-" + i;
             DrillClient client = new DrillClient(name, mode, targets, keys(prefix, mode, plan),
+                    mode == Mode.AVAILABLE ? onceKeyPrefix(prefix) : null,
                     i < plan.sessionClientsPerProfile(),
                     plan, plan.seed() + 31L * i + mode.ordinal(), ids, stop, ops);
             Thread t = new Thread(client, "drill-" + name);
@@ -139,25 +149,23 @@ public final class Drill {
         narrator.accept("reconciled; topology now:\n" + t.describe());
     }
 
-    /** Each drill key as the PostgreSQL primary holds it, read directly as the superuser. */
-    private List<FinalState> finalStates(List<String> consistentKeys, List<String> availableKeys) {
+    /**
+     * Each key the drill's operations touched, as the PostgreSQL primary holds it, read
+     * directly as the superuser in one query; a key without a row is absent.
+     */
+    private List<FinalState> finalStates(String prefix, List<Op> ops) {
         Topology t = stack.topology;
-        List<FinalState> states = new ArrayList<>();
-        List<String> keys = new ArrayList<>(consistentKeys);
-        keys.addAll(availableKeys);
-        for (String key : keys) {
-            List<List<String>> rows = t.sql(t.pgPrimary(), "SELECT 'x' || coalesce(convert_from(value, 'UTF8'), ''), "
-                    + "version, origin, deleted FROM kv WHERE key = '" + key + "'");
-            if (rows.isEmpty()) {
-                states.add(FinalState.absent(key));
-                continue;
-            }
-            List<String> row = rows.get(0);
-            long version = Long.parseLong(row.get(1));
-            states.add("t".equals(row.get(3)) ? FinalState.tombstone(key, version, row.get(2))
-                    : FinalState.of(key, row.get(0).substring(1), version, row.get(2)));
+        Map<String, FinalState> rows = new HashMap<>();
+        // prefix is the drill's own name ([a-z]+): safe inside the literal.
+        for (List<String> row : t.sql(t.pgPrimary(), "SELECT key, 'x' || coalesce(convert_from(value, 'UTF8'), ''), "
+                + "version, origin, deleted FROM kv WHERE key LIKE '" + prefix + "-%'")) {
+            String key = row.get(0);
+            long version = Long.parseLong(row.get(2));
+            rows.put(key, "t".equals(row.get(4)) ? FinalState.tombstone(key, version, row.get(3))
+                    : FinalState.of(key, row.get(1).substring(1), version, row.get(3)));
         }
-        return states;
+        return ops.stream().map(Op::key).distinct().sorted()
+                .map(key -> rows.getOrDefault(key, FinalState.absent(key))).toList();
     }
 
     private static void join(Thread t) {

@@ -31,6 +31,10 @@ import java.util.function.Consumer;
  * kill -9 an available instance and start it again (its hint log replays) while the next
  * cycle's faults go on: a restart overlaps the next kills, and is waited for only before the
  * same instance is killed again and at the end ({@link #awaitRestarts}).
+ *
+ * <p>On a topology in network namespaces ({@link PartitionNemesis}) each cycle also splits the
+ * Redis master's side from the sentinels, and kills its sentinel while a partition drawn at
+ * random holds: faults overlap.
  */
 final class Nemesis {
 
@@ -44,12 +48,17 @@ final class Nemesis {
     private final List<NemesisEvent> events = Collections.synchronizedList(new ArrayList<>());
     private final List<Downtime> downtimes = Collections.synchronizedList(new ArrayList<>());
     private final Set<String> outOfService;
+    /** Null on the loopback topology: no partitions there. */
+    private final PartitionNemesis partitions;
     /** Instance name to its start after a kill, running on a thread of its own. */
     private final Map<String, FutureTask<Void>> restarts = new HashMap<>();
     private final AtomicInteger kills = new AtomicInteger();
 
-    Nemesis(Topology topology, List<AppInstance> availableInstances, Set<String> outOfService, Consumer<String> narrator) {
+    /** @param partitions the partitions of the drill, or null where the topology cannot partition */
+    Nemesis(Topology topology, List<AppInstance> availableInstances, Set<String> outOfService,
+            PartitionNemesis partitions, Consumer<String> narrator) {
         this.outOfService = outOfService;
+        this.partitions = partitions;
         this.topology = topology;
         this.availableInstances = availableInstances;
         // Longer than the network timeout, so calls to the paused node time out.
@@ -66,7 +75,13 @@ final class Nemesis {
         settle();
         killARedisReplica();
         settle();
-        killASentinel(n);
+        if (partitions == null) {
+            killASentinel(n);
+        } else {
+            splitTheRedisMasterSide(n);
+            settle();
+            killASentinelDuringAPartition(n);
+        }
         settle();
         killAnAvailableInstance(availableInstances.get(n % availableInstances.size()));
         settle();
@@ -183,6 +198,31 @@ final class Nemesis {
             kill(sentinel);
             sleep(Duration.ofSeconds(1));
             topology.restart(sentinel);
+        });
+    }
+
+    /** An available instance in service (the one killed next if it is), with the Redis master, cut off. */
+    private void splitTheRedisMasterSide(int n) {
+        AppInstance app = availableInstances.get(n % availableInstances.size());
+        if (outOfService.contains(app.name())) {
+            app = availableInstances.get((n + 1) % availableInstances.size());
+        }
+        AppInstance instance = app;
+        fault("partition redis-master side", topology.redisMaster().name() + "," + instance.name(),
+                () -> partitions.splitTheRedisMasterSide(instance));
+    }
+
+    /** A partition drawn at random, and a sentinel killed and restarted while it holds. */
+    private void killASentinelDuringAPartition(int n) {
+        PartitionNemesis.Partition partition = partitions.random();
+        fault(partition.kind(), partition.target(), () -> {
+            partition.cut().run();
+            try {
+                killASentinel(n);
+                sleep(PartitionNemesis.HOLD);
+            } finally {
+                partitions.heal();
+            }
         });
     }
 

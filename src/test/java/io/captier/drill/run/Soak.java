@@ -11,9 +11,10 @@ import java.time.format.DateTimeFormatter;
 import java.util.Map;
 
 /**
- * The long drill for people (scripts/drill soak MINUTES): a topology of its own, both
- * profiles under fault cycles for about that long, checked, with a report. Exits 0 when
- * no checker found a violation, 1 otherwise.
+ * The long drill for people (scripts/drill soak MINUTES): a topology of its own with every
+ * node and instance in a network namespace (root and nftables needed, as for the default
+ * test run), both profiles under fault cycles (kills, pauses and partitions) for about that
+ * long, checked, with a report. Exits 0 when no checker found a violation, 1 otherwise.
  */
 public final class Soak {
 
@@ -25,7 +26,7 @@ public final class Soak {
         DrillPlan plan = DrillPlan.soak(length);
         String name = "soak-" + LocalDateTime.now().format(DateTimeFormatter.ofPattern("yyyyMMdd-HHmmss"));
         CheckResult result;
-        try (Stack stack = Stack.start()) {
+        try (Stack stack = Stack.startOnNetwork()) {
             History history = new Drill(stack, Map.of(), Soak::say).run("soak", plan, Drill.cycles(plan, Soak::say));
             result = DrillChecks.checkAndReport(history, Path.of("target", "drill-reports", name), Soak::say);
         }
