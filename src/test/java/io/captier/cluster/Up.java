@@ -28,10 +28,16 @@ import java.util.function.Consumer;
  *
  * <p>It stays up until told to stop, and takes orders for drills on a control port
  * (127.0.0.1 only, written to .captier/up.properties): scripts/ctl sends them, one at a time.
+ *
+ * <p>{@code --faults}: the database nodes each in a network namespace of their own and every
+ * instance on a clock that can be shifted, for scripts/ctl partition, heal and clock
+ * ({@link UpFaults}; needs root, iproute2, nftables and faketime).
  */
 public final class Up {
 
     private final ProcessTopology topology;
+    /** Null without --faults. */
+    private final UpFaults faults;
     private static final List<String> PROFILES = List.of("consistent", "available");
 
     /** Every instance by name (consistent-1, ...), in the order they were started. */
@@ -42,17 +48,21 @@ public final class Up {
 
     private Up(ProcessTopology topology) {
         this.topology = topology;
+        this.faults = topology.onNetwork() ? new UpFaults(topology) : null;
     }
 
-    /** Arguments: {@code [--instances N] [STATE_DIR]} (default 2 and .captier). */
+    /** Arguments: {@code [--instances N] [--faults] [STATE_DIR]} (default 2, no faults, .captier). */
     public static void main(String[] args) throws Exception {
         Map<String, Integer> firstPorts = Map.of("consistent", port("CONSISTENT_PORT", 5001),
                 "available", port("AVAILABLE_PORT", 5002));
         int perProfile = 2;
         Path state = Path.of(".captier");
+        boolean withFaults = false;
         for (int i = 0; i < args.length; i++) {
             if (args[i].equals("--instances") && i + 1 < args.length) {
                 perProfile = Integer.parseInt(args[++i]);
+            } else if (args[i].equals("--faults")) {
+                withFaults = true;
             } else {
                 state = Path.of(args[i]);
             }
@@ -62,7 +72,8 @@ public final class Up {
         }
         Files.createDirectories(state);
 
-        Up up = new Up(ProcessTopology.start(ProcessTopology.Options.defaults().withBackups(60)));
+        ProcessTopology.Options options = ProcessTopology.Options.defaults().withBackups(60);
+        Up up = new Up(ProcessTopology.start(withFaults ? options.withNetwork() : options));
         Runtime.getRuntime().addShutdownHook(new Thread(up::close, "captier-up-cleanup"));
         // CAPTIER_UP_PARENT_PID: a test that ran scripts/up; when its JVM dies, everything stops.
         String parent = System.getenv("CAPTIER_UP_PARENT_PID");
@@ -118,6 +129,9 @@ public final class Up {
         // NGINX's pool is changed before an instance is stopped (RollingRestart); a second of
         // readiness DOWN is enough for anyone watching /health/ready by hand.
         env.put("SHUTDOWN_DELAY", System.getenv().getOrDefault("SHUTDOWN_DELAY", "1s"));
+        if (faults != null) {
+            env.putAll(faults.clockFor(name, topology.baseDir().resolve("clock-" + name)));
+        }
         AppInstance app = AppInstance.start(name, mode, env);
         instances.put(name, app);
         return app;
@@ -158,6 +172,12 @@ public final class Up {
                 case "stop" -> {
                     stopped.countDown();
                     yield "stopping\n";
+                }
+                case "partition", "heal", "clock" -> {
+                    if (faults == null) {
+                        throw new IllegalArgumentException(parts[0] + " needs the topology of scripts/up --faults");
+                    }
+                    yield faults.act(parts[0], List.of(parts).subList(1, parts.length));
                 }
                 default -> act(parts[0], parts.length > 1 ? parts[1] : "");
             };
@@ -278,6 +298,10 @@ public final class Up {
             sb.append(String.format("%-10s nginx    %-20s %s %s pid=%d%n", "nginx", "TLS", nginx.url("consistent"),
                     nginx.url("available"), nginx.pid()));
         }
+        if (faults != null) {
+            sb.append("partitions: ").append(topology.partitions().cuts().isEmpty() ? "none" : faults.describeCuts())
+                    .append('\n');
+        }
         if (monitoring != null) {
             sb.append(String.format("%-10s monitor  %-20s %s%n", "prometheus", "", monitoring.prometheusUrl()));
             sb.append(String.format("%-10s monitor  %-20s %s%n", "alertmgr", "", monitoring.alertmanagerUrl()));
@@ -317,12 +341,19 @@ public final class Up {
                   scripts/ctl add-instance available
                   scripts/ctl rolling-restart all  # one instance at a time, out of NGINX's pool and back
                   scripts/ctl status
-
+                %s
                 Stop everything: scripts/down
 
                 %s""".formatted(cp.baseUrl(), ap.baseUrl(), ap.baseUrl(), cp.baseUrl(), ap.baseUrl(), ap.baseUrl(),
                 nginx.certificate(), nginx.url("consistent"), nginx.certificate(), nginx.url("available"),
-                monitoring.prometheusUrl(), monitoring.alertmanagerUrl(), status());
+                monitoring.prometheusUrl(), monitoring.alertmanagerUrl(), faults == null ? "" : """
+                Faults (--faults: database nodes in network namespaces, instances on shiftable clocks):
+                  scripts/ctl partition pg-primary instances   # CP refuses fast, AP buffers (202)
+                  scripts/ctl partition redis-master sentinels,redis-replicas
+                  scripts/ctl partition isolate pg-standby
+                  scripts/ctl clock available-2 +10s
+                  scripts/ctl heal
+                """, status());
     }
 
     /** The run's API keys and addresses for a person's shell (and docs/runbook.md's commands);

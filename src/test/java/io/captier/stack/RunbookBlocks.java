@@ -16,6 +16,8 @@ final class RunbookBlocks {
     static final String LOCAL = "sh local";
     /** Blocks for the local topology whose commands are not there yet. */
     static final String PENDING = "sh local-pending";
+    /** Blocks for the topology of scripts/up --faults (FaultsWalkthroughIT runs them). */
+    static final String FAULTS = "sh faults";
 
     private static final Pattern OPEN = Pattern.compile("^ {0,3}(`{3,}|~{3,})[ \t]*([^`]*?)[ \t]*$");
     private static final Pattern HEADING = Pattern.compile("^ {0,3}#{1,6}[ \t]+(.*?)[ \t]*#*[ \t]*$");

@@ -44,9 +44,9 @@ class RunbookIT {
     static final String RUNBOOK = "docs/runbook.md";
     /** What a person's shell holds before a block: the run's keys and addresses. */
     static final String PRELUDE = "source \"$CAPTIER_STATE/credentials.env\"";
-    private static final Duration UP_TIMEOUT = Duration.ofMinutes(4);
-    private static final Duration BLOCK_TIMEOUT = Duration.ofMinutes(3);
-    private static final Duration DOWN_TIMEOUT = Duration.ofMinutes(1);
+    static final Duration UP_TIMEOUT = Duration.ofMinutes(4);
+    static final Duration BLOCK_TIMEOUT = Duration.ofMinutes(3);
+    static final Duration DOWN_TIMEOUT = Duration.ofMinutes(1);
 
     @Test
     void everyLocalBlockOfTheRunbookRunsAgainstScriptsUp(@TempDir Path state) throws IOException {
@@ -87,7 +87,7 @@ class RunbookIT {
 
     /** This JVM's environment without anything a person's sourced credentials.env may have left in
      *  it, and the run's own settings. */
-    private static Map<String, String> environment(Path state) {
+    static Map<String, String> environment(Path state) {
         Map<String, String> env = new HashMap<>(System.getenv());
         env.keySet().removeIf(k -> k.startsWith("CAPTIER_") || k.equals("REDISCLI_AUTH")
                 || k.equals("CONSISTENT_PORT") || k.equals("AVAILABLE_PORT"));

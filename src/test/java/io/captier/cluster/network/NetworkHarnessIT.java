@@ -139,6 +139,17 @@ class NetworkHarnessIT {
     }
 
     @Test
+    @Order(4)
+    void cutFromRootLeavesTheHostsTheirLinks() {
+        net.partitions().cutFromRoot(List.of(a));
+        assertFalse(rootReaches(a));
+        assertTrue(rootReaches(b));
+        assertTrue(reaches(c, a), "hosts still reach a");
+        net.partitions().heal();
+        assertTrue(rootReaches(a));
+    }
+
+    @Test
     @Order(5)
     void oneWayDropsOnlyOneDirection() {
         net.partitions().oneWay(a, b);

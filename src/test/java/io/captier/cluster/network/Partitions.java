@@ -110,6 +110,21 @@ public final class Partitions {
     }
 
     /**
+     * Cuts every host of {@code hs} off from the root namespace, both ways: from the test JVM, or
+     * from what scripts/up runs there (the captier instances, NGINX, Prometheus); the hosts keep
+     * reaching each other. Throws IllegalArgumentException for an empty set or a host not of this
+     * network.
+     */
+    public synchronized void cutFromRoot(Collection<Host> hs) {
+        Set<String> as = addresses(hs);
+        if (as.isEmpty()) {
+            throw new IllegalArgumentException("no host to cut off");
+        }
+        as.forEach(x -> both(x, rootAddress));
+        apply();
+    }
+
+    /**
      * Drops packets from {@code from} to {@code to} only; {@code to}'s packets still reach
      * {@code from}. TCP then fails both ways (the SYN/ACK or the data never gets through), but
      * datagrams and their counters show the asymmetry.
