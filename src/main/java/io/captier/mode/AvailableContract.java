@@ -28,7 +28,7 @@ import java.io.IOException;
 import java.util.Optional;
 
 /**
- * AP (DESIGN A1-A6): answer while this instance runs, and say how. Reads are
+ * AP (docs/architecture.md A1-A6): answer while this instance runs, and say how. Reads are
  * {@link AvailableReads}'s.
  *
  * <p>Writes commit on the PostgreSQL primary and are written through to Redis; when the
@@ -82,14 +82,16 @@ public class AvailableContract implements KvContract {
     }
 
     /**
-     * Commit on the primary, else buffer (DESIGN A5). With an Idempotency-Key (A8), a retry
+     * Commit on the primary, else buffer (docs/architecture.md A5). With an Idempotency-Key (A8), a retry
      * is first looked for where its first attempt may wait: this instance's hint log, then
      * the Redis buffer's record; found, the first answer is given again (same version, the
      * same durability or better), and nothing is written. Reconciliation applies a key once.
      *
+     * A retry whose first attempt no store can show (it waits in another instance's hint
+     * log) is taken again (docs/decisions.md, "A retry no store can check is taken").
+     *
      * @throws IdempotencyKeyReused      the key belongs to another request (422)
-     * @throws StoreUnavailableException no buffer can take it, or it has an Idempotency-Key
-     *                                   that no store can check now (503, not applied)
+     * @throws StoreUnavailableException no buffer can take it (503, not applied)
      */
     @Override
     public WriteResult write(WriteRequest request) {
@@ -133,7 +135,7 @@ public class AvailableContract implements KvContract {
     }
 
     /**
-     * A conditional write (DESIGN C5, A8) needs the primary: a buffered write cannot be
+     * A conditional write (docs/architecture.md C5, A8) needs the primary: a buffered write cannot be
      * conditional. And it is refused while a buffered write to the key waits for
      * reconciliation as far as this instance can see (its own hint log, or a Redis
      * projection newer than the primary's row): the row would not be the newest

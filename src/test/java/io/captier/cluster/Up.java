@@ -347,6 +347,7 @@ public final class Up {
                 %s""".formatted(cp.baseUrl(), ap.baseUrl(), ap.baseUrl(), cp.baseUrl(), ap.baseUrl(), ap.baseUrl(),
                 nginx.certificate(), nginx.url("consistent"), nginx.certificate(), nginx.url("available"),
                 monitoring.prometheusUrl(), monitoring.alertmanagerUrl(), faults == null ? "" : """
+
                 Faults (--faults: database nodes in network namespaces, instances on shiftable clocks):
                   scripts/ctl partition pg-primary instances   # CP refuses fast, AP buffers (202)
                   scripts/ctl partition redis-master sentinels,redis-replicas

@@ -10,7 +10,7 @@ import java.util.Map;
 import java.util.TreeMap;
 
 /**
- * Always answers (DESIGN A1): every available-profile request to an instance that was up
+ * Always answers (docs/architecture.md A1): every available-profile request to an instance that was up
  * for the whole request (no {@code Downtime} of it overlaps [invoke, complete]) got an
  * answer, and not a 5xx: 2xx, or 404 for a read. A request that touched a downtime is not
  * judged: the instance was killed or paused on purpose.

@@ -8,7 +8,7 @@ import java.util.Comparator;
 import java.util.List;
 
 /**
- * Fail fast (DESIGN C3): when the consistent profile cannot keep its contract it says so
+ * Fail fast (docs/architecture.md C3): when the consistent profile cannot keep its contract it says so
  * within the network timeout. Every consistent request that failed (a 5xx, or no answer
  * at all) must have completed within {@code networkTimeoutMs + marginMs} of being sent.
  * The margin covers the request's own work and the client's scheduling. A request with no

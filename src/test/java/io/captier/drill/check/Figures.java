@@ -31,7 +31,7 @@ public record Figures(int ops, Map<String, ModeFigures> byMode, Map<String, Avai
      * @param retries                 attempts of a write or delete after its first (same
      *                                Idempotency-Key): what {@link IdempotencyChecker} has to judge
      * @param replayed                answers marked {@code Idempotent-Replayed: true}
-     * @param compareAndSets          writes and deletes sent with a precondition (DESIGN C5), by
+     * @param compareAndSets          writes and deletes sent with a precondition (docs/architecture.md C5), by
      *                                result: "ok" (applied), "412" (condition false), "unknown"
      *                                (may or may not have applied), "failed" (any other refusal);
      *                                empty when none were sent

@@ -19,7 +19,7 @@ import java.util.stream.Collectors;
 import java.util.stream.Stream;
 
 /**
- * At most once per {@code Idempotency-Key} (DESIGN A8), available profile. The attempts
+ * At most once per {@code Idempotency-Key} (docs/architecture.md A8), available profile. The attempts
  * that carried one idempotency key are a <em>group</em>: one logical write, sent again
  * with the same request after an unknown outcome or a 5xx, or just because. Its content
  * is its value (the drill writes each value once) or, for a delete, a tombstone. Applied
@@ -54,14 +54,18 @@ import java.util.stream.Stream;
  * </ol>
  *
  * <p>One exception to rule 1, the contract's own (docs/decisions.md, Buffers: "A retry no
- * store can check is taken"): an instance that reaches neither store checks a retry against
- * its own hint log only, so a retry whose other attempt waits in another instance's hint log
- * is taken again at a version of its own, and it is applied at most once: whichever attempt
- * reaches the primary first. Such a group (acknowledged versions that differ, each but at most
- * one of them acknowledged {@code local}) is {@linkplain #takenBlind counted} and judged by
- * its final state only: holding the group's value, it holds one of the group's versions.
- * Reads are not judged: the instance of the skipped attempt may show it from its cache while
- * no store answers (same decision). A partition makes this common: the drill found it there.
+ * store can check is taken"): an attempt whose other attempt waits in another instance's hint
+ * log cannot see it in any store, so it is taken again at a version of its own; the write is
+ * still applied at most once, whichever attempt reaches the primary first. Such a group
+ * (acknowledged at more than one version, each but at most one of them only by attempts
+ * answered {@code local}, each version issued by another instance: an instance's own hint log
+ * would have caught its own repeat) is {@linkplain #takenBlind counted} and judged by what
+ * "at most once" leaves: the final state and every read of the value show one of the group's
+ * versions, and where an attempt acknowledged on a store (the primary, or Redis) had completed
+ * before a differing {@code local} one was sent, the final state holding the value holds that
+ * first one (it claimed the key; reconciliation must skip the later attempt). Deletes taken
+ * blind are not judged: their tombstones cannot be told apart. A partition makes such groups
+ * common: the drill found them there.
  *
  * <p>Versions compare as {@link Version} does: an unknown origin (a read's) never decides
  * a tie. A group whose attempts are not one request (the drill never sends that) is
@@ -106,7 +110,7 @@ public final class IdempotencyChecker extends Checker {
         replaysWithoutAttempt(group).ifPresent(found::add);
         Optional<Violation> twice = acknowledgedTwice(group);
         if (twice.isPresent() && group.takenBlind()) {
-            finalStateOfABlindRetry(history, group).ifPresent(found::add);
+            blindRetryApplied(history, group).ifPresent(found::add);
         } else if (twice.isPresent()) {
             found.add(twice.get());
         } else if (group.isDelete()) {
@@ -170,20 +174,41 @@ public final class IdempotencyChecker extends Checker {
                 .filter(e -> new Group(e.getKey(), e.getValue()).takenBlind()).count();
     }
 
-    /** The exception to rule 1: the final state, holding the group's value, holds one of its versions. */
-    private Optional<Violation> finalStateOfABlindRetry(History history, Group group) {
-        Optional<FinalState> state = history.finalState(group.key())
-                .filter(s -> !group.isDelete() && group.value().equals(s.visibleValue()));
-        if (state.isEmpty()) {
+    /**
+     * The exception to rule 1 (see the class comment): reads and the final state of the value
+     * show one of the group's versions, and the final state the claiming one where one claimed first.
+     */
+    private Optional<Violation> blindRetryApplied(History history, Group group) {
+        if (group.isDelete()) {
             return Optional.empty();
         }
-        Version stored = state.get().versionStamp();
-        if (group.acknowledged().stream().anyMatch(op -> same(stored, op.versionStamp()))) {
-            return Optional.empty();
+        List<Version> own = group.acknowledged().stream().map(Op::versionStamp).distinct().toList();
+        List<Op> other = observationsOfTheValue(history, group).stream()
+                .filter(o -> own.stream().noneMatch(v -> same(observed(o), v))).toList();
+        if (!other.isEmpty()) {
+            return Optional.of(Violation.of(NAME, group.key(), group.describe() + ", a retry taken blind: "
+                    + seen(other.get(0)) + " at v" + observed(other.get(0)) + ", a version none of its attempts "
+                    + "was acknowledged with", concat(group.attempts, other)));
         }
-        return Optional.of(Violation.of(NAME, group.key(), group.describe() + ", a retry taken blind: the final "
-                + "state holds it at v" + stored + ", a version none of its attempts was acknowledged with",
-                group.attempts));
+        Optional<Op> claimed = group.claimedBeforeABlindAttempt();
+        Optional<Op> state = history.finalState(group.key()).filter(s -> group.value().equals(s.visibleValue()))
+                .map(s -> FinalStateChecker.asRead(s, history.endMs()));
+        if (claimed.isPresent() && state.isPresent() && !same(observed(state.get()), claimed.get().versionStamp())) {
+            return Optional.of(Violation.of(NAME, group.key(), group.describe() + " applied twice: #"
+                    + claimed.get().id() + " was acknowledged at v" + claimed.get().versionStamp() + " on a store before a"
+                    + " retry was taken blind, yet the final state holds it at v" + observed(state.get()),
+                    group.attempts));
+        }
+        return Optional.empty();
+    }
+
+    /** OK reads of the group's value (that carry a version) and the final state holding it, as reads. */
+    private static List<Op> observationsOfTheValue(History history, Group group) {
+        return Stream.concat(
+                history.opsOf(group.key()).stream().filter(op -> op.isRead() && op.outcome() == Outcome.OK
+                        && op.version() != 0 && group.value().equals(op.valueRead())),
+                history.finalState(group.key()).filter(s -> group.value().equals(s.visibleValue()))
+                        .map(s -> FinalStateChecker.asRead(s, history.endMs())).stream()).toList();
     }
 
     /** Rule 2. */
@@ -194,11 +219,7 @@ public final class IdempotencyChecker extends Checker {
         if (sharedValue) {
             return Optional.empty();
         }
-        List<Op> observations = Stream.concat(
-                history.opsOf(group.key()).stream().filter(op -> op.isRead() && op.outcome() == Outcome.OK
-                        && op.version() != 0 && group.value().equals(op.valueRead())),
-                history.finalState(group.key()).filter(s -> group.value().equals(s.visibleValue()))
-                        .map(s -> FinalStateChecker.asRead(s, history.endMs())).stream()).toList();
+        List<Op> observations = observationsOfTheValue(history, group);
         Optional<Op> first = group.firstAcknowledged();
         if (first.isPresent()) {
             Version own = first.get().versionStamp();
@@ -343,16 +364,29 @@ public final class IdempotencyChecker extends Checker {
         }
 
         /**
-         * Acknowledged at more than one version, and at most one of those versions by an
-         * attempt not answered {@code local}: every other one was taken by an instance that
-         * could check only its own hint log.
+         * Acknowledged at more than one version, at most one of them by an attempt not answered
+         * {@code local}, each version issued by another instance: every other version was taken
+         * by an instance that could not see the other attempts.
          */
         boolean takenBlind() {
-            List<Op> acknowledged = acknowledged();
-            long versions = acknowledged.stream().map(Op::versionStamp).distinct().count();
-            long checked = acknowledged.stream().filter(op -> op.durability() != Durability.LOCAL)
+            List<Version> versions = acknowledged().stream().map(Op::versionStamp).distinct().toList();
+            long onStores = acknowledged().stream().filter(op -> op.durability() != Durability.LOCAL)
                     .map(Op::versionStamp).distinct().count();
-            return versions > 1 && checked <= 1;
+            long origins = versions.stream().map(Version::origin).distinct().count();
+            return versions.size() > 1 && onStores <= 1 && origins == versions.size();
+        }
+
+        /**
+         * The attempt acknowledged on a store (not {@code local}) that completed before an attempt
+         * acknowledged {@code local} at another version was sent, if there is one.
+         */
+        Optional<Op> claimedBeforeABlindAttempt() {
+            List<Op> acknowledged = acknowledged();
+            return acknowledged.stream().filter(op -> op.durability() != Durability.LOCAL)
+                    .filter(claim -> acknowledged.stream().anyMatch(blind -> blind.durability() == Durability.LOCAL
+                            && !blind.versionStamp().equals(claim.versionStamp())
+                            && blind.invokeNanos() > claim.completeNanos()))
+                    .findFirst();
         }
 
         /** "write 'x' (Idempotency-Key c-w1)", for messages. */

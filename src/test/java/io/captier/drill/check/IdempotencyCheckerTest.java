@@ -102,23 +102,43 @@ class IdempotencyCheckerTest {
     }
 
     @Test
-    void aRetryTakenBlindIntoAHintLogIsJudgedByTheFinalStateOnly() {
+    void aRetryTakenBlindIntoAHintLogIsAppliedAtMostOnceAndTheClaimWins() {
         // The first attempt reached the primary; the retry went to an instance cut off from both stores.
         Op first = attempt(ONE, 0).ok(200).assigned(100, Durability.PRIMARY).build();
         Op blind = attempt(TWO, 10).ok(202).assigned(120, Durability.LOCAL).build();
         Op cached = read("x", 120, 20).build();
         assertEquals(List.of(), check(List.of(first, blind, cached), FinalState.of("k", "x", 100, ONE)));
-        assertEquals(List.of(), check(List.of(first, blind), FinalState.of("k", "x", 120, TWO)));
         assertEquals(1, IdempotencyChecker.takenBlind(History.of(List.of(first, blind))));
+        // The primary's claim came first: reconciliation must skip the blind retry.
+        List<Violation> twice = check(List.of(first, blind), FinalState.of("k", "x", 120, TWO));
+        assertEquals(1, twice.size(), twice::toString);
+        assertTrue(twice.get(0).message().contains("applied twice") && twice.get(0).message().contains("#1"),
+                twice.get(0).message());
+        List<Violation> foreign = check(List.of(first, blind, read("x", 140, 20).build()));
+        assertEquals(1, foreign.size(), foreign::toString);
+        assertTrue(foreign.get(0).message().contains("taken blind"), foreign.get(0).message());
+    }
 
-        List<Violation> found = check(List.of(first, blind), FinalState.of("k", "x", 140, TWO));
-        assertEquals(1, found.size(), found::toString);
-        assertTrue(found.get(0).message().contains("taken blind"), found.get(0).message());
+    @Test
+    void aBlindFirstAttemptMayLoseToARetryThatReachedThePrimary() {
+        // The first attempt waits in ONE's hint log; TWO cannot see it and applies the retry.
+        Op waiting = attempt(ONE, 0).ok(202).assigned(100, Durability.LOCAL).build();
+        Op retry = attempt(TWO, 10).ok(200).assigned(120, Durability.PRIMARY).build();
+        assertEquals(List.of(), check(List.of(waiting, retry), FinalState.of("k", "x", 120, TWO)));
+        assertEquals(List.of(), check(List.of(waiting, retry), FinalState.of("k", "x", 100, ONE)));
+        assertEquals(1, check(List.of(waiting, retry), FinalState.of("k", "x", 140, TWO)).size());
+    }
 
-        // Two attempts acknowledged at different versions by instances that checked a store: applied twice.
-        Op checked = attempt(TWO, 10).ok(202).assigned(120, Durability.REPLICATED_BUFFER).build();
-        assertEquals(0, IdempotencyChecker.takenBlind(History.of(List.of(first, checked))));
-        assertEquals(1, check(List.of(first, checked), FinalState.of("k", "x", 100, ONE)).size());
+    @Test
+    void differentVersionsFromOneInstanceOrFromTwoStoresAreTwoApplications() {
+        Op first = attempt(ONE, 0).ok(202).assigned(100, Durability.LOCAL).build();
+        Op again = attempt(ONE, 10).ok(202).assigned(120, Durability.LOCAL).build();
+        assertEquals(0, IdempotencyChecker.takenBlind(History.of(List.of(first, again))), "its own hint log knew");
+        assertEquals(1, check(List.of(first, again)).size());
+        Op primary = attempt(ONE, 0).ok(200).assigned(100, Durability.PRIMARY).build();
+        Op buffered = attempt(TWO, 10).ok(202).assigned(120, Durability.REPLICATED_BUFFER).build();
+        assertEquals(0, IdempotencyChecker.takenBlind(History.of(List.of(primary, buffered))));
+        assertEquals(1, check(List.of(primary, buffered), FinalState.of("k", "x", 100, ONE)).size());
     }
 
     @Test

@@ -15,7 +15,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * No acknowledged write lost, available profile (DESIGN A5, A6). Every acknowledged
+ * No acknowledged write lost, available profile (docs/architecture.md A5, A6). Every acknowledged
  * write or delete of a key (through either profile: both write the same rows) is applied
  * to PostgreSQL sooner or later, and PostgreSQL keeps the (version, origin) maximum of what
  * was applied. So after heal and reconciliation, with M the maximum acknowledged write and

@@ -10,7 +10,7 @@ import java.util.ArrayList;
 import java.util.List;
 
 /**
- * DESIGN C1 and C5: every key of the consistent profile behaves as one linearizable
+ * docs/architecture.md C1 and C5: every key of the consistent profile behaves as one linearizable
  * compare-and-set register (initial state absent, a delete writes a tombstone; a
  * conditional write applies only where its condition holds, a 412 sees it false; see
  * {@link io.captier.drill.check.linear.CasRegister}). Keys are independent, so each is

@@ -12,14 +12,14 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * No acknowledged write lost, consistent profile (DESIGN C2): the state PostgreSQL holds
+ * No acknowledged write lost, consistent profile (docs/architecture.md C2): the state PostgreSQL holds
  * after heal must be one that some linearization of the key's history leaves behind. The
  * history is the one {@link LinearizabilityChecker} searches (same {@link RegisterHistory}
  * rule: UNKNOWN writes may or may not have happened, FAILED ones did not; a compare-and-set
  * only where its condition held, a 412 never), plus a read of the final state invoked after
  * every operation answered. An acknowledged write that vanished, or was overwritten by an
  * older one, or a compare-and-set that applied where its condition could not have held
- * (DESIGN C5), leaves a final state no order explains.
+ * (docs/architecture.md C5), leaves a final state no order explains.
  *
  * <p>Keys with any consistent operation are checked. The comparison is on values (the
  * drill writes each value once); versions of the final row are not compared here, the

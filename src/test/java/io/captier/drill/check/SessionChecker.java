@@ -12,7 +12,7 @@ import java.util.Map;
 import java.util.stream.Collectors;
 
 /**
- * Session guarantees (DESIGN A7, Terry et al. 1994), per session token, across instances.
+ * Session guarantees (docs/architecture.md A7, Terry et al. 1994), per session token, across instances.
  * A session's operations are sequential (its client waits for each answer), so they are
  * taken in the order they were sent. Per key, a session has seen:
  *

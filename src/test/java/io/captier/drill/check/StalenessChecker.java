@@ -14,7 +14,7 @@ import java.util.Objects;
 import java.util.Optional;
 
 /**
- * Honest staleness (DESIGN A3): an available read's {@code staleness_ms} may over-state
+ * Honest staleness (docs/architecture.md A3): an available read's {@code staleness_ms} may over-state
  * how far the returned value lags the latest acknowledged write, never under-state it.
  *
  * <p>For an OK available read that observed version v ({@link Observations}): among the
@@ -33,7 +33,7 @@ import java.util.Optional;
  * <p>Writes acknowledged with durability {@code local} are on one instance's disk only, and
  * the contract says other instances cannot know them (docs/decisions.md, "Durability says
  * where the write is"). They count against reads served by that same instance only: their
- * origin, which took the write. A replay (DESIGN A8) answered by another instance repeats
+ * origin, which took the write. A replay (docs/architecture.md A8) answered by another instance repeats
  * the first answer, "local" included, but the write is still on the origin's disk only.
  */
 public final class StalenessChecker extends Checker {

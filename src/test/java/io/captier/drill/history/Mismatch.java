@@ -1,7 +1,7 @@
 package io.captier.drill.history;
 
 /**
- * What a 412 {@code precondition-failed} answer said about the key (DESIGN C5): the
+ * What a 412 {@code precondition-failed} answer said about the key (docs/architecture.md C5): the
  * condition was false at one instant within the request, and at that instant the key was
  * as described here. Nothing was changed.
  *

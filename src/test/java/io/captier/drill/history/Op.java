@@ -32,11 +32,11 @@ import java.util.Objects;
  * @param durability  for acknowledged writes: where the write lives (null when not answered)
  * @param problem     for refusals: the problem type the service answered with (its URN), else null
  * @param idempotencyKey for writes and deletes: the {@code Idempotency-Key} header sent, null when none.
- *                    The attempts of one logical write share it (DESIGN A8)
+ *                    The attempts of one logical write share it (docs/architecture.md A8)
  * @param replayed    the answer said {@code Idempotent-Replayed: true}: it repeats the answer to an
  *                    earlier attempt with the same idempotency key, and applied nothing itself
  * @param precondition for a compare-and-set (a write or delete sent with {@code If-Match} or
- *                    {@code If-None-Match}, DESIGN C5): the condition sent; null for plain requests
+ *                    {@code If-None-Match}, docs/architecture.md C5): the condition sent; null for plain requests
  * @param mismatch    for a compare-and-set refused 412 (outcome FAILED, status 412, problem
  *                    {@link Precondition#FAILED_PROBLEM}): what the answer said the key held;
  *                    null otherwise, or when the answer did not say
@@ -92,14 +92,14 @@ public record Op(long id, String client, String session, String instance, Mode m
         return type.mutates() && outcome == Outcome.OK;
     }
 
-    /** A compare-and-set: a write or delete sent with a precondition (DESIGN C5). */
+    /** A compare-and-set: a write or delete sent with a precondition (docs/architecture.md C5). */
     public boolean isCas() {
         return precondition != null;
     }
 
     /**
      * A compare-and-set the service refused because its condition was false (412): it
-     * changed nothing, and it observed the key (RFC 9110 section 13.1, DESIGN C5).
+     * changed nothing, and it observed the key (RFC 9110 section 13.1, docs/architecture.md C5).
      */
     public boolean preconditionFailed() {
         return precondition != null && status == 412 && outcome == Outcome.FAILED;

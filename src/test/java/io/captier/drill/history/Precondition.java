@@ -1,7 +1,7 @@
 package io.captier.drill.history;
 
 /**
- * The condition a compare-and-set write or delete was sent with (DESIGN C5; the headers
+ * The condition a compare-and-set write or delete was sent with (docs/architecture.md C5; the headers
  * are RFC 9110 section 13.1): it is applied only if the key's state at that instant
  * satisfies it. "Holds a value" means a live value: a key never written and a tombstone
  * both hold none.

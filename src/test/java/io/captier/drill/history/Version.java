@@ -3,7 +3,7 @@ package io.captier.drill.history;
 import java.util.Comparator;
 
 /**
- * A write's place in last-writer-wins order (DESIGN A6): the HLC version, ties broken by
+ * A write's place in last-writer-wins order (docs/architecture.md A6): the HLC version, ties broken by
  * the instance that issued it. Versions from different instances compare as plain longs.
  *
  * <p>A read answer carries no origin, so {@code origin} may be null. Two versions with the

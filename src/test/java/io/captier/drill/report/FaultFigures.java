@@ -4,7 +4,6 @@ import io.captier.drill.check.Latency;
 import io.captier.drill.history.History;
 import io.captier.drill.history.NemesisEvent;
 import io.captier.drill.history.Op;
-import io.captier.drill.history.Outcome;
 import io.captier.mode.Mode;
 
 import java.util.ArrayList;
@@ -16,10 +15,10 @@ import java.util.stream.Collectors;
 
 /**
  * Per fault kind, for summary.txt: how many the nemesis injected, and how long the consistent
- * profile took to refuse a request sent while one of that kind held (a FAILED or UNKNOWN answer
- * with a status, invoked inside the fault's window; the latest fault started before it decides
- * the kind when windows overlap). Requests with no answer at all are left out: they measure the
- * client's timeout, not the service.
+ * profile took to refuse a request sent while one of that kind held (a 5xx answer invoked
+ * inside the fault's window; the latest fault started before it decides the kind when windows
+ * overlap). A 412 or another 4xx is no refusal for a fault, and requests with no answer at all
+ * are left out: they measure the client's timeout, not the service.
  */
 final class FaultFigures {
 
@@ -35,8 +34,7 @@ final class FaultFigures {
                 .collect(Collectors.groupingBy(NemesisEvent::kind, TreeMap::new, Collectors.counting()));
         Map<String, List<Long>> refusals = new TreeMap<>();
         for (Op op : history.ops()) {
-            if (op.mode() != Mode.CONSISTENT || op.status() == 0
-                    || (op.outcome() != Outcome.FAILED && op.outcome() != Outcome.UNKNOWN)) {
+            if (op.mode() != Mode.CONSISTENT || op.status() < 500) {
                 continue;
             }
             history.nemesis().stream()
@@ -49,7 +47,7 @@ final class FaultFigures {
         return kinds;
     }
 
-    /** One line per kind: "  partition halves: 3; consistent refusals 41, p50 2004 ms, max 2051 ms". */
+    /** One line per kind: "  partition halves: 3; refusals 41, p50 2004 ms, max 2051 ms". */
     static String render(History history) {
         StringBuilder s = new StringBuilder("faults by kind (consistent refusals while one held):\n");
         of(history).forEach((kind, k) -> s.append(String.format(Locale.ROOT, "  %s: %d; refusals %d, p50 %d ms, max %d ms%n",

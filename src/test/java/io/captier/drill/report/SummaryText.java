@@ -2,6 +2,7 @@ package io.captier.drill.report;
 
 import io.captier.drill.check.CheckResult;
 import io.captier.drill.check.Figures;
+import io.captier.drill.check.IdempotencyChecker;
 import io.captier.drill.history.History;
 import io.captier.mode.Mode;
 
@@ -45,6 +46,8 @@ final class SummaryText {
                     100.0 * available.byOutcome().getOrDefault("OK", 0L) / available.ops()));
         }
         s.append(FaultFigures.render(history));
+        s.append("idempotency groups taken blind (decisions: Buffers): ").append(IdempotencyChecker.takenBlind(history))
+                .append('\n');
         s.append("violations per checker:\n");
         figures.violationsByChecker().forEach((checker, n) -> s.append("  ").append(checker).append(": ").append(n)
                 .append('\n'));

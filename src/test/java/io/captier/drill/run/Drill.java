@@ -32,6 +32,9 @@ import java.util.stream.IntStream;
  */
 public final class Drill {
 
+    /** Mixed into the drill's seed for the partitions, so that they draw apart from the clients. */
+    private static final long PARTITION_SEED = 0x5DEECE66DL;
+
     private final Stack stack;
     private final Map<String, String> settings;
     private final Consumer<String> narrator;
@@ -79,7 +82,7 @@ public final class Drill {
         threads.addAll(clients(prefix, Mode.CONSISTENT, consistent, plan, ids, stop, ops, outOfService));
         threads.addAll(clients(prefix, Mode.AVAILABLE, available, plan, ids, stop, ops, outOfService));
         PartitionNemesis partitions = stack.onNetwork()
-                .map(t -> new PartitionNemesis(t, consistent, available, plan.seed(), narrator)).orElse(null);
+                .map(t -> new PartitionNemesis(t, consistent, available, plan.seed() ^ PARTITION_SEED, narrator)).orElse(null);
         Nemesis nemesis = new Nemesis(stack.topology, available, outOfService, partitions, narrator);
         narrator.accept("traffic on " + threads.size() + " clients; seed " + plan.seed()
                 + (partitions == null ? "; no partitions (loopback topology)" : "; with partitions"));
@@ -89,6 +92,7 @@ public final class Drill {
             scenario.underTraffic(nemesis);
             nemesis.awaitRestarts(); // under traffic still: an instance's start is part of the drill
         } finally {
+            nemesis.healPartitions(); // a fault that failed half-way leaves no cut behind
             stop.set(true);
             threads.forEach(Drill::join);
         }

@@ -31,7 +31,7 @@ final class DrillChecks {
         narrator.accept(dir.getFileName() + ": " + result.verdict() + ", " + history.ops().size() + " operations, "
                 + result.violations().size() + " violations, " + AvailabilityChecker.sessionRefusals(history)
                 + " session reads refused as session-behind, " + IdempotencyChecker.takenBlind(history)
-                + " retries taken blind; checked in " + checkMs + " ms; report in "
+                + " idempotency groups taken blind; checked in " + checkMs + " ms; report in "
                 + dir.toAbsolutePath());
         return result;
     }

@@ -27,7 +27,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * it saw it. A session client sends back the last session token it got; the others send
  * none. It stops when told to or when the drill's operation budget is spent.
  *
- * <p>Available-profile clients retry the way DESIGN A8 lets a client: each logical write
+ * <p>Available-profile clients retry the way docs/architecture.md A8 lets a client: each logical write
  * or delete carries {@code Idempotency-Key: <client>-w<n>}; one whose attempt ended with an
  * unknown outcome or a 5xx is sent again, the same request with the same key, to the next
  * instance in turn, up to {@value #MAX_ATTEMPTS} attempts in all; and about
@@ -43,7 +43,7 @@ import java.util.concurrent.atomic.AtomicLong;
  * as Jepsen's set workload).
  *
  * <p>Consistent-profile clients send about {@value #CAS_PERCENT}% of their writes and
- * deletes as compare-and-sets (DESIGN C5, RFC 9110 13.1), conditioned on what the client
+ * deletes as compare-and-sets (docs/architecture.md C5, RFC 9110 13.1), conditioned on what the client
  * last learned of the key from its own answers: {@code If-Match: "<v>"} when that was a
  * value at version v; otherwise {@code If-None-Match: *} for a write (a create) and
  * {@code If-Match: *} for a delete. Other clients change keys in between, so some apply and

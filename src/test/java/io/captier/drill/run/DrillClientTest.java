@@ -39,7 +39,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The drill client's retries against two fake instances on loopback HTTP that share an
- * idempotency store, as the service's contract describes it (DESIGN A8): a known key gets
+ * idempotency store, as the service's contract describes it (docs/architecture.md A8): a known key gets
  * the first answer again, marked replayed, with the first attempt's origin. And the
  * consistent clients' compare-and-sets against fake instances that share one true register.
  */
@@ -286,7 +286,7 @@ class DrillClientTest {
     }
 
     /**
-     * The register's answer, as the service answers (DESIGN C5): reads 200 with value and
+     * The register's answer, as the service answers (docs/architecture.md C5): reads 200 with value and
      * version or 404; a write or delete whose If-Match / If-None-Match is false 412 with
      * {@code exists} and {@code current_version}, changing nothing; otherwise applied at a
      * new version. Without {@code honoured} every write applies.

@@ -11,15 +11,23 @@ import java.time.Duration;
 public record DrillPlan(int cycles, int clientsPerProfile, int sessionClientsPerProfile, int keysPerProfile,
                         int maxOps, Duration pauseBetweenOps, long seed) {
 
-    /** The drill of the default test run: 4 cycles, 20 node kills and 8 partitions, about 4 minutes on 2 cores. */
+    /**
+     * The drill of the default test run: 4 cycles, 20 node kills and 8 partitions, about five
+     * minutes on 2 cores. {@code -Ddrill.seed=N} repeats a drill's seed (printed at its start).
+     */
     public static DrillPlan ci() {
-        return new DrillPlan(4, 3, 2, 4, 200_000, Duration.ofMillis(20), System.nanoTime());
+        return new DrillPlan(4, 3, 2, 4, 200_000, Duration.ofMillis(20), chosenSeed());
     }
 
     /** A long soak for people: as many cycles as fit in {@code duration} (about 60 s each). */
     public static DrillPlan soak(Duration duration) {
         return new DrillPlan((int) Math.max(1, duration.toSeconds() / 60), 4, 2, 6, 5_000_000, Duration.ofMillis(10),
-                System.nanoTime());
+                chosenSeed());
+    }
+
+    /** {@code -Ddrill.seed}, else a new one. */
+    private static long chosenSeed() {
+        return Long.getLong("drill.seed", System.nanoTime());
     }
 
     public int kills() {

@@ -192,8 +192,7 @@ final class Nemesis {
 
     /** One of the three sentinels, a different one each cycle. */
     private void killASentinel(int n) {
-        List<Node> sentinels = topology.nodes().stream().filter(node -> node.kind() == Topology.Kind.SENTINEL).toList();
-        Node sentinel = sentinels.get(n % sentinels.size());
+        Node sentinel = sentinel(n);
         fault("kill sentinel", sentinel.name(), () -> {
             kill(sentinel);
             sleep(Duration.ofSeconds(1));
@@ -212,18 +211,34 @@ final class Nemesis {
                 () -> partitions.splitTheRedisMasterSide(instance));
     }
 
-    /** A partition drawn at random, and a sentinel killed and restarted while it holds. */
+    /**
+     * A partition drawn at random, and a sentinel killed and restarted while it holds: not one
+     * the partition isolates, whose restart the harness could not see answer.
+     */
     private void killASentinelDuringAPartition(int n) {
         PartitionNemesis.Partition partition = partitions.random();
         fault(partition.kind(), partition.target(), () -> {
-            partition.cut().run();
             try {
-                killASentinel(n);
+                partition.cut().run();
+                killASentinel(partition.target().equals(sentinel(n).name()) ? n + 1 : n);
                 sleep(PartitionNemesis.HOLD);
             } finally {
                 partitions.heal();
             }
         });
+    }
+
+    /** Every cut removed; nothing without partitions. */
+    void healPartitions() {
+        if (partitions != null) {
+            partitions.heal();
+        }
+    }
+
+    /** The {@code n}th sentinel, counting round the three. */
+    private Node sentinel(int n) {
+        List<Node> sentinels = topology.nodes().stream().filter(node -> node.kind() == Topology.Kind.SENTINEL).toList();
+        return sentinels.get(n % sentinels.size());
     }
 
     /**

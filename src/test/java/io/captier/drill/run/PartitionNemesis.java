@@ -12,6 +12,7 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Random;
+import java.util.function.BooleanSupplier;
 import java.util.function.Consumer;
 import java.util.stream.Stream;
 
@@ -59,7 +60,7 @@ final class PartitionNemesis {
      * are replacing. Held until they promote a replica (at most 30 s); then the Redis side heals
      * first, and the old master becomes a replica of the new one, dropping its data, while
      * {@code app} still cannot drain its buffers into PostgreSQL; then everything heals. A write
-     * acknowledged on the strength of the old master alone is lost here (DESIGN A5 forbids that).
+     * acknowledged on the strength of the old master alone is lost here (docs/architecture.md A5 forbids that).
      */
     void splitTheRedisMasterSide(AppInstance app) {
         Node oldMaster = topology.redisMaster();
@@ -67,18 +68,21 @@ final class PartitionNemesis {
         List<Host> majority = Stream.concat(ProcessTopology.SENTINELS.stream(),
                 topology.redisReplicas().stream().map(Node::name)).map(topology::host).toList();
         Partitions partitions = topology.partitions();
-        partitions.cut(masterSide, majority);
-        partitions.cut(List.of(host(app)), postgres());
-        long cut = System.nanoTime();
-        boolean promoted = waitUntil(Duration.ofSeconds(30), () -> !oldMaster.equals(topology.redisMaster()));
-        narrator.accept(promoted ? "sentinels promoted " + topology.redisMaster().name() + " after "
-                + (System.nanoTime() - cut) / 1_000_000 + " ms" : "no promotion within 30 s");
-        Nemesis.sleep(Duration.ofSeconds(1));
-        partitions.heal(masterSide, majority);
-        if (promoted) {
-            waitUntil(Duration.ofSeconds(30), () -> roleOf(oldMaster).startsWith("slave"));
+        try {
+            partitions.cut(masterSide, majority);
+            partitions.cut(List.of(host(app)), postgres());
+            long cut = System.nanoTime();
+            boolean promoted = waitUntil(Duration.ofSeconds(30), () -> !oldMaster.equals(topology.redisMaster()));
+            narrator.accept(promoted ? "sentinels promoted a replica after " + (System.nanoTime() - cut) / 1_000_000
+                    + " ms" : "no promotion within 30 s");
+            Nemesis.sleep(Duration.ofSeconds(1));
+            partitions.heal(masterSide, majority);
+            if (promoted) {
+                waitUntil(Duration.ofSeconds(30), () -> roleOf(oldMaster).startsWith("slave"));
+            }
+        } finally {
+            partitions.heal();
         }
-        partitions.heal();
     }
 
     /**
@@ -151,7 +155,7 @@ final class PartitionNemesis {
         return String.join(",", hosts.stream().map(Host::node).toList());
     }
 
-    private static boolean waitUntil(Duration atMost, java.util.function.BooleanSupplier done) {
+    private static boolean waitUntil(Duration atMost, BooleanSupplier done) {
         long deadline = System.nanoTime() + atMost.toNanos();
         while (System.nanoTime() < deadline) {
             try {

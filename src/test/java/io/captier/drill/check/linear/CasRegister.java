@@ -10,7 +10,7 @@ import java.util.Set;
 
 /**
  * The sequential specification the search linearizes against: one key of the consistent
- * profile as a compare-and-set register (DESIGN C1, C5). It starts with no value. Its
+ * profile as a compare-and-set register (docs/architecture.md C1, C5). It starts with no value. Its
  * state is "no value" (absent or a tombstone: nothing the contract lets a client tell
  * apart, since a read answers 404 for both and a precondition treats both as "holds no
  * value") or a value at a version.
@@ -20,7 +20,7 @@ import java.util.Set;
  *       are not compared: the search judges what clients saw, as before compare-and-set).</li>
  *   <li>A write sets the state to its value (null for a delete) at its version. With a
  *       precondition it is legal only where the condition holds: that is the atomic
- *       check-and-write DESIGN C5 promises.</li>
+ *       check-and-write docs/architecture.md C5 promises.</li>
  *   <li>A 412 changes nothing, and is legal only where its condition is false and the
  *       state is what the answer said ({@link Mismatch}).</li>
  * </ul>

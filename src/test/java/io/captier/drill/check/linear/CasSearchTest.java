@@ -15,7 +15,7 @@ import static io.captier.drill.history.Precondition.ifNoneMatch;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 /**
- * The search with compare-and-set (DESIGN C5): a condition that held, a 412 that saw it
+ * The search with compare-and-set (docs/architecture.md C5): a condition that held, a 412 that saw it
  * false, an unknown outcome either way. Versions are small numbers here; only equality
  * matters to a condition.
  */

@@ -27,13 +27,13 @@ import java.util.Set;
  *       return is put at infinity, so the search may place them anywhere later, or leave
  *       them out.</li>
  *   <li>FAILED writes never happened and are left out.</li>
- *   <li>Compare-and-sets (DESIGN C5) are writes as above that carry their precondition: one
+ *   <li>Compare-and-sets (docs/architecture.md C5) are writes as above that carry their precondition: one
  *       answered 2xx took effect where its condition held, an UNKNOWN one may have taken
  *       effect where it held, or never. A 412 is kept as a {@link RegisterOp.Kind#REFUSED
  *       refusal}: it observed, within its interval, a state where its condition was false
  *       and that the answer described. Any other refusal (503 "not-applied", 400, ...)
  *       never applied and is left out, like a FAILED write.</li>
- *   <li>Replayed answers ({@code Idempotent-Replayed: true}, DESIGN A8) are left out too: a
+ *   <li>Replayed answers ({@code Idempotent-Replayed: true}, docs/architecture.md A8) are left out too: a
  *       replay repeats the answer to an earlier attempt and writes nothing itself. Taking
  *       it as a write within its own call and return would make a later write look
  *       overwritten. The attempt it repeats stays in, as what it was (acknowledged, or
@@ -44,7 +44,7 @@ import java.util.Set;
  *       they are ordinary writes; buffered ones reach PostgreSQL whenever the reconciler
  *       applies them, or never if a newer version is already there, so they count as
  *       UNKNOWN. Available reads promise no linearizability and are left out. (A
- *       compare-and-set needs the primary in either profile, DESIGN A8.)</li>
+ *       compare-and-set needs the primary in either profile, docs/architecture.md A8.)</li>
  * </ul>
  *
  * <p>A write's version is the one its answer gave. A write without one (no answer) whose
