@@ -10,7 +10,7 @@ import io.captier.session.SessionBehindException;
 import jakarta.ws.rs.core.Response;
 import org.jboss.logging.Logger;
 
-/** How a failure of a read or write is answered (DESIGN C3, C4 and section 2). */
+/** How a failure of a read or write is answered (docs/architecture.md C3, C4 and section 2). */
 final class Failures {
 
     private static final Logger LOG = Logger.getLogger(Failures.class);

@@ -8,7 +8,7 @@ import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
 /**
- * Conditional requests (DESIGN C5, RFC 9110 section 13.1) as captier reads them: a
+ * Conditional requests (docs/architecture.md C5, RFC 9110 section 13.1) as captier reads them: a
  * version's entity tag is the decimal version in quotes, a strong tag. A write takes one
  * precondition: {@code If-Match: "<version>"} (the value has that version), {@code If-Match: *}
  * (the key holds a value) or {@code If-None-Match: *} (it holds none). Anything else

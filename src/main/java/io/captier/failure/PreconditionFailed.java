@@ -3,7 +3,7 @@ package io.captier.failure;
 import java.util.Optional;
 
 /**
- * A conditional write's precondition did not hold (412, DESIGN C5): nothing was written.
+ * A conditional write's precondition did not hold (412, docs/architecture.md C5): nothing was written.
  * Carries what the key held at the moment it was checked.
  */
 public final class PreconditionFailed extends RequestRejectedException {

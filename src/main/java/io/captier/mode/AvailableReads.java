@@ -14,7 +14,7 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The available profile's reads (DESIGN A2-A4, A7): walk the {@link ReadChain}; the first
+ * The available profile's reads (docs/architecture.md A2-A4, A7): walk the {@link ReadChain}; the first
  * source within the staleness bound that has the key answers. A projection miss asks further;
  * a PostgreSQL miss is final. When nothing within the bound answers, the freshest source that
  * does answers, flagged stale — unless the client required the bound (X-Max-Staleness-Ms):

@@ -14,7 +14,7 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.Optional;
 
 /**
- * CP (DESIGN C1-C4): every read and write goes to the one unfenced PostgreSQL primary
+ * CP (docs/architecture.md C1-C4): every read and write goes to the one unfenced PostgreSQL primary
  * over a primary-only connection. Anything else — no primary, a timeout, an open
  * breaker — is a refusal, never an older value. The Redis projection is fed after the
  * commit and before the answer (see {@link Projection#writeThrough}); a Redis failure

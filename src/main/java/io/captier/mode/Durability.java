@@ -1,6 +1,6 @@
 package io.captier.mode;
 
-/** Where an acknowledged write lives when the client gets its answer (DESIGN A5). */
+/** Where an acknowledged write lives when the client gets its answer (docs/architecture.md A5). */
 public enum Durability {
     /** Committed on the PostgreSQL primary (and its synchronous standby where configured). */
     PRIMARY("primary", 200),

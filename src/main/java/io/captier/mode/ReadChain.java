@@ -20,7 +20,7 @@ import java.util.Optional;
 import java.util.function.Supplier;
 
 /**
- * The sources an available read may use, in the order of DESIGN A2 — Redis replicas
+ * The sources an available read may use, in the order of docs/architecture.md A2 — Redis replicas
  * (freshest first), Redis master, PostgreSQL standby, PostgreSQL primary, the instance's
  * own last-known cache — each with the staleness bound it carries right now.
  */

@@ -13,7 +13,7 @@ import java.util.Optional;
  *
  * @param idempotencyKey the client's Idempotency-Key (scoped to its API key): a retry with
  *                       the same one is applied at most once
- * @param precondition   If-Match / If-None-Match (DESIGN C5): applied only if it holds
+ * @param precondition   If-Match / If-None-Match (docs/architecture.md C5): applied only if it holds
  */
 public record WriteRequest(String key, byte[] value, String contentType, boolean delete, Optional<String> idempotencyKey,
                            Optional<Precondition> precondition) {

@@ -11,7 +11,7 @@ import java.util.Optional;
 
 /**
  * Session tokens signed with SECRET_KEY, and the rule that keeps the session guarantees
- * (DESIGN A7): an answer may be given to a session only if it is at least as new as what
+ * (docs/architecture.md A7): an answer may be given to a session only if it is at least as new as what
  * the session has already written or read.
  *
  * <p>A token is bound to the API key it was issued to: it is signed with SECRET_KEY and

@@ -19,7 +19,7 @@ public record Entry(String key, byte[] value, String contentType, long version, 
         return new Entry(key, value, contentType, newVersion, origin, deleted);
     }
 
-    /** Last-writer-wins order (DESIGN A6): higher version wins, ties go to the higher origin. */
+    /** Last-writer-wins order (docs/architecture.md A6): higher version wins, ties go to the higher origin. */
     public boolean supersedes(Entry other) {
         if (other == null) {
             return true;

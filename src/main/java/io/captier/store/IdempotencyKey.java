@@ -3,7 +3,7 @@ package io.captier.store;
 /**
  * A client's Idempotency-Key and the fingerprint of the request it came with (a SHA-256
  * of operation, key, content type and value: io.captier.mode.WriteRequest#fingerprint).
- * The same key with another fingerprint is another request (DESIGN C4, A8).
+ * The same key with another fingerprint is another request (docs/architecture.md C4, A8).
  *
  * @param key         1 to 255 visible ASCII characters
  * @param fingerprint 64 hex digits

@@ -3,7 +3,7 @@ package io.captier.store;
 import java.util.Optional;
 
 /**
- * A conditional write's precondition (DESIGN C5; RFC 9110 section 13.1): checked against
+ * A conditional write's precondition (docs/architecture.md C5; RFC 9110 section 13.1): checked against
  * the key's row on the PostgreSQL primary in the transaction that writes it.
  */
 public sealed interface Precondition {

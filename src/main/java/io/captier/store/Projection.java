@@ -83,7 +83,7 @@ public class Projection {
 
     /**
      * The same, for a write committed with an Idempotency-Key: Redis records the key's answer
-     * too (DESIGN A8), for a retry that comes while the primary is unreachable.
+     * too (docs/architecture.md A8), for a retry that comes while the primary is unreachable.
      */
     public void writeThrough(Entry committed, Optional<IdempotencyKey> idempotency, long startedAtMs) {
         try {

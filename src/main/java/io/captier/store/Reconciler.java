@@ -22,7 +22,7 @@ import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
 /**
- * Drains the buffers into PostgreSQL once it is back (DESIGN A5, A6): this instance's
+ * Drains the buffers into PostgreSQL once it is back (docs/architecture.md A5, A6): this instance's
  * hint log, and its share of the Redis pending stream. Every write is applied
  * last-writer-wins ({@link PgStore#reconcile}), so applying one twice changes nothing —
  * which is what makes a crash half-way harmless: whatever was not yet marked done is
@@ -34,7 +34,7 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>A write with an Idempotency-Key claims the key in the same transaction that applies
  * it ({@link PgStore#reconcile}): the first attempt to get there is applied, every other
- * one is skipped (DESIGN A8), in whatever order the buffers drain.
+ * one is skipped (docs/architecture.md A8), in whatever order the buffers drain.
  */
 @ApplicationScoped
 public class Reconciler {
@@ -175,7 +175,7 @@ public class Reconciler {
 
     /**
      * A buffered write whose Idempotency-Key another request was applied with. Only one of
-     * them may be (DESIGN A8); the first to reach the primary was. This one was accepted
+     * them may be (docs/architecture.md A8); the first to reach the primary was. This one was accepted
      * while no store could tell (docs/decisions.md, Buffers), and is skipped.
      */
     private static void conflicting(BufferedWrite write) {

@@ -1,6 +1,6 @@
 package io.captier.store;
 
-/** Where a read was answered from, fastest first: the order of DESIGN A2. */
+/** Where a read was answered from, fastest first: the order of docs/architecture.md A2. */
 public enum Source {
     REDIS_REPLICA("redis-replica"),
     REDIS_MASTER("redis-master"),

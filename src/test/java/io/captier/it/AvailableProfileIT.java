@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The available profile (DESIGN A1-A5) on the real topology: two available instances and
+ * The available profile (docs/architecture.md A1-A5) on the real topology: two available instances and
  * one consistent instance over the same stores, with Redis and PostgreSQL nodes failing.
  */
 class AvailableProfileIT extends TwoInstances {

@@ -24,7 +24,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The available profile's buffers (DESIGN A5, A6): writes accepted while PostgreSQL is
+ * The available profile's buffers (docs/architecture.md A5, A6): writes accepted while PostgreSQL is
  * down go to the Redis pending stream, and with Redis down too to the instance's own hint
  * log; they survive a kill -9 of the instance and a corrupt log, and the reconciler
  * brings every acknowledged one into PostgreSQL with the last-writer-wins winner. A third

@@ -130,7 +130,7 @@ class ClockSkewIT {
         assertTrue(after.status() == 200 || after.status() == 202, after.toString());
         assertTrue(after.version() > before.version(), "versions never go back on one instance");
         // A consistent write that never met the buffered ones at the primary: reconciliation
-        // decides by last-writer-wins on the versions (DESIGN A6), not by when each was
+        // decides by last-writer-wins on the versions (docs/architecture.md A6), not by when each was
         // acknowledged. The skewed instance's HLC still runs on from its 10 s ahead, so it may
         // well win: the cost of a clock off by more than MAX_CLOCK_OFFSET_MS (decisions: Clocks).
         Client.Answer other = consistent.write("skew-step", "c");

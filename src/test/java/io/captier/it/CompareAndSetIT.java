@@ -25,7 +25,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Compare-and-set (DESIGN C5) on the real topology, both profiles: ETags on reads and
+ * Compare-and-set (docs/architecture.md C5) on the real topology, both profiles: ETags on reads and
  * writes, If-Match / If-None-Match applied only when they hold (412 with what the key
  * holds otherwise, nothing changed), one winner among concurrent swaps from one version,
  * Idempotency-Key retries answered as the first time, and the available profile's refusal

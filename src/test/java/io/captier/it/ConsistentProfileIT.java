@@ -20,7 +20,7 @@ import static org.junit.jupiter.api.Assertions.assertNotNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The consistent profile (DESIGN C1-C4) on the real topology, two instances, node faults
+ * The consistent profile (docs/architecture.md C1-C4) on the real topology, two instances, node faults
  * in order: linearizable reads across instances, idempotent retries, an unknown outcome,
  * a paused primary, a killed primary, promotion, and a fenced old primary.
  */

@@ -19,7 +19,7 @@ import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * An Idempotency-Key holds through the buffers (DESIGN A8), available profile, on the real
+ * An Idempotency-Key holds through the buffers (docs/architecture.md A8), available profile, on the real
  * topology: the issue's sequence (A with key K, B without, A with K again, C with K) on every
  * path a write can take (the Redis pending stream, the hint log, a retry on the other
  * instance, a retry after a restart replayed the hint log, the primary after

@@ -31,12 +31,12 @@ import org.junit.jupiter.api.extension.RegisterExtension;
  * master and the instance are cut off from the sentinels and the Redis replicas (PostgreSQL stays
  * reachable); the sentinels promote a replica behind the master's back. Then the instance loses
  * PostgreSQL as well, so that only buffers are left to it. Asserted is only what the contract
- * (DESIGN A1, A5) promises: every write is answered, and no acknowledged write is lost once the
+ * (docs/architecture.md A1, A5) promises: every write is answered, and no acknowledged write is lost once the
  * partition heals, the old master has been turned into a replica and the buffers are reconciled.
  *
  * <p>Then, beside a consistent instance in a namespace of its own: the PostgreSQL primary cut off
  * from its synchronous standby only (the consistent profile acknowledges nothing the standby has
- * not: DESIGN C1), and both instances cut off from PostgreSQL but not from Redis (the available
+ * not: docs/architecture.md C1), and both instances cut off from PostgreSQL but not from Redis (the available
  * one buffers, the consistent one refuses fast: A1, C2).
  *
  * <p>{@code -Dpartition.counterexample=trust-unconfirmed-buffers} runs the available instance

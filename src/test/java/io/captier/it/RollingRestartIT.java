@@ -36,7 +36,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * <p>Zero failed requests: every answer is 200/202 (a read may be 404: its key not written yet).
  * What a client may retry, and does here: a request that met a connection error between it and
  * NGINX (no HTTP answer at all, e.g. a keep-alive connection an old NGINX worker closed at a
- * reload), with the same Idempotency-Key for a write, as DESIGN A8 allows. An HTTP error is never
+ * reload), with the same Idempotency-Key for a write, as docs/architecture.md A8 allows. An HTTP error is never
  * retried: a 502 or 503 is a failed request. Zero lost writes: every acknowledged write is on the
  * PostgreSQL primary afterwards at its version or a newer one.
  *

@@ -22,7 +22,7 @@ import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Honest staleness and session guarantees of the available profile (DESIGN A3, A4, A7)
+ * Honest staleness and session guarantees of the available profile (docs/architecture.md A3, A4, A7)
  * with round-robin routing: two instances, a client alternating between them.
  */
 class SessionGuaranteesIT extends TwoInstances {

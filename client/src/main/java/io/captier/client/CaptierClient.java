@@ -28,7 +28,7 @@ import java.util.function.Function;
  *
  * <p><b>Session.</b> Every read and write sends the last {@code X-Session-Token} this client
  * received, and every answer that carries one replaces it: read-your-writes and monotonic
- * reads across instances (DESIGN A7). Tokens are opaque and signed, so answers that arrive
+ * reads across instances (docs/architecture.md A7). Tokens are opaque and signed, so answers that arrive
  * concurrently cannot be merged; the last one received wins, and a guarantee about a key that
  * a concurrent call alone observed can be lost. Give each logical session (a thread, a user)
  * a client of its own where that matters.
@@ -216,7 +216,7 @@ public final class CaptierClient {
         return send("DELETE", key, null, options, Map.of());
     }
 
-    // ---- compare-and-set (RFC 9110 section 13.1; DESIGN C5)
+    // ---- compare-and-set (RFC 9110 section 13.1; docs/architecture.md C5)
 
     /**
      * Sets a key only if its current value has the given version ({@code If-Match: "<version>"}).

@@ -1,7 +1,7 @@
 package io.captier.client;
 
 /**
- * A write that may or may not have been applied (DESIGN C4): the service's 503
+ * A write that may or may not have been applied (docs/architecture.md C4): the service's 503
  * {@code outcome-unknown} ({@code "outcome":"unknown"}: the commit's answer was lost), or,
  * thrown by the client itself, a write whose attempts ended without a definite answer after
  * one of them may have reached the service (a dropped connection, a timeout, a 502

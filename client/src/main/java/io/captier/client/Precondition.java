@@ -3,7 +3,7 @@ package io.captier.client;
 import java.util.Optional;
 
 /**
- * The condition a write or delete is applied under (RFC 9110 section 13.1; DESIGN C5). The
+ * The condition a write or delete is applied under (RFC 9110 section 13.1; docs/architecture.md C5). The
  * service checks it atomically on the PostgreSQL primary; a mismatch is 412
  * {@link PreconditionFailedException}, and on the available profile a conditional write
  * needs the primary: {@link UnavailableException} when it is unreachable.

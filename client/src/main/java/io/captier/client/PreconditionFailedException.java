@@ -4,7 +4,7 @@ import java.util.OptionalLong;
 
 /**
  * 412 {@code precondition-failed}: a conditional write or delete ({@code If-Match},
- * {@code If-None-Match}; RFC 9110 section 13.1, DESIGN C5) found the key in another state
+ * {@code If-None-Match}; RFC 9110 section 13.1, docs/architecture.md C5) found the key in another state
  * than required, and changed nothing.
  */
 public class PreconditionFailedException extends CaptierException {

@@ -7,7 +7,7 @@ import java.util.OptionalLong;
  *
  * @param maxStalenessMs when present, sent as {@code X-Max-Staleness-Ms}: an available read
  *                       is answered only from a source at most this many milliseconds stale,
- *                       else 503 {@link UnavailableException} (README "API", DESIGN A4); the
+ *                       else 503 {@link UnavailableException} (README "API", docs/architecture.md A4); the
  *                       consistent profile is never stale
  */
 public record ReadOptions(OptionalLong maxStalenessMs) {

@@ -19,9 +19,9 @@ import java.util.Objects;
  * @param source      where it was read from: {@code postgres-primary}, {@code postgres-standby},
  *                    {@code redis-master}, {@code redis-replica}, {@code local-cache}
  * @param stalenessMs an upper bound, in milliseconds, of how far it may lag the latest
- *                    acknowledged write (0 on the consistent profile; DESIGN A3)
+ *                    acknowledged write (0 on the consistent profile; docs/architecture.md A3)
  * @param stale       true when no source within the service's {@code MAX_STALENESS_MS} answered
- *                    and this one is older (DESIGN A4)
+ *                    and this one is older (docs/architecture.md A4)
  * @param mode        the profile that answered: {@code consistent} or {@code available}
  * @param json        the answer's JSON as sent
  */

@@ -9,7 +9,7 @@ import java.util.Optional;
 
 /**
  * The instance's own memory of the newest entry it has read or written per key: the last
- * source of DESIGN A2, for when no store can be reached. Bounded (least recently used
+ * source of docs/architecture.md A2, for when no store can be reached. Bounded (least recently used
  * keys go first); it only ever moves forward in version.
  */
 @ApplicationScoped

@@ -21,7 +21,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * <p>Takes the work as a lambda over a {@link Connection}; returns what the work returns.
  * Throws {@link StoreUnavailableException} when nothing was applied (no usable primary, breaker
  * open, backstop timeout, connection or statement failure) and
- * {@link OutcomeUnknownException} when the work had sent its commit (DESIGN C4): only the
+ * {@link OutcomeUnknownException} when the work had sent its commit (docs/architecture.md C4): only the
  * commit can leave an outcome open. A {@link io.captier.failure.RequestRejectedException}
  * the work throws passes through unchanged, and the breaker does not count it.
  */

@@ -119,7 +119,7 @@ public class PgStore {
         public enum Outcome {
             /** Applied last-writer-wins (it may have lost to a newer row: that changes nothing). */
             APPLIED,
-            /** Its Idempotency-Key was already applied for the same request: skipped (DESIGN A8). */
+            /** Its Idempotency-Key was already applied for the same request: skipped (docs/architecture.md A8). */
             DUPLICATE,
             /** Its Idempotency-Key was already applied for another request: skipped. */
             CONFLICT
@@ -157,7 +157,7 @@ public class PgStore {
     }
 
     /**
-     * A conditional write (DESIGN C5): the precondition is checked against the key's row,
+     * A conditional write (docs/architecture.md C5): the precondition is checked against the key's row,
      * locked, and the write made, in one transaction on the primary, so it is linearizable.
      * With an Idempotency-Key, a retry of a request already applied gets the first answer.
      *
@@ -250,10 +250,10 @@ public class PgStore {
 
 
     /**
-     * Apply a buffered write last-writer-wins (DESIGN A6): it replaces the stored row only
+     * Apply a buffered write last-writer-wins (docs/architecture.md A6): it replaces the stored row only
      * if its (version, origin) is greater, so applying it twice changes nothing. With an
      * Idempotency-Key, the key is claimed in the same transaction: only the first buffered
-     * attempt to get here is applied, at its own version (DESIGN A8), whichever instance or
+     * attempt to get here is applied, at its own version (docs/architecture.md A8), whichever instance or
      * buffer holds the others and in whatever order they drain.
      *
      * @return what was done, and the key's row afterwards when applied

@@ -21,7 +21,7 @@ import java.util.Map;
 import java.util.Optional;
 
 /**
- * The replicated buffer (DESIGN A5): writes PostgreSQL could not take, on the Redis
+ * The replicated buffer (docs/architecture.md A5): writes PostgreSQL could not take, on the Redis
  * stream {@value RedisKeys#PENDING}, until a reconciler applies them. Every instance is a
  * consumer of one consumer group, so an entry is drained by one instance at a time, and
  * entries a crashed instance held are claimed by another after a while.
