@@ -19,7 +19,7 @@ public record History(List<Op> ops, List<NemesisEvent> nemesis, List<Downtime> d
                       Map<String, FinalState> finalStates) {
 
     public History {
-        ops = ops == null ? List.of() : List.copyOf(ops);
+        ops = KeyedOps.of(ops == null ? List.of() : ops);
         nemesis = nemesis == null ? List.of() : List.copyOf(nemesis);
         downtimes = downtimes == null ? List.of() : List.copyOf(downtimes);
         finalStates = finalStates == null ? Map.of() : Map.copyOf(finalStates);
@@ -51,8 +51,7 @@ public record History(List<Op> ops, List<NemesisEvent> nemesis, List<Downtime> d
 
     /** The ops on one key, in the order they were sent. */
     public List<Op> opsOf(String key) {
-        return ops.stream().filter(op -> op.key().equals(key))
-                .sorted(Op.SENT_ORDER).toList();
+        return ((KeyedOps) ops).on(key);
     }
 
     public Optional<FinalState> finalState(String key) {
