@@ -211,8 +211,9 @@ public class AvailableContract implements KvContract {
 
     /**
      * The Redis pending stream when its replicas confirm the write; otherwise (a replica
-     * that did not confirm in time — a failover to it would lose the write) the local hint
-     * log too, fsync'd before the answer; with Redis unreachable, the hint log alone.
+     * that did not confirm in time — a failover to it would lose the write — or a projection
+     * that already holds a newer version, itself perhaps unconfirmed) the local hint log
+     * too, fsync'd before the answer; with Redis unreachable, the hint log alone.
      *
      * <p>With Redis unreachable, a write's Idempotency-Key can be checked only against this
      * instance's hint log: a retry whose first attempt waits in another instance's hint log

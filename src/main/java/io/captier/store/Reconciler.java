@@ -146,16 +146,19 @@ public class Reconciler {
     }
 
     /**
-     * @return true when the stream holds it now (its replicas confirmed it), or holds the
-     *         first attempt of its Idempotency-Key instead: either way the hint log is done with it
+     * The hint log lets a write go only to PostgreSQL or to a fresh copy on the stream that
+     * the replicas confirmed. Not to an earlier copy found there (its Idempotency-Key's
+     * record, or the same version in the projection): that may be the unconfirmed attempt
+     * which sent the write to the hint log in the first place, and a failover to a replica
+     * without it would lose an acknowledged write (found by the drill's partitions).
+     *
+     * @return true when the stream holds a confirmed copy now
      */
     private boolean movedToStream(BufferedWrite write) {
         try {
-            PendingStream.Outcome outcome = pending.buffer(write.entry(), write.idempotency());
-            return !(outcome instanceof PendingStream.Unconfirmed);
+            return pending.buffer(write.entry(), write.idempotency()) instanceof PendingStream.Confirmed;
         } catch (IdempotencyKeyReused conflict) {
-            conflicting(write);
-            return true;
+            return false; // the primary's claim decides which request is applied (docs/architecture.md A8)
         }
     }
 

@@ -52,7 +52,7 @@ public class PendingStream {
     }
 
     /** What became of a write offered to the buffer. */
-    public sealed interface Outcome permits Confirmed, Unconfirmed, Replayed {
+    public sealed interface Outcome permits Confirmed, Unconfirmed, Superseded, Replayed {
     }
 
     /** On the master and on every replica the sentinels count as up. */
@@ -63,7 +63,19 @@ public class PendingStream {
     public record Unconfirmed() implements Outcome {
     }
 
-    /** Nothing written: the Idempotency-Key's first attempt is already buffered, with this answer. */
+    /**
+     * Nothing written: the projection holds this version or a newer one already. Whether
+     * that one is on a replica is not known (WAIT only covers what this call wrote), so
+     * the write is not confirmed by this call.
+     */
+    public record Superseded() implements Outcome {
+    }
+
+    /**
+     * Nothing written: the Idempotency-Key's first attempt is already buffered, with this
+     * answer. Whether that attempt is on a replica is not known: the record is written
+     * before its WAIT, and stays when the replicas never confirmed it.
+     */
     public record Replayed(Replay first) implements Outcome {
     }
 
@@ -72,10 +84,10 @@ public class PendingStream {
      * onto the stream, atomically, with its Idempotency-Key's record when it has one (kept
      * {@value IdempotencyKey#RETENTION_HOURS} h); then WAIT until every replica the
      * sentinels count as up holds it too — whichever of them a failover promotes, the write
-     * is there. A write not newer than the projection is not buffered: it lost
-     * last-writer-wins already, and that is its outcome.
+     * is there. A write not newer than the projection is not buffered ({@link Superseded}).
      *
-     * @return confirmed, unconfirmed, or the first answer of an earlier attempt with the same key
+     * @return confirmed or unconfirmed (written), superseded, or the first answer of an
+     *         earlier attempt with the same key (both: nothing written, nothing confirmed)
      * @throws IdempotencyKeyReused the key was used for another request (nothing written)
      */
     @WithSpan(value = "redis.buffer", kind = SpanKind.CLIENT)
@@ -100,6 +112,9 @@ public class PendingStream {
         if (status == 2) {
             return new Replayed(new Replay(Long.parseLong(script[0].get(1).toString()), script[0].get(2).toString(),
                     script[0].get(3).toString()));
+        }
+        if (status == 0) {
+            return new Superseded();
         }
         return confirmed ? new Confirmed() : new Unconfirmed();
     }
