@@ -10,6 +10,8 @@ import io.opentelemetry.api.trace.Span;
 import javax.sql.DataSource;
 import java.sql.Connection;
 import java.sql.SQLException;
+import java.util.concurrent.Executor;
+import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicBoolean;
 
 /**
@@ -39,12 +41,17 @@ final class PgCalls {
         T run(Connection c, AtomicBoolean commitSent) throws SQLException;
     }
 
+    /** setNetworkTimeout's executor: pgjdbc only sets the socket's timeout, on the caller's thread. */
+    private static final Executor SAME_THREAD = Runnable::run;
+
     private final PgCluster cluster;
     private final Breakers breakers;
+    private final int budgetMs;
 
     PgCalls(PgCluster cluster, Breakers breakers) {
         this.cluster = cluster;
         this.breakers = breakers;
+        this.budgetMs = (int) cluster.networkTimeout().toMillis();
     }
 
     /**
@@ -101,11 +108,42 @@ final class PgCalls {
         }
     }
 
+    /**
+     * One NETWORK_TIMEOUT for the whole call (docs/architecture.md C3): the time spent taking a
+     * connection (waiting for one, or opening one) comes off the socket timeout of the work,
+     * so that a partition that strikes after a slow acquisition still fails within one
+     * timeout, not two. The pool does not reset a connection's network timeout when it
+     * comes back, so it is restored here.
+     */
     private <T> T connected(PgNode node, DataSource pool, AtomicBoolean commitSent, CommitWork<T> work) {
+        long started = System.nanoTime();
         try (Connection c = pool.getConnection()) {
-            return work.run(c, commitSent);
+            int leftMs = budgetMs - (int) TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            if (leftMs <= 0) {
+                throw new StoreUnavailableException("no time left for " + node.name()
+                        + " after waiting for a connection", null);
+            }
+            boolean shortened = leftMs < budgetMs;
+            if (shortened) {
+                c.setNetworkTimeout(SAME_THREAD, leftMs);
+            }
+            try {
+                return work.run(c, commitSent);
+            } finally {
+                if (shortened && !c.isClosed()) {
+                    restore(c);
+                }
+            }
         } catch (SQLException e) {
             throw cluster.failed(node, e, commitSent.get());
+        }
+    }
+
+    private void restore(Connection c) {
+        try {
+            c.setNetworkTimeout(SAME_THREAD, budgetMs);
+        } catch (SQLException broken) {
+            // A connection that cannot take a timeout is broken: the pool's exception sorter drops it.
         }
     }
 }

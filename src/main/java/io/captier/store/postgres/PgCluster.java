@@ -18,6 +18,7 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
+import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
@@ -76,6 +77,11 @@ public class PgCluster {
             probes.shutdownNow();
         }
         nodes.forEach(PgNode::close);
+    }
+
+    /** NETWORK_TIMEOUT_SEC: the bound on one call to a node, connection included. */
+    public Duration networkTimeout() {
+        return config.networkTimeout();
     }
 
     public List<PgNode> nodes() {
