@@ -126,7 +126,8 @@ public class Heartbeats {
             projection.lost(Math.max(0, Math.min(expected, beat.previous())), "master was " + before + " at heartbeat "
                     + expected + ", now " + beat.master() + " holding heartbeat " + beat.previous());
         }
-        staleness.pendingSince(pending.oldestPendingMs());
+        long lookedAt = System.currentTimeMillis();
+        staleness.pendingSince(pending.oldestPendingMs(), lookedAt);
     }
 
     private void exportStaleness() {

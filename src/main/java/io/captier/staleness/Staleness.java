@@ -5,6 +5,7 @@ import io.captier.store.Projection;
 import io.captier.store.hintlog.HintLog;
 import io.captier.store.postgres.PgNode;
 import io.captier.store.redis.RedisNode;
+import io.captier.store.redis.RedisTopology;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -29,6 +30,14 @@ import jakarta.enterprise.context.ApplicationScoped;
  * that failed (a gap published in the moment before, by a write whose Redis write-through
  * failed at the same time, is a double fault we accept: docs/decisions.md).
  *
+ * <p>What this instance knows of other instances' buffered writes is as old as its last look
+ * at the pending stream, and holds only for the master it looked at. Redis Sentinel may have
+ * promoted another master since the sentinels last confirmed this one
+ * ({@link RedisTopology#sentinelsConfirmedAtMs()}): writes acknowledged there are newer than
+ * that. So every Redis node lags by at least the age of that confirmation, and PostgreSQL by
+ * the age of the older of the two (an instance cut off from PostgreSQL but not from Redis
+ * buffers writes the primary misses: docs/decisions.md, "Staleness and reads").
+ *
  * <p>Heartbeats and this instance's projection gap are times of this instance's own clock,
  * so skew does not enter them. The other times are not: another instance's published gap
  * (its clock), the pending stream's oldest id (the Redis master's clock), the hint log's
@@ -45,21 +54,25 @@ public class Staleness {
 
     private final Projection projection;
     private final HintLog hints;
+    private final RedisTopology redisTopology;
     private final long maxClockOffsetMs;
     private volatile long streamPendingSinceMs;
+    private volatile long streamLookedAtMs;
     private volatile long othersGapSinceMs;
     private volatile long gapsSeenAtMs;
     private volatile long gapsLookFailedAtMs;
 
-    public Staleness(Projection projection, HintLog hints, CaptierConfig config) {
+    public Staleness(Projection projection, HintLog hints, RedisTopology redisTopology, CaptierConfig config) {
         this.projection = projection;
         this.hints = hints;
+        this.redisTopology = redisTopology;
         this.maxClockOffsetMs = config.maxClockOffsetMs();
     }
 
     public long ofRedis(RedisNode node, long now) {
         long heartbeat = node.probe().heartbeatWallMs();
-        if (heartbeat < 0) {
+        long confirmed = redisTopology.sentinelsConfirmedAtMs();
+        if (heartbeat < 0 || confirmed == 0) {
             return UNKNOWN;
         }
         if (gapsSeenAtMs == 0) {
@@ -69,7 +82,7 @@ public class Staleness {
                 sinceOtherClock(oldest(othersGapSinceMs, hints.oldestPendingWallMs()), now));
         long lookedUntil = gapsLookFailedAtMs > 0 ? gapsLookFailedAtMs : now;
         long unseenGaps = Math.max(0, lookedUntil - gapsSeenAtMs);
-        return Math.max(Math.max(now - heartbeat, behind), unseenGaps);
+        return Math.max(Math.max(now - Math.min(heartbeat, confirmed), behind), unseenGaps);
     }
 
     /** A PostgreSQL node by the role its probe found; a fenced old primary has no bound. */
@@ -83,12 +96,23 @@ public class Staleness {
 
     public long ofPgStandby(PgNode node, long now) {
         long heartbeat = node.probe().heartbeatWallMs();
-        return heartbeat < 0 ? UNKNOWN : Math.max(now - heartbeat, ofPgPrimary(now));
+        long primary = ofPgPrimary(now);
+        return heartbeat < 0 || primary == UNKNOWN ? UNKNOWN : Math.max(now - heartbeat, primary);
     }
 
-    /** The primary holds every write it acknowledged; it misses only buffered ones. */
+    /**
+     * The primary holds every write it acknowledged; it misses only buffered ones: those
+     * waiting on the pending stream or in this instance's hint log, and those buffered since
+     * this instance last looked at the stream of a master the sentinels confirmed.
+     *
+     * @return ms, or {@link #UNKNOWN} before the first look at the stream
+     */
     public long ofPgPrimary(long now) {
-        return sinceOtherClock(oldest(streamPendingSinceMs, hints.oldestPendingWallMs()), now);
+        long seen = Math.min(streamLookedAtMs, redisTopology.sentinelsConfirmedAtMs());
+        if (seen == 0) {
+            return UNKNOWN;
+        }
+        return Math.max(since(seen, now), sinceOtherClock(oldest(streamPendingSinceMs, hints.oldestPendingWallMs()), now));
     }
 
     /** This instance just buffered a write: PostgreSQL lags from then at the latest. */
@@ -98,9 +122,13 @@ public class Staleness {
         }
     }
 
-    /** When the oldest write on the pending stream was accepted; 0 when the stream is empty. */
-    void pendingSince(long wallMs) {
+    /**
+     * What a look at the pending stream found: when its oldest write was accepted (0 when the
+     * stream is empty), as of {@code lookedAtMs} (taken before the look).
+     */
+    void pendingSince(long wallMs, long lookedAtMs) {
         streamPendingSinceMs = wallMs;
+        streamLookedAtMs = lookedAtMs;
     }
 
     /** The oldest gap other live instances published (0: none), as the heartbeat sent at {@code seenAtMs} found them. */

@@ -105,6 +105,7 @@ class NetworkPartitionIT {
         }
         Node oldMaster = topology.redisMaster();
         assertEquals("redis-a", oldMaster.name());
+        assertEquals(200, consistent.write("lineage", "before").status()); // written through to redis-a
 
         List<Host> masterSide = List.of(topology.host(oldMaster.name()), topology.host("app-1"));
         List<Host> majority = Stream.concat(ProcessTopology.SENTINELS.stream(),
@@ -129,6 +130,24 @@ class NetworkPartitionIT {
         }
         Client.Answer stale = client.read("before-0");
         System.out.println("read during the partition: " + stale);
+
+        // The consistent instance, on neither side, writes to PostgreSQL and the promoted master.
+        // The cut-off instance still reads the old one, which cannot hold that write: its answer
+        // must not claim to be fresher than the write is old (A3; Staleness counts the age of the
+        // sentinels' last word, which the cut-off instance has not heard since the cut).
+        Client.Answer newer = consistent.write("lineage", "after");
+        long ackedAt = System.currentTimeMillis();
+        assertEquals(200, newer.status(), newer.toString());
+        sleep(Duration.ofMillis(500));
+        long sentAt = System.currentTimeMillis();
+        Client.Answer lineage = client.read("lineage");
+        System.out.println("read of a write made on the other side: " + lineage + "; the old master holds "
+                + topology.redis(oldMaster, "HGET", "captier:kv:lineage", "v").trim());
+        assertEquals(200, lineage.status(), lineage.toString());
+        if (!"after".equals(lineage.string("value"))) {
+            assertTrue(lineage.stalenessMs() >= sentAt - ackedAt, "the old master's value passed off as fresher than "
+                    + (sentAt - ackedAt) + " ms: " + lineage);
+        }
 
         // Now PostgreSQL too: the instance can only buffer. Its Redis master has no replica left to
         // WAIT-confirm a pending-stream entry (A5), and the sentinels will make it a replica and
@@ -268,5 +287,14 @@ class NetworkPartitionIT {
         assertTrue(w.status() == 200 || w.status() == 202, key + ": " + w);
         acknowledged.put(key, w);
         return w;
+    }
+
+    private static void sleep(Duration d) {
+        try {
+            Thread.sleep(d.toMillis());
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            throw new AssertionError("interrupted", e);
+        }
     }
 }

@@ -50,6 +50,8 @@ public class RedisTopology {
     private final long freshMs;
     private final List<RedisNode> sentinels;
     private final Map<RedisNode, SentinelView> views = new ConcurrentHashMap<>();
+    /** Master address -> the latest time a majority of sentinels named it (see sentinelsConfirmedAtMs). */
+    private final Map<String, Long> confirmed = new ConcurrentHashMap<>();
     private final Map<String, RedisNode> dataNodes = new ConcurrentHashMap<>();
     private volatile String masterAddress;
     private ScheduledExecutorService loop;
@@ -143,6 +145,40 @@ public class RedisTopology {
         return (int) replicaViews().values().stream().filter(r -> !r.down()).count();
     }
 
+    /**
+     * When a majority of the configured sentinels last named the master this instance uses
+     * (each sentinel's latest answer counts; a sentinel that stopped answering keeps its last).
+     * Redis Sentinel promotes a replica only after a majority has agreed, and an instance writes
+     * to the new master only once most sentinels name it; a sentinel answers with the new master
+     * from then on. So a write acknowledged on another master than this one was made after this
+     * time: whatever this master's lineage holds, it misses nothing older (docs/architecture.md A3;
+     * found by the drill's partitions, where a cut-off instance kept reading a replaced master).
+     *
+     * <p>Kept per master as the latest time found: while the answers move to another master
+     * one by one, this one's last majority still stands for what it was.
+     *
+     * @return epoch ms (this instance's clock) when the question was asked, 0 when no majority
+     *         has named the master yet
+     */
+    public long sentinelsConfirmedAtMs() {
+        String master = masterAddress;
+        return master == null ? 0 : confirmed.getOrDefault(master, 0L);
+    }
+
+    /**
+     * The time the {@code sentinels / 2 + 1}-th most recent answer naming {@code master} was
+     * asked for, or 0 when fewer answers name it.
+     */
+    static long confirmedAtMs(Collection<SentinelView> answers, String master, int sentinels) {
+        if (master == null) {
+            return 0;
+        }
+        long[] times = answers.stream().filter(v -> master.equals(v.master()))
+                .mapToLong(SentinelView::atMs).sorted().toArray();
+        int majority = sentinels / 2 + 1;
+        return times.length < majority ? 0 : times[times.length - majority];
+    }
+
     /** The sentinel answered its last question in time (for /nodes). */
     public boolean answered(RedisNode sentinel) {
         SentinelView view = views.get(sentinel);
@@ -208,15 +244,21 @@ public class RedisTopology {
             return;
         }
         String name = config.redis().masterName();
+        // The answer holds as of when it was asked at the latest: the view is timed from then.
+        long askedAt = System.currentTimeMillis();
         var masterAddr = sentinel.sendAsync(Request.cmd(Command.SENTINEL).arg("GET-MASTER-ADDR-BY-NAME").arg(name));
         var replicas = sentinel.sendAsync(Request.cmd(Command.SENTINEL).arg("REPLICAS").arg(name));
-        masterAddr.thenCombine(replicas, (m, r) -> SentinelView.parse(m, r, System.currentTimeMillis()))
+        masterAddr.thenCombine(replicas, (m, r) -> SentinelView.parse(m, r, askedAt))
                 .whenComplete((view, error) -> {
                     sentinel.endProbe();
                     // A sentinel that stops answering keeps its last word: with every sentinel
                     // gone the data nodes still serve, judged by their own probes.
                     if (error == null) {
                         views.put(sentinel, view);
+                        long at = view.master() == null ? 0 : confirmedAtMs(views.values(), view.master(), sentinels.size());
+                        if (at > 0) {
+                            confirmed.merge(view.master(), at, Math::max);
+                        }
                     }
                 });
     }

@@ -9,6 +9,9 @@ import java.util.Map;
 /**
  * What one sentinel said at one time: the master's address, and each replica it knows
  * with its flags (s_down, o_down, disconnected).
+ *
+ * @param atMs when the question was asked (epoch ms, this instance's clock): the answer
+ *             holds as of then at the latest
  */
 public record SentinelView(String master, Map<String, Replica> replicas, long atMs) {
 
