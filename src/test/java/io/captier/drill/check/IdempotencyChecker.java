@@ -67,6 +67,14 @@ import java.util.stream.Stream;
  * blind are not judged: their tombstones cannot be told apart. A partition makes such groups
  * common: the drill found them there.
  *
+ * <p>A partition also splits Redis: the side cut off from the sentinels keeps a master they
+ * replaced, and the pending stream's record of a key buffered on the other side's master is
+ * not there to be found. So while a partition held, a group whose versions were each issued by
+ * another instance and at most one of them committed on the primary ({@code primary}) is taken
+ * blind too, and judged the same way: the primary's claim still applies it once (found by the
+ * drill's halves partition: a retry committed on the primary beside a first attempt buffered
+ * on the promoted master).
+ *
  * <p>Versions compare as {@link Version} does: an unknown origin (a read's) never decides
  * a tie. A group whose attempts are not one request (the drill never sends that) is
  * reported INCONCLUSIVE rather than judged. A group with a violation of rule 1 is not
@@ -109,7 +117,7 @@ public final class IdempotencyChecker extends Checker {
         refusedAsReused(group).ifPresent(found::add);
         replaysWithoutAttempt(group).ifPresent(found::add);
         Optional<Violation> twice = acknowledgedTwice(group);
-        if (twice.isPresent() && group.takenBlind()) {
+        if (twice.isPresent() && group.takenBlind(history)) {
             blindRetryApplied(history, group).ifPresent(found::add);
         } else if (twice.isPresent()) {
             found.add(twice.get());
@@ -171,7 +179,7 @@ public final class IdempotencyChecker extends Checker {
         return history.ops().stream()
                 .filter(op -> op.mode() == Mode.AVAILABLE && op.type().mutates() && op.idempotencyKey() != null)
                 .collect(Collectors.groupingBy(Op::idempotencyKey)).entrySet().stream()
-                .filter(e -> new Group(e.getKey(), e.getValue()).takenBlind()).count();
+                .filter(e -> new Group(e.getKey(), e.getValue()).takenBlind(history)).count();
     }
 
     /**
@@ -364,16 +372,31 @@ public final class IdempotencyChecker extends Checker {
         }
 
         /**
-         * Acknowledged at more than one version, at most one of them by an attempt not answered
-         * {@code local}, each version issued by another instance: every other version was taken
-         * by an instance that could not see the other attempts.
+         * Acknowledged at more than one version, each issued by another instance, and at most
+         * one of them by an attempt not answered {@code local} (or, while a partition held, not
+         * answered {@code primary}): every other version was taken by an instance that could not
+         * see the other attempts.
          */
-        boolean takenBlind() {
+        boolean takenBlind(History history) {
             List<Version> versions = acknowledged().stream().map(Op::versionStamp).distinct().toList();
-            long onStores = acknowledged().stream().filter(op -> op.durability() != Durability.LOCAL)
-                    .map(Op::versionStamp).distinct().count();
             long origins = versions.stream().map(Version::origin).distinct().count();
-            return versions.size() > 1 && onStores <= 1 && origins == versions.size();
+            if (versions.size() <= 1 || origins != versions.size()) {
+                return false;
+            }
+            Durability seenByAll = duringAPartition(history) ? Durability.PRIMARY : null;
+            long onStores = acknowledged().stream()
+                    .filter(op -> op.durability() != Durability.LOCAL
+                            && (seenByAll == null || op.durability() == seenByAll))
+                    .map(Op::versionStamp).distinct().count();
+            return onStores <= 1;
+        }
+
+        /** A partition held at some time between the first acknowledged attempt's start and the last one's end. */
+        private boolean duringAPartition(History history) {
+            long from = acknowledged().stream().mapToLong(Op::invokeMs).min().orElse(0);
+            long to = acknowledged().stream().mapToLong(Op::completeMs).max().orElse(0);
+            return history.nemesis().stream().anyMatch(e -> e.kind().startsWith("partition")
+                    && e.startMs() <= to && e.endMs() >= from);
         }
 
         /**

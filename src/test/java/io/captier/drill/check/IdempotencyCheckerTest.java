@@ -3,6 +3,7 @@ package io.captier.drill.check;
 import io.captier.drill.Ops;
 import io.captier.drill.history.FinalState;
 import io.captier.drill.history.History;
+import io.captier.drill.history.NemesisEvent;
 import io.captier.drill.history.Op;
 import io.captier.mode.Durability;
 import org.junit.jupiter.api.Test;
@@ -127,6 +128,34 @@ class IdempotencyCheckerTest {
         assertEquals(List.of(), check(List.of(waiting, retry), FinalState.of("k", "x", 120, TWO)));
         assertEquals(List.of(), check(List.of(waiting, retry), FinalState.of("k", "x", 100, ONE)));
         assertEquals(1, check(List.of(waiting, retry), FinalState.of("k", "x", 140, TWO)).size());
+    }
+
+    @Test
+    void aRetryCommittedBesideAFirstAttemptBufferedAcrossAPartitionIsTakenBlind() {
+        // ONE buffered the first attempt on the master the sentinels promoted; TWO, on the other
+        // side with the replaced master, could not find its record and committed the retry.
+        Op buffered = attempt(ONE, 0).ok(202).assigned(100, Durability.REPLICATED_BUFFER).build();
+        Op committed = attempt(TWO, 10).ok(200).assigned(120, Durability.PRIMARY).build();
+        History split = History.of(List.of(buffered, committed))
+                .withNemesis(List.of(new NemesisEvent(-5, 50, "partition halves", "one|two")));
+        assertEquals(List.of(), checker.check(split.withFinalStates(List.of(FinalState.of("k", "x", 120, TWO)))));
+        assertEquals(1, IdempotencyChecker.takenBlind(split));
+        assertEquals(1, checker.check(split.withFinalStates(List.of(FinalState.of("k", "x", 140, TWO)))).size(),
+                "still at most once: a third version is a second application");
+
+        History crashesOnly = History.of(List.of(buffered, committed))
+                .withNemesis(List.of(new NemesisEvent(-5, 50, "kill redis-master", "redis-a")));
+        assertEquals(1, checker.check(crashesOnly.withFinalStates(List.of(FinalState.of("k", "x", 120, TWO)))).size(),
+                "without a partition the record was there to be found");
+        History after = History.of(List.of(buffered, committed))
+                .withNemesis(List.of(new NemesisEvent(20, 50, "partition halves", "one|two")));
+        assertEquals(1, checker.check(after.withFinalStates(List.of(FinalState.of("k", "x", 120, TWO)))).size(),
+                "a partition after both attempts hid nothing");
+        Op alsoCommitted = attempt(ONE, 0).ok(200).assigned(100, Durability.PRIMARY).build();
+        assertEquals(1, checker.check(History.of(List.of(alsoCommitted, committed))
+                        .withNemesis(List.of(new NemesisEvent(-5, 50, "partition halves", "one|two")))
+                        .withFinalStates(List.of(FinalState.of("k", "x", 120, TWO)))).size(),
+                "two commits on the primary: its claim was there to be found");
     }
 
     @Test
