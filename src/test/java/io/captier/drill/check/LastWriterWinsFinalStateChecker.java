@@ -10,7 +10,9 @@ import io.captier.mode.Durability;
 import io.captier.mode.Mode;
 
 import java.util.Comparator;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
 
@@ -41,7 +43,11 @@ import java.util.Optional;
  * <p>Retries with an {@code Idempotency-Key} need nothing more here: a correct replay has
  * the first attempt's version, origin and content, so it changes neither the maximum nor
  * the content it must have. A retry applied a second time may look like an UNKNOWN write
- * explaining a newer row; {@link IdempotencyChecker} judges that.
+ * explaining a newer row; {@link IdempotencyChecker} judges that. Attempts of one key
+ * acknowledged at different versions (a retry taken blind, docs/decisions.md, Buffers) are
+ * one write applied at most once: it counts as acknowledged at the lowest of its versions,
+ * which any of them applied covers, and its other versions as "may have applied";
+ * which one it had to be is the {@link IdempotencyChecker}'s to judge.
  */
 public final class LastWriterWinsFinalStateChecker extends FinalStateChecker {
 
@@ -54,9 +60,12 @@ public final class LastWriterWinsFinalStateChecker extends FinalStateChecker {
     @Override
     Optional<Violation> judge(History history, String key, FinalState state) {
         List<Op> mutations = history.opsOf(key).stream().filter(op -> op.type().mutates()).toList();
-        List<Op> acknowledged = mutations.stream().filter(op -> op.acknowledged() && !stranded(history, op)).toList();
+        List<Op> acknowledgedAttempts = mutations.stream().filter(op -> op.acknowledged() && !stranded(history, op))
+                .toList();
+        List<Op> acknowledged = oneAttemptPerIdempotencyKey(acknowledgedAttempts);
         List<Op> mayHaveApplied = mutations.stream()
-                .filter(op -> op.outcome() == Outcome.UNKNOWN || op.acknowledged() && stranded(history, op)).toList();
+                .filter(op -> op.outcome() == Outcome.UNKNOWN || op.acknowledged() && stranded(history, op)
+                        || acknowledgedAttempts.contains(op) && !acknowledged.contains(op)).toList();
         Version finalVersion = state.versionStamp();
         Optional<Op> newest = acknowledged.stream().max(Comparator.comparing(Op::versionStamp, Version.SUPERSEDES_ORDER));
         Version newestVersion = newest.map(Op::versionStamp).orElse(Version.NONE);
@@ -78,6 +87,15 @@ public final class LastWriterWinsFinalStateChecker extends FinalStateChecker {
         }
         return Optional.of(Violation.of(NAME, key, "final state " + state + " is newer than every acknowledged write ("
                 + newestVersion + ") and no write of unknown outcome explains it", newest.map(List::of).orElse(List.of())));
+    }
+
+    /** Of the attempts sharing an Idempotency-Key, the one at the lowest version; other writes all. */
+    private static List<Op> oneAttemptPerIdempotencyKey(List<Op> acknowledged) {
+        Map<String, Op> lowest = new HashMap<>();
+        acknowledged.stream().filter(op -> op.idempotencyKey() != null).forEach(op -> lowest.merge(op.idempotencyKey(),
+                op, (a, b) -> Version.SUPERSEDES_ORDER.compare(a.versionStamp(), b.versionStamp()) <= 0 ? a : b));
+        return acknowledged.stream().filter(op -> op.idempotencyKey() == null || lowest.get(op.idempotencyKey()) == op)
+                .toList();
     }
 
     /**

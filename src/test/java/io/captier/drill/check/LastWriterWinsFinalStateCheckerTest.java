@@ -43,6 +43,19 @@ class LastWriterWinsFinalStateCheckerTest {
     }
 
     @Test
+    void aRetryTakenBlindIsOneWriteAtEitherOfItsVersions() {
+        // Committed through instance 2, retried anyway on instance 1, which could see no store: 202 local.
+        List<Op> history = List.of(
+                ops.write("c1", "k", "x", 0, 1).instance("available-2").idempotencyKey("c1-w1")
+                        .assigned(20, Durability.PRIMARY).build(),
+                ops.write("c1", "k", "x", 2, 3).idempotencyKey("c1-w1").assigned(30, Durability.LOCAL).build());
+        assertEquals(List.of(), check(history, FinalState.of("k", "x", 20, "available-2")), "the retry was skipped");
+        assertEquals(List.of(), check(history, FinalState.of("k", "x", 30, "available-1")), "the retry got there first");
+        assertEquals(1, check(history, FinalState.absent("k")).size(), "neither attempt applied: lost");
+        assertEquals(1, check(history, FinalState.of("k", "x", 10, "available-2")).size(), "older than both: lost");
+    }
+
+    @Test
     void noRowAtAllAfterAcknowledgedWritesIsALoss() {
         assertEquals(1, check(bufferedThenCommitted(), FinalState.absent("k")).size());
     }
