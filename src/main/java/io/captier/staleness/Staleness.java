@@ -25,10 +25,10 @@ import jakarta.enterprise.context.ApplicationScoped;
  * <li>Redis lags this instance's hint log too (those writes reached neither store).</li>
  * </ul>
  * Another instance's gap is published before its write is acknowledged, but seen here only
- * at the next heartbeat: Redis may also lag by the age of that look. While PostgreSQL
- * cannot be reached no gap can be published, so the age stops growing at the first look
- * that failed (a gap published in the moment before, by a write whose Redis write-through
- * failed at the same time, is a double fault we accept: docs/decisions.md).
+ * at the next heartbeat: Redis may also lag by the age of that look, and that age keeps
+ * growing while PostgreSQL cannot be reached from here: another instance may reach it
+ * and commit writes whose write-through went to a Redis master this one does not read
+ * (a partition; docs/decisions.md, "Staleness and reads").
  *
  * <p>What this instance knows of other instances' buffered writes is as old as its last look
  * at the pending stream, and holds only for the master it looked at. Redis Sentinel may have
@@ -60,7 +60,6 @@ public class Staleness {
     private volatile long streamLookedAtMs;
     private volatile long othersGapSinceMs;
     private volatile long gapsSeenAtMs;
-    private volatile long gapsLookFailedAtMs;
 
     public Staleness(Projection projection, HintLog hints, RedisTopology redisTopology, CaptierConfig config) {
         this.projection = projection;
@@ -80,8 +79,7 @@ public class Staleness {
         }
         long behind = Math.max(since(projection.gapSinceMs(), now),
                 sinceOtherClock(oldest(othersGapSinceMs, hints.oldestPendingWallMs()), now));
-        long lookedUntil = gapsLookFailedAtMs > 0 ? gapsLookFailedAtMs : now;
-        long unseenGaps = Math.max(0, lookedUntil - gapsSeenAtMs);
+        long unseenGaps = Math.max(0, now - gapsSeenAtMs);
         return Math.max(Math.max(now - Math.min(heartbeat, confirmed), behind), unseenGaps);
     }
 
@@ -135,19 +133,11 @@ public class Staleness {
     void othersGapSince(long wallMs, long seenAtMs) {
         othersGapSinceMs = wallMs;
         gapsSeenAtMs = seenAtMs;
-        gapsLookFailedAtMs = 0;
     }
 
     /** Whether this instance has ever seen the gaps others published; until then Redis has no bound. */
     public boolean hasSeenPublishedGaps() {
         return gapsSeenAtMs != 0;
-    }
-
-    /** The heartbeat sent at {@code attemptAtMs} could not look at the published gaps. */
-    void gapsUnseen(long attemptAtMs) {
-        if (gapsLookFailedAtMs == 0) {
-            gapsLookFailedAtMs = attemptAtMs;
-        }
     }
 
     private static long since(long wallMs, long now) {
