@@ -15,6 +15,9 @@
 -- newer than the projection (nothing to buffer: it lost last-writer-wins already),
 -- {2, version, origin, durability} the Idempotency-Key's first answer (nothing written),
 -- {-1} the Idempotency-Key belongs to another request (nothing written).
+-- A buffered call writes something on every path but {-1}: the WAIT that follows it counts
+-- from the caller's last write, and must cover the copy already there (an earlier attempt's
+-- entry, or the newer version) for the caller to know that copy is on the replicas.
 
 local function greater(a, b)
   local n = math.min(#a, #b)
@@ -32,6 +35,7 @@ if buffered and idem then
   local rec = redis.call('HMGET', KEYS[3], 'fp', 'ver', 'o', 'dur')
   if rec[1] then
     if rec[1] ~= ARGV[11] then return {-1} end
+    redis.call('EXPIRE', KEYS[3], tonumber(ARGV[12]))
     return {2, rec[2], rec[3], rec[4]}
   end
 end
@@ -70,4 +74,7 @@ if not buffered then
   return 0
 end
 if newer then return {1} end
+if not idem then
+  redis.call('HSET', KEYS[1], 'o', cur[3])
+end
 return {0}

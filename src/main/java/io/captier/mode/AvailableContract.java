@@ -210,10 +210,10 @@ public class AvailableContract implements KvContract {
     }
 
     /**
-     * The Redis pending stream when its replicas confirm the write; otherwise (a replica
-     * that did not confirm in time — a failover to it would lose the write — or a projection
-     * that already holds a newer version, itself perhaps unconfirmed) the local hint log
-     * too, fsync'd before the answer; with Redis unreachable, the hint log alone.
+     * The Redis pending stream when its replicas confirm the write (or confirm the newer
+     * version the projection already holds: the write lost last-writer-wins); otherwise (a
+     * replica that did not confirm in time — a failover to it would lose the write) the local
+     * hint log too, fsync'd before the answer; with Redis unreachable, the hint log alone.
      *
      * <p>With Redis unreachable, a write's Idempotency-Key can be checked only against this
      * instance's hint log: a retry whose first attempt waits in another instance's hint log
@@ -236,10 +236,11 @@ public class AvailableContract implements KvContract {
                 return replayed(request, replayed.first());
             }
             if (outcome instanceof PendingStream.Confirmed
+                    || outcome instanceof PendingStream.Superseded superseded && superseded.confirmed()
                     || (outcome != null && broken.trustUnconfirmedBuffers())) {
                 durability = Durability.REPLICATED_BUFFER;
             } else {
-                Optional<HintLog.Pending> first = appendHint(write, outcome == null);
+                Optional<HintLog.Pending> first = appendHint(write, outcome);
                 if (first.isPresent()) {
                     return replayed(request, new Replay(first.get().entry().version(), first.get().entry().origin(),
                             Durability.LOCAL.wireName()));
@@ -255,9 +256,11 @@ public class AvailableContract implements KvContract {
     /**
      * Into the hint log, fsync'd, unless an attempt with the same Idempotency-Key is pending
      * there (a concurrent retry on this instance): then that one is the answer. When Redis
-     * took the write but could not confirm it, its record of the key then says {@code local}.
+     * answered (its record of the key then exists), the record says {@code local}.
+     *
+     * @param outcome what the Redis buffer said, null when it could not be asked
      */
-    private Optional<HintLog.Pending> appendHint(BufferedWrite write, boolean redisDown) {
+    private Optional<HintLog.Pending> appendHint(BufferedWrite write, PendingStream.Outcome outcome) {
         Span span = tracer.spanBuilder("hintlog.append").startSpan();
         try (var scope = span.makeCurrent()) {
             Optional<HintLog.Pending> first = hints.appendUnlessPending(write);
@@ -271,7 +274,7 @@ public class AvailableContract implements KvContract {
         } catch (IOException e) {
             span.recordException(e);
             span.setStatus(StatusCode.ERROR);
-            if (!redisDown) {
+            if (outcome instanceof PendingStream.Unconfirmed) {
                 // Redis took it onto the pending stream without confirming a replica: it may yet
                 // be reconciled, or lost with a failover. Neither 202 nor "not applied" is true.
                 throw new OutcomeUnknownException("the write is on the Redis pending stream, unconfirmed, and "
@@ -282,7 +285,7 @@ public class AvailableContract implements KvContract {
         } finally {
             span.end();
         }
-        if (!redisDown) {
+        if (outcome != null) {
             write.idempotency().ifPresent(key -> {
                 try {
                     pending.answeredLocal(key);

@@ -146,17 +146,25 @@ public class Reconciler {
     }
 
     /**
-     * The hint log lets a write go only to PostgreSQL or to a fresh copy on the stream that
-     * the replicas confirmed. Not to an earlier copy found there (its Idempotency-Key's
-     * record, or the same version in the projection): that may be the unconfirmed attempt
-     * which sent the write to the hint log in the first place, and a failover to a replica
-     * without it would lose an acknowledged write (found by the drill's partitions).
+     * The hint log lets a write go only to PostgreSQL or to a copy on the stream that the
+     * replicas confirmed: a fresh one, or the one found there (this write's own earlier
+     * attempt, or a newer version of the key) once the replicas hold it too. An earlier
+     * copy is often the unconfirmed attempt that sent the write to the hint log in the first
+     * place; taken on the master's word, a failover to a replica without it lost an
+     * acknowledged write (found by the drill's partitions).
      *
-     * @return true when the stream holds a confirmed copy now
+     * @return true when the replicas hold this write, or a newer version of its key
      */
     private boolean movedToStream(BufferedWrite write) {
         try {
-            return pending.buffer(write.entry(), write.idempotency()) instanceof PendingStream.Confirmed;
+            PendingStream.Outcome outcome = pending.buffer(write.entry(), write.idempotency());
+            if (outcome instanceof PendingStream.Superseded superseded) {
+                return superseded.confirmed();
+            }
+            if (outcome instanceof PendingStream.Replayed replayed) {
+                return replayed.confirmed() && replayed.first().version() == write.entry().version();
+            }
+            return outcome instanceof PendingStream.Confirmed;
         } catch (IdempotencyKeyReused conflict) {
             return false; // the primary's claim decides which request is applied (docs/architecture.md A8)
         }

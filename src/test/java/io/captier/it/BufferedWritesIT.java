@@ -223,6 +223,41 @@ class BufferedWritesIT extends TwoInstances {
                 + String.join("', '", refused) + "')").get(0).get(0), "a refused write changed nothing: " + refused);
     }
 
+    /**
+     * A write the Redis replicas did not confirm in time is answered {@code local}: it is in
+     * the hint log and, unconfirmed, on the pending stream. With PostgreSQL still down, the
+     * hint log lets it go once the replicas hold that copy (Reconciler#movedToStream), not
+     * before and not never: the copy found again, by its Idempotency-Key's record or by its
+     * version in the projection, is confirmed by a WAIT that covers it.
+     */
+    @Test
+    @Order(4)
+    void aWriteAnsweredLocalLeavesTheHintLogOnceTheReplicasHoldItsCopy() {
+        winners.clear();
+        Stack.awaitReady(a);
+        Node primary = stack.topology.pgPrimary();
+        stack.topology.kill(primary);
+        Node master = stack.topology.redisMaster();
+        List<Node> replicas = stack.topology.redisReplicas();
+        replicas.forEach(stack.topology::pause);
+        stack.topology.redis(master, "CLIENT", "KILL", "TYPE", "replica");
+        try {
+            Client.Answer keyed = ca.write("late-keyed", "v", "Idempotency-Key", "K-late-keyed");
+            assertDurability(keyed, "local");
+            remember("late-keyed", "v", keyed);
+            assertDurability(write(ca, "late-plain", "v"), "local");
+            assertEquals(2, ca.metric("ap_pending_writes{buffer=\"local\"}"), "both wait in the hint log");
+        } finally {
+            replicas.forEach(stack.topology::resume);
+        }
+        await("the hint log lets go, PostgreSQL still down").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(500))
+                .until(() -> ca.metric("ap_pending_writes{buffer=\"local\"}") == 0);
+        stack.topology.restart(primary);
+        await("every acknowledged write in PostgreSQL").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(this::postgresHoldsEveryWinner);
+    }
+
     /** A 503 problem that says the write was not applied: never a 202 the instance cannot keep. */
     private void assertRefused(Client.Answer w) {
         assertEquals(503, w.status(), "a write the hint log could not take: " + w);

@@ -64,19 +64,20 @@ public class PendingStream {
     }
 
     /**
-     * Nothing written: the projection holds this version or a newer one already. Whether
-     * that one is on a replica is not known (WAIT only covers what this call wrote), so
-     * the write is not confirmed by this call.
+     * Not buffered: the projection holds this version or a newer one already.
+     *
+     * @param confirmed the replicas hold that version too (put-entry.lua writes on this path
+     *                  so that WAIT covers it); false: it may be on the master only
      */
-    public record Superseded() implements Outcome {
+    public record Superseded(boolean confirmed) implements Outcome {
     }
 
     /**
-     * Nothing written: the Idempotency-Key's first attempt is already buffered, with this
-     * answer. Whether that attempt is on a replica is not known: the record is written
-     * before its WAIT, and stays when the replicas never confirmed it.
+     * Not buffered: the Idempotency-Key's first attempt is already buffered, with this
+     * answer. The record is written before the first attempt's WAIT and stays when its
+     * replicas never confirmed it, so {@code confirmed} says whether they hold it now.
      */
-    public record Replayed(Replay first) implements Outcome {
+    public record Replayed(Replay first, boolean confirmed) implements Outcome {
     }
 
     /**
@@ -86,8 +87,9 @@ public class PendingStream {
      * sentinels count as up holds it too — whichever of them a failover promotes, the write
      * is there. A write not newer than the projection is not buffered ({@link Superseded}).
      *
-     * @return confirmed or unconfirmed (written), superseded, or the first answer of an
-     *         earlier attempt with the same key (both: nothing written, nothing confirmed)
+     * @return confirmed or unconfirmed (buffered), superseded, or the first answer of an
+     *         earlier attempt with the same key (not buffered; each says whether the replicas
+     *         hold the copy that was there)
      * @throws IdempotencyKeyReused the key was used for another request (nothing written)
      */
     @WithSpan(value = "redis.buffer", kind = SpanKind.CLIENT)
@@ -111,10 +113,10 @@ public class PendingStream {
         }
         if (status == 2) {
             return new Replayed(new Replay(Long.parseLong(script[0].get(1).toString()), script[0].get(2).toString(),
-                    script[0].get(3).toString()));
+                    script[0].get(3).toString()), confirmed);
         }
         if (status == 0) {
-            return new Superseded();
+            return new Superseded(confirmed);
         }
         return confirmed ? new Confirmed() : new Unconfirmed();
     }
