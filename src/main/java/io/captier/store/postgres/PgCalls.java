@@ -41,6 +41,9 @@ final class PgCalls {
         T run(Connection c, AtomicBoolean commitSent) throws SQLException;
     }
 
+    /** The least time worth sending a statement with (ms). */
+    static final int MIN_WORK_MS = 100;
+
     /** setNetworkTimeout's executor: pgjdbc only sets the socket's timeout, on the caller's thread. */
     private static final Executor SAME_THREAD = Runnable::run;
 
@@ -112,18 +115,21 @@ final class PgCalls {
      * One NETWORK_TIMEOUT for the whole call (docs/architecture.md C3): the time spent taking a
      * connection (waiting for one, or opening one) comes off the socket timeout of the work,
      * so that a partition that strikes after a slow acquisition still fails within one
-     * timeout, not two. The pool does not reset a connection's network timeout when it
-     * comes back, so it is restored here.
+     * timeout, not two. With less than {@link #MIN_WORK_MS} left the call fails before
+     * sending anything: a socket timeout that short would cut off a healthy node and count
+     * as losing it. The pool does not reset a connection's network timeout when it comes
+     * back, so the one it had is restored here.
      */
     private <T> T connected(PgNode node, DataSource pool, AtomicBoolean commitSent, CommitWork<T> work) {
         long started = System.nanoTime();
         try (Connection c = pool.getConnection()) {
             int leftMs = budgetMs - (int) TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
-            if (leftMs <= 0) {
+            if (leftMs < MIN_WORK_MS) {
                 throw new StoreUnavailableException("no time left for " + node.name()
                         + " after waiting for a connection", null);
             }
-            boolean shortened = leftMs < budgetMs;
+            int pooledMs = c.getNetworkTimeout(); // whole seconds (PgNode.Pools); 0 is none
+            boolean shortened = pooledMs == 0 || leftMs < pooledMs;
             if (shortened) {
                 c.setNetworkTimeout(SAME_THREAD, leftMs);
             }
@@ -131,7 +137,7 @@ final class PgCalls {
                 return work.run(c, commitSent);
             } finally {
                 if (shortened && !c.isClosed()) {
-                    restore(c);
+                    restore(c, pooledMs);
                 }
             }
         } catch (SQLException e) {
@@ -139,9 +145,9 @@ final class PgCalls {
         }
     }
 
-    private void restore(Connection c) {
+    private static void restore(Connection c, int pooledMs) {
         try {
-            c.setNetworkTimeout(SAME_THREAD, budgetMs);
+            c.setNetworkTimeout(SAME_THREAD, pooledMs);
         } catch (SQLException broken) {
             // A connection that cannot take a timeout is broken: the pool's exception sorter drops it.
         }
