@@ -34,7 +34,8 @@ import java.util.stream.Collectors;
  * link, initial sync, this instance's heartbeat). All of it asynchronously: a paused
  * node or sentinel delays nothing else.
  *
- * <p>The master is whatever most sentinels say, and only while the node itself agrees
+ * <p>The master is whatever a majority of the configured sentinels say (each answer fresh
+ * within the network timeout and a second; without a majority the last master stays), and only while the node itself agrees
  * that it is a master: a restarted old master claims to be one until the sentinels
  * demote it, and must not take writes meanwhile.
  */
@@ -268,9 +269,12 @@ public class RedisTopology {
         Map<String, Long> votes = views.values().stream()
                 .filter(v -> v.master() != null && now - v.atMs() <= freshMs)
                 .collect(Collectors.groupingBy(SentinelView::master, Collectors.counting()));
-        String elected = votes.entrySet().stream()
-                .max(Map.Entry.<String, Long>comparingByValue().thenComparing(Map.Entry.comparingByKey()))
-                .map(Map.Entry::getKey).orElse(masterAddress);
+        // A majority of the configured sentinels, not of those that answered: Sentinel itself
+        // fails over only with a majority, and sentinelsConfirmedAtMs relies on every instance
+        // moving to a new master only once most sentinels name it.
+        int majority = sentinels.size() / 2 + 1;
+        String elected = votes.entrySet().stream().filter(e -> e.getValue() >= majority)
+                .map(Map.Entry::getKey).findFirst().orElse(masterAddress);
         if (elected == null) {
             return;
         }
