@@ -67,19 +67,18 @@ import java.util.stream.Stream;
  * blind are not judged: their tombstones cannot be told apart. A partition makes such groups
  * common: the drill found them there.
  *
- * <p>A partition also splits Redis: the side cut off from the sentinels keeps a master they
- * replaced, and the pending stream's record of a key buffered on the other side's master is
- * not there to be found. So while a partition held, a group whose versions were each issued by
- * another instance and at most one of them committed on the primary ({@code primary}) is taken
- * blind too, and judged the same way: the primary's claim still applies it once (found by the
- * drill's halves partition: a retry committed on the primary beside a first attempt buffered
- * on the promoted master).
- *
- * <p>Versions compare as {@link Version} does: an unknown origin (a read's) never decides
- * a tie. A group whose attempts are not one request (the drill never sends that) is
- * reported INCONCLUSIVE rather than judged. A group with a violation of rule 1 is not
- * judged by rules 2 and 3 as well: it was applied twice already, and its "own" version
- * is then ambiguous.
+ * <p>A retry is blind in the same way when the first attempt's answer is only where the
+ * retry's instance cannot look: committed on the primary it cannot reach (it buffered the
+ * retry: that is what it does without the primary) while the write-through that would have
+ * left the key's record in Redis failed, or buffered on a Redis master it does not use (a
+ * partition split Redis). So a group is taken blind when its versions were each issued by
+ * another instance, at most one of them committed on the primary and at most one buffered on
+ * Redis (a master cut off from its replicas cannot confirm a second; anything more is a replay
+ * bug). The claim rule above then reads: an attempt committed on the primary that completed
+ * before another attempt was buffered holds the final state. Found by the drill's partitions:
+ * a retry committed on the primary beside a first attempt buffered on the promoted master, and
+ * a retry buffered in Redis just after a halves partition healed, while the primary's commit
+ * of the first attempt had not been written through.
  */
 public final class IdempotencyChecker extends Checker {
 
@@ -117,7 +116,7 @@ public final class IdempotencyChecker extends Checker {
         refusedAsReused(group).ifPresent(found::add);
         replaysWithoutAttempt(group).ifPresent(found::add);
         Optional<Violation> twice = acknowledgedTwice(group);
-        if (twice.isPresent() && group.takenBlind(history)) {
+        if (twice.isPresent() && group.takenBlind()) {
             blindRetryApplied(history, group).ifPresent(found::add);
         } else if (twice.isPresent()) {
             found.add(twice.get());
@@ -179,7 +178,7 @@ public final class IdempotencyChecker extends Checker {
         return history.ops().stream()
                 .filter(op -> op.mode() == Mode.AVAILABLE && op.type().mutates() && op.idempotencyKey() != null)
                 .collect(Collectors.groupingBy(Op::idempotencyKey)).entrySet().stream()
-                .filter(e -> new Group(e.getKey(), e.getValue()).takenBlind(history)).count();
+                .filter(e -> new Group(e.getKey(), e.getValue()).takenBlind()).count();
     }
 
     /**
@@ -372,44 +371,40 @@ public final class IdempotencyChecker extends Checker {
         }
 
         /**
-         * Acknowledged at more than one version, each issued by another instance, and at most
-         * one of them by an attempt not answered {@code local} (or, while a partition held, not
-         * answered {@code primary}): every other version was taken by an instance that could not
-         * see the other attempts.
+         * Acknowledged at more than one version, each issued by another instance, at most one of
+         * them committed on the primary and at most one buffered on Redis: every other version
+         * was taken by an instance that could not see the other attempts (see the class comment).
          */
-        boolean takenBlind(History history) {
+        boolean takenBlind() {
             List<Version> versions = acknowledged().stream().map(Op::versionStamp).distinct().toList();
             long origins = versions.stream().map(Version::origin).distinct().count();
-            if (versions.size() <= 1 || origins != versions.size()) {
-                return false;
-            }
-            Durability seenByAll = duringAPartition(history) ? Durability.PRIMARY : null;
-            long onStores = acknowledged().stream()
-                    .filter(op -> op.durability() != Durability.LOCAL
-                            && (seenByAll == null || op.durability() == seenByAll))
-                    .map(Op::versionStamp).distinct().count();
-            return onStores <= 1;
+            return versions.size() > 1 && origins == versions.size()
+                    && versionsWith(Durability.PRIMARY) <= 1 && versionsWith(Durability.REPLICATED_BUFFER) <= 1;
         }
 
-        /** A partition held at some time between the first acknowledged attempt's start and the last one's end. */
-        private boolean duringAPartition(History history) {
-            long from = acknowledged().stream().mapToLong(Op::invokeMs).min().orElse(0);
-            long to = acknowledged().stream().mapToLong(Op::completeMs).max().orElse(0);
-            return history.nemesis().stream().anyMatch(e -> e.kind().startsWith("partition")
-                    && e.startMs() <= to && e.endMs() >= from);
+        private long versionsWith(Durability durability) {
+            return acknowledged().stream().filter(op -> op.durability() == durability)
+                    .map(Op::versionStamp).distinct().count();
         }
 
         /**
-         * The attempt acknowledged on a store (not {@code local}) that completed before an attempt
-         * acknowledged {@code local} at another version was sent, if there is one.
+         * The attempt that claimed the key before a blind one was sent, if there is one: acknowledged
+         * on a store (not {@code local}) and completed before an attempt acknowledged {@code local}
+         * at another version was sent, or committed on the primary and completed before an attempt
+         * buffered on Redis at another version was sent.
          */
         Optional<Op> claimedBeforeABlindAttempt() {
             List<Op> acknowledged = acknowledged();
             return acknowledged.stream().filter(op -> op.durability() != Durability.LOCAL)
-                    .filter(claim -> acknowledged.stream().anyMatch(blind -> blind.durability() == Durability.LOCAL
-                            && !blind.versionStamp().equals(claim.versionStamp())
-                            && blind.invokeNanos() > claim.completeNanos()))
+                    .filter(claim -> acknowledged.stream().anyMatch(blind -> claimsBefore(claim, blind)))
                     .findFirst();
+        }
+
+        private static boolean claimsBefore(Op claim, Op blind) {
+            boolean blindAfterIt = blind.durability() == Durability.LOCAL
+                    || claim.durability() == Durability.PRIMARY && blind.durability() == Durability.REPLICATED_BUFFER;
+            return blindAfterIt && !blind.versionStamp().equals(claim.versionStamp())
+                    && blind.invokeNanos() > claim.completeNanos();
         }
 
         /** "write 'x' (Idempotency-Key c-w1)", for messages. */

@@ -45,9 +45,11 @@ import java.util.Optional;
  * the content it must have. A retry applied a second time may look like an UNKNOWN write
  * explaining a newer row; {@link IdempotencyChecker} judges that. Attempts of one key
  * acknowledged at different versions (a retry taken blind, docs/decisions.md, Buffers) are
- * one write applied at most once: it counts as acknowledged at the lowest of its versions,
- * which any of them applied covers, and its other versions as "may have applied";
- * which one it had to be is the {@link IdempotencyChecker}'s to judge.
+ * one write applied at most once. It counts as acknowledged at the version committed on
+ * the primary if one was (that commit claimed the key in its own transaction: it is in
+ * PostgreSQL), else at the lowest of its versions, which any of them applied covers; its
+ * other versions as "may have applied". Which one it had to be is the
+ * {@link IdempotencyChecker}'s to judge.
  */
 public final class LastWriterWinsFinalStateChecker extends FinalStateChecker {
 
@@ -89,13 +91,28 @@ public final class LastWriterWinsFinalStateChecker extends FinalStateChecker {
                 + newestVersion + ") and no write of unknown outcome explains it", newest.map(List::of).orElse(List.of())));
     }
 
-    /** Of the attempts sharing an Idempotency-Key, the one at the lowest version; other writes all. */
+    /**
+     * Of the attempts sharing an Idempotency-Key, the one committed on the primary (not a
+     * replay), else the one at the lowest version; other writes all.
+     */
     private static List<Op> oneAttemptPerIdempotencyKey(List<Op> acknowledged) {
-        Map<String, Op> lowest = new HashMap<>();
-        acknowledged.stream().filter(op -> op.idempotencyKey() != null).forEach(op -> lowest.merge(op.idempotencyKey(),
-                op, (a, b) -> Version.SUPERSEDES_ORDER.compare(a.versionStamp(), b.versionStamp()) <= 0 ? a : b));
-        return acknowledged.stream().filter(op -> op.idempotencyKey() == null || lowest.get(op.idempotencyKey()) == op)
+        Map<String, Op> chosen = new HashMap<>();
+        acknowledged.stream().filter(op -> op.idempotencyKey() != null)
+                .forEach(op -> chosen.merge(op.idempotencyKey(), op, LastWriterWinsFinalStateChecker::counted));
+        return acknowledged.stream().filter(op -> op.idempotencyKey() == null || chosen.get(op.idempotencyKey()) == op)
                 .toList();
+    }
+
+    private static Op counted(Op a, Op b) {
+        boolean aCommitted = committedHere(a);
+        if (aCommitted != committedHere(b)) {
+            return aCommitted ? a : b;
+        }
+        return Version.SUPERSEDES_ORDER.compare(a.versionStamp(), b.versionStamp()) <= 0 ? a : b;
+    }
+
+    private static boolean committedHere(Op op) {
+        return op.durability() == Durability.PRIMARY && !op.replayed();
     }
 
     /**

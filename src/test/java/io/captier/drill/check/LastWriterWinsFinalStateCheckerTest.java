@@ -53,6 +53,16 @@ class LastWriterWinsFinalStateCheckerTest {
         assertEquals(List.of(), check(history, FinalState.of("k", "x", 30, "available-1")), "the retry got there first");
         assertEquals(1, check(history, FinalState.absent("k")).size(), "neither attempt applied: lost");
         assertEquals(1, check(history, FinalState.of("k", "x", 10, "available-2")).size(), "older than both: lost");
+
+        // Buffered first at 20, committed on the primary at 30 by a retry: the commit is in PostgreSQL.
+        List<Op> committedLater = List.of(
+                ops.write("c1", "k", "x", 0, 1).idempotencyKey("c1-w1").assigned(20, Durability.REPLICATED_BUFFER).build(),
+                ops.write("c1", "k", "x", 2, 3).instance("available-2").idempotencyKey("c1-w1")
+                        .assigned(30, Durability.PRIMARY).build(),
+                ops.write("c2", "k", "y", 4, 5).assigned(25, Durability.LOCAL).build());
+        assertEquals(1, check(committedLater, FinalState.of("k", "y", 25, "available-1")).size(),
+                "a row older than the primary's commit: the commit was lost");
+        assertEquals(List.of(), check(committedLater, FinalState.of("k", "x", 30, "available-2")));
     }
 
     @Test
