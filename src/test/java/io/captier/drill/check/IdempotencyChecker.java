@@ -14,6 +14,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Optional;
+import java.util.Set;
 import java.util.TreeMap;
 import java.util.stream.Collectors;
 import java.util.stream.Stream;
@@ -59,7 +60,7 @@ import java.util.stream.Stream;
  * still applied at most once, whichever attempt reaches the primary first. Such a group
  * (acknowledged at more than one version, each but at most one of them only by attempts
  * answered {@code local}, each version issued by another instance: an instance's own hint log
- * would have caught its own repeat) is {@linkplain #takenBlind counted} and judged by what
+ * would have caught its own repeat; widened below) is {@linkplain #takenBlind counted} and judged by what
  * "at most once" leaves: the final state and every read of the value show one of the group's
  * versions, and where an attempt acknowledged on a store (the primary, or Redis) had completed
  * before a differing {@code local} one was sent, the final state holding the value holds that
@@ -74,8 +75,9 @@ import java.util.stream.Stream;
  * partition split Redis). So a group is taken blind when its versions were each issued by
  * another instance, at most one of them committed on the primary and at most one buffered on
  * Redis (a master cut off from its replicas cannot confirm a second; anything more is a replay
- * bug). The claim rule above then reads: an attempt committed on the primary that completed
- * before another attempt was buffered holds the final state. Found by the drill's partitions:
+ * bug), and a commit sent after a buffered attempt had completed only while a partition that
+ * can split Redis held (otherwise the record was there to be found). The claim rule above
+ * then reads: the attempt committed on the primary holds the final state. Found by the drill's partitions:
  * a retry committed on the primary beside a first attempt buffered on the promoted master, and
  * a retry buffered in Redis just after a halves partition healed, while the primary's commit
  * of the first attempt had not been written through.
@@ -88,6 +90,10 @@ public final class IdempotencyChecker extends Checker {
 
     /** How many observations a violation lists as evidence. */
     private static final int EXAMPLES = 5;
+
+    /** The drill's partitions after which two instances may each write to a Redis master of its own. */
+    static final Set<String> REDIS_SPLITS = Set.of("partition redis-master side", "partition halves",
+            "partition one-way");
 
     /** The id {@link FinalStateChecker#asRead} gives the final state as an observation. */
     private static final long FINAL_STATE_ID = -1;
@@ -116,7 +122,7 @@ public final class IdempotencyChecker extends Checker {
         refusedAsReused(group).ifPresent(found::add);
         replaysWithoutAttempt(group).ifPresent(found::add);
         Optional<Violation> twice = acknowledgedTwice(group);
-        if (twice.isPresent() && group.takenBlind()) {
+        if (twice.isPresent() && group.takenBlind(history)) {
             blindRetryApplied(history, group).ifPresent(found::add);
         } else if (twice.isPresent()) {
             found.add(twice.get());
@@ -178,7 +184,7 @@ public final class IdempotencyChecker extends Checker {
         return history.ops().stream()
                 .filter(op -> op.mode() == Mode.AVAILABLE && op.type().mutates() && op.idempotencyKey() != null)
                 .collect(Collectors.groupingBy(Op::idempotencyKey)).entrySet().stream()
-                .filter(e -> new Group(e.getKey(), e.getValue()).takenBlind()).count();
+                .filter(e -> new Group(e.getKey(), e.getValue()).takenBlind(history)).count();
     }
 
     /**
@@ -375,11 +381,40 @@ public final class IdempotencyChecker extends Checker {
          * them committed on the primary and at most one buffered on Redis: every other version
          * was taken by an instance that could not see the other attempts (see the class comment).
          */
-        boolean takenBlind() {
+        boolean takenBlind(History history) {
             List<Version> versions = acknowledged().stream().map(Op::versionStamp).distinct().toList();
             long origins = versions.stream().map(Version::origin).distinct().count();
-            return versions.size() > 1 && origins == versions.size()
-                    && versionsWith(Durability.PRIMARY) <= 1 && versionsWith(Durability.REPLICATED_BUFFER) <= 1;
+            if (versions.size() <= 1 || origins != versions.size()
+                    || versionsWith(Durability.PRIMARY) > 1 || versionsWith(Durability.REPLICATED_BUFFER) > 1) {
+                return false;
+            }
+            // A retry committed after an attempt buffered on Redis had completed missed its record:
+            // only a master it does not use could have held it.
+            return !committedAfterABufferedOne() || duringARedisSplit(history);
+        }
+
+        private boolean committedAfterABufferedOne() {
+            List<Op> acknowledged = acknowledged();
+            return acknowledged.stream().filter(Group::committed).anyMatch(commit -> acknowledged.stream()
+                    .anyMatch(buffered -> buffered.durability() == Durability.REPLICATED_BUFFER
+                            && commit.invokeNanos() > buffered.completeNanos()));
+        }
+
+        /**
+         * A partition that can leave instances on two Redis masters (the master's side cut off
+         * from the sentinels, two halves, one-way loss) held at some time between the first
+         * acknowledged attempt's start and the last one's end.
+         */
+        private boolean duringARedisSplit(History history) {
+            long from = acknowledged().stream().mapToLong(Op::invokeMs).min().orElse(0);
+            long to = acknowledged().stream().mapToLong(Op::completeMs).max().orElse(0);
+            return history.nemesis().stream().anyMatch(e -> REDIS_SPLITS.contains(e.kind())
+                    && e.startMs() <= to && e.endMs() >= from);
+        }
+
+        /** Committed on the primary by this attempt itself (not a replay): it claimed the key then. */
+        private static boolean committed(Op op) {
+            return op.durability() == Durability.PRIMARY && !op.replayed();
         }
 
         private long versionsWith(Durability durability) {
@@ -390,8 +425,9 @@ public final class IdempotencyChecker extends Checker {
         /**
          * The attempt that claimed the key before a blind one was sent, if there is one: acknowledged
          * on a store (not {@code local}) and completed before an attempt acknowledged {@code local}
-         * at another version was sent, or committed on the primary and completed before an attempt
-         * buffered on Redis at another version was sent.
+         * at another version was sent, or committed on the primary beside an attempt buffered on
+         * Redis at another version (whatever the order: had the buffered one reached the primary
+         * first, the commit would have been a replay).
          */
         Optional<Op> claimedBeforeABlindAttempt() {
             List<Op> acknowledged = acknowledged();
@@ -401,10 +437,13 @@ public final class IdempotencyChecker extends Checker {
         }
 
         private static boolean claimsBefore(Op claim, Op blind) {
-            boolean blindAfterIt = blind.durability() == Durability.LOCAL
-                    || claim.durability() == Durability.PRIMARY && blind.durability() == Durability.REPLICATED_BUFFER;
-            return blindAfterIt && !blind.versionStamp().equals(claim.versionStamp())
-                    && blind.invokeNanos() > claim.completeNanos();
+            if (blind.versionStamp().equals(claim.versionStamp())) {
+                return false;
+            }
+            if (committed(claim) && blind.durability() == Durability.REPLICATED_BUFFER) {
+                return true;
+            }
+            return blind.durability() == Durability.LOCAL && blind.invokeNanos() > claim.completeNanos();
         }
 
         /** "write 'x' (Idempotency-Key c-w1)", for messages. */

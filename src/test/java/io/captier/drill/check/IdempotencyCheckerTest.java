@@ -3,6 +3,7 @@ package io.captier.drill.check;
 import io.captier.drill.Ops;
 import io.captier.drill.history.FinalState;
 import io.captier.drill.history.History;
+import io.captier.drill.history.NemesisEvent;
 import io.captier.drill.history.Op;
 import io.captier.mode.Durability;
 import org.junit.jupiter.api.Test;
@@ -135,11 +136,20 @@ class IdempotencyCheckerTest {
         // Redis); TWO could not find its record and committed the retry on the primary.
         Op buffered = attempt(ONE, 0).ok(202).assigned(100, Durability.REPLICATED_BUFFER).build();
         Op committed = attempt(TWO, 10).ok(200).assigned(120, Durability.PRIMARY).build();
-        assertEquals(List.of(), check(List.of(buffered, committed), FinalState.of("k", "x", 120, TWO)));
-        assertEquals(List.of(), check(List.of(buffered, committed), FinalState.of("k", "x", 100, ONE)));
-        assertEquals(1, IdempotencyChecker.takenBlind(History.of(List.of(buffered, committed))));
-        assertEquals(1, check(List.of(buffered, committed), FinalState.of("k", "x", 140, TWO)).size(),
+        List<NemesisEvent> split = List.of(new NemesisEvent(-5, 50, "partition halves", "one|two"));
+        History history = History.of(List.of(buffered, committed)).withNemesis(split);
+        assertEquals(List.of(), checker.check(history.withFinalStates(List.of(FinalState.of("k", "x", 120, TWO)))));
+        assertEquals(1, IdempotencyChecker.takenBlind(history));
+        assertEquals(1, checker.check(history.withFinalStates(List.of(FinalState.of("k", "x", 100, ONE)))).size(),
+                "the commit claimed the key: the buffered attempt must be skipped");
+        assertEquals(1, checker.check(history.withFinalStates(List.of(FinalState.of("k", "x", 140, TWO)))).size(),
                 "still at most once: a third version is a second application");
+
+        assertEquals(1, check(List.of(buffered, committed), FinalState.of("k", "x", 120, TWO)).size(),
+                "without a partition that splits Redis, the committing instance could see the record");
+        History notASplit = History.of(List.of(buffered, committed))
+                .withNemesis(List.of(new NemesisEvent(-5, 50, "partition pg-primary from standby", "pg-a|pg-b")));
+        assertEquals(1, checker.check(notASplit.withFinalStates(List.of(FinalState.of("k", "x", 120, TWO)))).size());
 
         Op alsoCommitted = attempt(ONE, 0).ok(200).assigned(100, Durability.PRIMARY).build();
         assertEquals(1, check(List.of(alsoCommitted, committed), FinalState.of("k", "x", 120, TWO)).size(),
