@@ -87,8 +87,10 @@ public class ReadChain {
         if (pgCluster.isMigrated()) {
             try {
                 pgCluster.primary();
-                chain.add(new Candidate(Source.POSTGRES_PRIMARY, staleness.ofPgPrimary(now), now, true,
-                        () -> postgres.readPrimary(key).entry()));
+                long s = staleness.ofPgPrimary(now);
+                if (s != Staleness.UNKNOWN) {
+                    chain.add(new Candidate(Source.POSTGRES_PRIMARY, s, now, true, () -> postgres.readPrimary(key).entry()));
+                }
             } catch (StoreUnavailableException noPrimary) {
                 // not a candidate now
             }

@@ -52,7 +52,8 @@ public class Staleness {
     /**
      * No bound can be given: no heartbeat of ours has ever been seen on the node, or (Redis)
      * no majority of sentinels has named its master, or this instance has never looked at
-     * the gaps other instances published.
+     * the gaps other instances published; (PostgreSQL) this instance has never looked at the
+     * pending stream.
      */
     public static final long UNKNOWN = Long.MAX_VALUE;
 
@@ -60,7 +61,6 @@ public class Staleness {
     private final HintLog hints;
     private final RedisTopology redisTopology;
     private final long maxClockOffsetMs;
-    private final long startedAtMs = System.currentTimeMillis();
     private volatile long streamPendingSinceMs;
     private volatile long streamLookedAtMs;
     private volatile long othersGapSinceMs;
@@ -99,26 +99,26 @@ public class Staleness {
 
     public long ofPgStandby(PgNode node, long now) {
         long heartbeat = node.probe().heartbeatWallMs();
-        return heartbeat < 0 ? UNKNOWN : Math.max(now - heartbeat, ofPgPrimary(now));
+        long primary = ofPgPrimary(now);
+        return heartbeat < 0 || primary == UNKNOWN ? UNKNOWN : Math.max(now - heartbeat, primary);
     }
 
     /**
      * The primary holds every write it acknowledged; it misses only buffered ones: those
      * waiting on the pending stream or in this instance's hint log, and those buffered since
-     * this instance last looked at the stream of a master the sentinels confirmed. Before
-     * its first look (Redis or a majority of sentinels unreachable since it started), since
-     * its start: the primary stays readable (A1), at a bound that only grows. Writes other
-     * instances buffered before that are then not counted, as in data_staleness_ms.
+     * this instance last looked at the stream of a master the sentinels confirmed.
      *
-     * @return ms
+     * @return ms, or {@link #UNKNOWN} before this instance's first look at the stream (Redis or
+     *         most sentinels unreachable since it started): writes other instances buffered
+     *         before its start may be missing, however long ago (counting from its start
+     *         would under-state them)
      */
     public long ofPgPrimary(long now) {
-        long seen = Math.min(orStart(streamLookedAtMs), orStart(redisTopology.sentinelsConfirmedAtMs()));
+        long seen = Math.min(streamLookedAtMs, redisTopology.sentinelsConfirmedAtMs());
+        if (seen == 0) {
+            return UNKNOWN;
+        }
         return Math.max(since(seen, now), sinceOtherClock(oldest(streamPendingSinceMs, hints.oldestPendingWallMs()), now));
-    }
-
-    private long orStart(long wallMs) {
-        return wallMs == 0 ? startedAtMs : wallMs;
     }
 
     /** This instance just buffered a write: PostgreSQL lags from then at the latest. */

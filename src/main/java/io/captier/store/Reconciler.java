@@ -162,7 +162,8 @@ public class Reconciler {
                 return superseded.confirmed();
             }
             if (outcome instanceof PendingStream.Replayed replayed) {
-                return replayed.confirmed() && replayed.first().version() == write.entry().version();
+                return replayed.confirmed() && replayed.first().version() == write.entry().version()
+                        && write.entry().origin().equals(replayed.first().origin());
             }
             return outcome instanceof PendingStream.Confirmed;
         } catch (IdempotencyKeyReused conflict) {

@@ -50,11 +50,14 @@ final class PgCalls {
     private final PgCluster cluster;
     private final Breakers breakers;
     private final int budgetMs;
+    /** The socket timeout every pooled connection is opened with (PgNode.Pools). */
+    private final int pooledMs;
 
     PgCalls(PgCluster cluster, Breakers breakers) {
         this.cluster = cluster;
         this.breakers = breakers;
         this.budgetMs = (int) cluster.networkTimeout().toMillis();
+        this.pooledMs = (int) PgNode.Pools.socketTimeoutSeconds(cluster.networkTimeout()) * 1000;
     }
 
     /**
@@ -118,7 +121,7 @@ final class PgCalls {
      * timeout, not two. With less than {@link #MIN_WORK_MS} left the call fails before
      * sending anything: a socket timeout that short would cut off a healthy node and count
      * as losing it. The pool does not reset a connection's network timeout when it comes
-     * back, so the one it had is restored here.
+     * back, so the one every pooled connection is opened with is restored here.
      */
     private <T> T connected(PgNode node, DataSource pool, AtomicBoolean commitSent, CommitWork<T> work) {
         long started = System.nanoTime();
@@ -128,8 +131,7 @@ final class PgCalls {
                 throw new StoreUnavailableException("no time left for " + node.name()
                         + " after waiting for a connection", null);
             }
-            int pooledMs = c.getNetworkTimeout(); // whole seconds (PgNode.Pools); 0 is none
-            boolean shortened = pooledMs == 0 || leftMs < pooledMs;
+            boolean shortened = leftMs < pooledMs;
             if (shortened) {
                 c.setNetworkTimeout(SAME_THREAD, leftMs);
             }
@@ -137,7 +139,7 @@ final class PgCalls {
                 return work.run(c, commitSent);
             } finally {
                 if (shortened && !c.isClosed()) {
-                    restore(c, pooledMs);
+                    restore(c);
                 }
             }
         } catch (SQLException e) {
@@ -145,7 +147,7 @@ final class PgCalls {
         }
     }
 
-    private static void restore(Connection c, int pooledMs) {
+    private void restore(Connection c) {
         try {
             c.setNetworkTimeout(SAME_THREAD, pooledMs);
         } catch (SQLException broken) {

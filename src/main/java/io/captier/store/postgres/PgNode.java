@@ -73,9 +73,13 @@ public final class PgNode implements AutoCloseable {
     /** Builds the per-node pools with the same credentials and timeouts for every node. */
     record Pools(DatabaseUrl url, String user, String password, int maxSize, Duration timeout, String applicationName) {
 
+        /** pgjdbc takes whole seconds: the timeout rounded up, never down to 0 ("no timeout"). */
+        static long socketTimeoutSeconds(Duration timeout) {
+            return Math.max(1, (timeout.toMillis() + 999) / 1000);
+        }
+
         AgroalDataSource create(DatabaseUrl.HostPort host, String targetServerType) {
-            // pgjdbc takes whole seconds; never round a timeout down to "no timeout".
-            String seconds = Long.toString(Math.max(1, (timeout.toMillis() + 999) / 1000));
+            String seconds = Long.toString(socketTimeoutSeconds(timeout));
             String jdbcUrl = url.forHost(host, Map.of(
                     "targetServerType", targetServerType,
                     "connectTimeout", seconds,
