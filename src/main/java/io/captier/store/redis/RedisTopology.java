@@ -35,8 +35,8 @@ import java.util.stream.Collectors;
  * node or sentinel delays nothing else.
  *
  * <p>The master is whatever a majority of the configured sentinels say (each answer fresh
- * within the network timeout and a second; without a majority the last master stays), and only while the node itself agrees
- * that it is a master: a restarted old master claims to be one until the sentinels
+ * within the network timeout and a second; without a majority the last master stays), and
+ * only while the node itself agrees that it is a master: a restarted old master claims to be one until the sentinels
  * demote it, and must not take writes meanwhile.
  */
 @ApplicationScoped
@@ -176,8 +176,13 @@ public class RedisTopology {
         }
         long[] times = answers.stream().filter(v -> master.equals(v.master()))
                 .mapToLong(SentinelView::atMs).sorted().toArray();
-        int majority = sentinels / 2 + 1;
+        int majority = majorityOf(sentinels);
         return times.length < majority ? 0 : times[times.length - majority];
+    }
+
+    /** More than half of {@code sentinels}: what Sentinel needs to fail over. */
+    private static int majorityOf(int sentinels) {
+        return sentinels / 2 + 1;
     }
 
     /** The sentinel answered its last question in time (for /nodes). */
@@ -272,7 +277,7 @@ public class RedisTopology {
         // A majority of the configured sentinels, not of those that answered: Sentinel itself
         // fails over only with a majority, and sentinelsConfirmedAtMs relies on every instance
         // moving to a new master only once most sentinels name it.
-        int majority = sentinels.size() / 2 + 1;
+        int majority = majorityOf(sentinels.size());
         String elected = votes.entrySet().stream().filter(e -> e.getValue() >= majority)
                 .map(Map.Entry::getKey).findFirst().orElse(masterAddress);
         if (elected == null) {
