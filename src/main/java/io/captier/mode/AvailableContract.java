@@ -99,7 +99,7 @@ public class AvailableContract implements KvContract {
         Optional<IdempotencyKey> idempotency = broken.ignoreIdempotencyInBuffers()
                 ? Optional.empty() : ConsistentContract.idempotency(request);
         if (idempotency.isPresent()) {
-            Optional<Replay> first = firstAttempt(idempotency.get());
+            Optional<Replay> first = firstAttempt(request, idempotency.get());
             if (first.isPresent()) {
                 return replayed(request, first.get());
             }
@@ -176,9 +176,10 @@ public class AvailableContract implements KvContract {
      * (also after a restart), then the Redis buffer's record of the key, and once found
      * there, the primary, which answers better when the write has been reconciled since.
      * A store that cannot be asked is passed over: the primary's claim still applies the
-     * key at most once.
+     * key at most once. A first answer that rests on a copy the replicas do not hold is not
+     * given again as such ({@link #kept}).
      */
-    private Optional<Replay> firstAttempt(IdempotencyKey idempotency) {
+    private Optional<Replay> firstAttempt(WriteRequest request, IdempotencyKey idempotency) {
         Optional<HintLog.Pending> local = hints.pendingWith(idempotency.key());
         if (local.isPresent()) {
             IdempotencyKey first = local.get().write().idempotency().orElseThrow();
@@ -188,20 +189,47 @@ public class AvailableContract implements KvContract {
             Entry e = local.get().entry();
             return Optional.of(new Replay(e.version(), e.origin(), Durability.LOCAL.wireName()));
         }
-        Optional<Replay> buffered;
+        Optional<PendingStream.Replayed> buffered;
         try {
             buffered = pending.replayOf(idempotency);
         } catch (StoreUnavailableException | RedisNode.RedisErrorReply redisDown) {
             return Optional.empty();
         }
         if (buffered.isEmpty()) {
-            return buffered;
+            return Optional.empty();
         }
+        Optional<Replay> committed;
         try {
-            return postgres.replayOf(idempotency).or(() -> buffered);
+            committed = postgres.replayOf(idempotency);
         } catch (StoreUnavailableException primaryDown) {
-            return buffered;
+            committed = Optional.empty();
         }
+        return Optional.of(committed.orElseGet(() -> kept(request, idempotency, buffered.get())));
+    }
+
+    /**
+     * The first answer of an attempt found on the Redis buffer, true now. A record saying
+     * {@code replicated-buffer} whose copy the replicas do not hold (its instance died
+     * between the unconfirmed copy and its hint-log append, or could not mark the record
+     * {@code local}) would be a promise a failover breaks: this instance keeps the write in
+     * its own hint log, with the first attempt's version and origin (the fingerprint says
+     * it is the same request), and answers {@code local}.
+     *
+     * @throws OutcomeUnknownException the hint log cannot be written: the write is on the
+     *                                 Redis master only, so neither 202 nor "not applied" is true
+     */
+    private Replay kept(WriteRequest request, IdempotencyKey idempotency, PendingStream.Replayed found) {
+        Replay first = found.first();
+        if (found.confirmed() || !Durability.REPLICATED_BUFFER.wireName().equals(first.where())
+                || broken.trustUnconfirmedBuffers()) {
+            return first;
+        }
+        Entry copy = new Entry(request.key(), request.value(), request.contentType(), first.version(), first.origin(),
+                request.delete());
+        Entry held = appendHint(new BufferedWrite(copy, Optional.of(idempotency)), new PendingStream.Unconfirmed())
+                .map(HintLog.Pending::entry).orElse(copy);
+        staleness.buffered(System.currentTimeMillis());
+        return new Replay(held.version(), held.origin(), Durability.LOCAL.wireName());
     }
 
     private WriteResult replayed(WriteRequest request, Replay first) {
@@ -233,7 +261,7 @@ public class AvailableContract implements KvContract {
                 outcome = null;
             }
             if (outcome instanceof PendingStream.Replayed replayed) {
-                return replayed(request, replayed.first());
+                return replayed(request, kept(request, write.idempotency().orElseThrow(), replayed));
             }
             if (outcome instanceof PendingStream.Confirmed
                     || outcome instanceof PendingStream.Superseded superseded && superseded.confirmed()

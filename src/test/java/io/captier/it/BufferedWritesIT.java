@@ -238,9 +238,7 @@ class BufferedWritesIT extends TwoInstances {
         Node primary = stack.topology.pgPrimary();
         stack.topology.kill(primary);
         Node master = stack.topology.redisMaster();
-        List<Node> replicas = stack.topology.redisReplicas();
-        replicas.forEach(stack.topology::pause);
-        stack.topology.redis(master, "CLIENT", "KILL", "TYPE", "replica");
+        List<Node> replicas = cutOffRedisReplicas(master);
         try {
             Client.Answer keyed = ca.write("late-keyed", "v", "Idempotency-Key", "K-late-keyed");
             assertDurability(keyed, "local");

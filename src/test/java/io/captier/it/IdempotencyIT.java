@@ -194,6 +194,55 @@ class IdempotencyIT extends TwoInstances {
                 "the acknowledged replay is in Redis");
     }
 
+    /**
+     * Found in review: a retry answered from the Redis record of a first attempt whose copy
+     * only the master holds. ap-a dies inside the first attempt, after the script put the copy
+     * and the key's record on the master and before its replicas confirmed it (they are
+     * paused) or its hint log took it. The retry on ap-b must not be told
+     * {@code replicated-buffer}: a failover to a replica loses that copy. ap-b keeps the write
+     * in its own hint log under the first attempt's version and answers {@code local}; the
+     * failover then happens, and the write still reaches PostgreSQL.
+     */
+    @Test
+    @Order(6)
+    void aRetryIsNotToldReplicatedBufferForACopyOnlyTheMasterHolds() {
+        Node primary = stack.topology.pgPrimary();
+        stack.topology.kill(primary);
+        Node master = stack.topology.redisMaster();
+        List<Node> replicas = cutOffRedisReplicas(master);
+        Client.Answer retry;
+        ExecutorService one = Executors.newSingleThreadExecutor();
+        try {
+            one.submit(() -> ca.write("idem-unconfirmed", "A", "Idempotency-Key", "K6"));
+            await("the first attempt's record on the master").atMost(Duration.ofSeconds(10))
+                    .pollInterval(Duration.ofMillis(5))
+                    .until(() -> "1".equals(stack.topology.redis(master, "EXISTS", "captier:meta:idem:tester:K6").trim()));
+            this.a.kill();
+            retry = cb.write("idem-unconfirmed", "A", "Idempotency-Key", "K6");
+            assertEquals(202, retry.status(), retry.toString());
+            assertEquals("true", retry.header("Idempotent-Replayed"), retry.toString());
+            assertEquals("local", retry.string("durability"), "the replicas do not hold the first attempt's copy: " + retry);
+            assertEquals(1, cb.metric("ap_pending_writes{buffer=\"local\"}"), "ap-b keeps it in its hint log");
+            stack.topology.kill(master);
+        } finally {
+            one.shutdownNow();
+            replicas.forEach(stack.topology::resume);
+        }
+        await("the sentinels promote a replica").atMost(Duration.ofSeconds(45)).pollInterval(Duration.ofMillis(500))
+                .ignoreExceptions().until(() -> !stack.topology.redisMaster().equals(master));
+        // The promoted replica never held the first attempt's copy: only ap-b's hint log has the
+        // write now (it moves it onto the new master's stream, or into PostgreSQL once back).
+        stack.topology.restart(master);
+        stack.topology.restart(primary);
+        this.a.restart();
+        await("the write in PostgreSQL, at the first attempt's version").atMost(Duration.ofSeconds(60))
+                .pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                .until(() -> List.of(List.of(Long.toString(retry.version()), "A")).equals(
+                        sql("SELECT version, convert_from(value, 'UTF8') FROM kv WHERE key = 'idem-unconfirmed'")));
+        assertEquals(List.of(List.of(Long.toString(retry.version()))),
+                sql("SELECT version FROM idempotency WHERE idem_key = 'tester:K6'"), "K6 applied once");
+    }
+
     private List<Node> redisDataNodes() {
         List<Node> redis = new ArrayList<>(stack.topology.redisReplicas());
         redis.add(0, stack.topology.redisMaster());

@@ -1,6 +1,7 @@
 package io.captier.it;
 
 import io.captier.cluster.AppInstance;
+import io.captier.cluster.Topology.Node;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.BeforeEach;
@@ -8,6 +9,8 @@ import org.junit.jupiter.api.MethodOrderer;
 import org.junit.jupiter.api.TestInstance;
 import org.junit.jupiter.api.TestMethodOrder;
 import org.junit.jupiter.api.extension.RegisterExtension;
+
+import java.util.List;
 
 /**
  * Two instances of one profile on a topology of their own. The tests of a class run in
@@ -57,5 +60,18 @@ abstract class TwoInstances {
         if (stack != null) {
             stack.close();
         }
+    }
+
+    /**
+     * The Redis replicas paused and their links to {@code master} dropped: the master takes
+     * writes that no replica can confirm (WAIT times out) and no replica can fetch later.
+     *
+     * @return the paused replicas, for the caller to resume
+     */
+    List<Node> cutOffRedisReplicas(Node master) {
+        List<Node> replicas = stack.topology.redisReplicas();
+        replicas.forEach(stack.topology::pause);
+        stack.topology.redis(master, "CLIENT", "KILL", "TYPE", "replica");
+        return replicas;
     }
 }

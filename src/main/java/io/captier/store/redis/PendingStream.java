@@ -9,6 +9,7 @@ import io.captier.store.Replay;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
+import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
@@ -19,6 +20,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The replicated buffer (docs/architecture.md A5): writes PostgreSQL could not take, on the Redis
@@ -31,6 +33,9 @@ public class PendingStream {
 
     /** The consumer group of the pending stream: every reconciling instance is a consumer. */
     private static final String GROUP = "reconcilers";
+
+    /** What put-entry.lua records as a buffered first attempt's answer (Durability's wire name). */
+    private static final String REPLICATED_BUFFER = "replicated-buffer";
 
     private final MasterCalls master;
     private final RedisTopology topology;
@@ -122,21 +127,42 @@ public class PendingStream {
     }
 
     /**
-     * The first answer of a buffered write with this Idempotency-Key, if the buffer holds one.
+     * The first answer of a buffered write with this Idempotency-Key, if the buffer holds one,
+     * and whether the replicas hold its copy now. The record is touched (its life renewed, as
+     * a retry through {@link #buffer} does) and, when it says {@code replicated-buffer}, the
+     * WAIT that follows covers the first attempt's copy too: the record was written in the
+     * same script as the copy, so a replica that holds the touch holds both.
      *
+     * @return empty when no record; else the first answer and {@code confirmed} (always true
+     *         unless the record says replicated-buffer: a local or primary answer does not
+     *         rest on this copy)
      * @throws IdempotencyKeyReused the key was used for another request
      */
-    public Optional<Replay> replayOf(IdempotencyKey idempotency) {
-        Response rec = master.call(node -> node.send(Request.cmd(Command.HMGET)
-                .arg(RedisKeys.idempotency(idempotency.key())).arg("fp").arg("ver").arg("o").arg("dur")));
-        if (rec == null || rec.get(0) == null) {
+    public Optional<Replayed> replayOf(IdempotencyKey idempotency) {
+        String record = RedisKeys.idempotency(idempotency.key());
+        int replicas = Math.max(1, topology.replicasUp());
+        Response[] rec = new Response[1];
+        boolean confirmed = master.call(node -> node.onOneConnection(conn -> conn.send(Request.cmd(Command.EXPIRE)
+                        .arg(record).arg(TimeUnit.HOURS.toSeconds(IdempotencyKey.RETENTION_HOURS)))
+                .compose(touched -> conn.send(Request.cmd(Command.HMGET).arg(record).arg("fp").arg("ver").arg("o")
+                        .arg("dur")))
+                .compose(found -> {
+                    rec[0] = found;
+                    if (found == null || found.get(0) == null || found.get(3) == null
+                            || !REPLICATED_BUFFER.equals(found.get(3).toString())) {
+                        return Future.succeededFuture(true);
+                    }
+                    return conn.send(Request.cmd(Command.WAIT).arg(replicas).arg(waitMs))
+                            .map(acked -> acked.toInteger() >= replicas);
+                })));
+        if (rec[0] == null || rec[0].get(0) == null) {
             return Optional.empty();
         }
-        if (idempotency.conflictsWith(rec.get(0).toString())) {
+        if (idempotency.conflictsWith(rec[0].get(0).toString())) {
             throw new IdempotencyKeyReused();
         }
-        return Optional.of(new Replay(Long.parseLong(rec.get(1).toString()), rec.get(2).toString(),
-                rec.get(3).toString()));
+        return Optional.of(new Replayed(new Replay(Long.parseLong(rec[0].get(1).toString()), rec[0].get(2).toString(),
+                rec[0].get(3).toString()), confirmed));
     }
 
     /**
