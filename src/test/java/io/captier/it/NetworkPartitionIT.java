@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.core.type.TypeReference;
 import io.captier.cluster.AppInstance;
 import io.captier.cluster.ProcessTopology;
 import io.captier.cluster.Topology.Node;
@@ -148,6 +149,12 @@ class NetworkPartitionIT {
             assertTrue(lineage.stalenessMs() >= sentAt - ackedAt, "the old master's value passed off as fresher than "
                     + (sentAt - ackedAt) + " ms: " + lineage);
         }
+        // The read may have gone to PostgreSQL (the old master's bound is over MAX_STALENESS_MS by
+        // now); what the instance says of the old master must be as honest either way.
+        long askedAt = System.currentTimeMillis();
+        Long shown = shownStaleness(oldMaster);
+        assertTrue(shown == null || shown >= askedAt - ackedAt, "/nodes says the old master lags " + shown
+                + " ms; it lacks a write " + (askedAt - ackedAt) + " ms old");
 
         // Now PostgreSQL too: the instance can only buffer. Its Redis master has no replica left to
         // WAIT-confirm a pending-stream entry (A5), and the sentinels will make it a replica and
@@ -296,5 +303,14 @@ class NetworkPartitionIT {
             Thread.currentThread().interrupt();
             throw new AssertionError("interrupted", e);
         }
+    }
+
+    /** The staleness bound the cut-off instance's /nodes gives a node, null for "no bound". */
+    private Long shownStaleness(Node node) {
+        List<Map<String, Object>> nodes = client.getJson("/nodes", new TypeReference<>() { });
+        Map<String, Object> shown = nodes.stream().filter(n -> node.address().equals(n.get("node"))).findFirst()
+                .orElseThrow(() -> new AssertionError(node.address() + " is not in /nodes: " + nodes));
+        Object bound = shown.get("staleness_ms");
+        return bound == null ? null : ((Number) bound).longValue();
     }
 }
