@@ -26,6 +26,7 @@ import jakarta.inject.Inject;
 
 import java.io.IOException;
 import java.util.Optional;
+import java.util.function.BooleanSupplier;
 
 /**
  * AP (docs/architecture.md A1-A6): answer while this instance runs, and say how. Reads are
@@ -84,14 +85,18 @@ public class AvailableContract implements KvContract {
     /**
      * Commit on the primary, else buffer (docs/architecture.md A5). With an Idempotency-Key (A8), a retry
      * is first looked for where its first attempt may wait: this instance's hint log, then
-     * the Redis buffer's record; found, the first answer is given again (same version, the
-     * same durability or better), and nothing is written. Reconciliation applies a key once.
+     * the Redis buffer's record; found, the first answer is given again (same version and
+     * origin; the same durability or better, but for a {@code replicated-buffer} copy the
+     * replicas do not confirm now, which this instance then keeps in its hint log and answers
+     * {@code local}), and no new version is written. Reconciliation applies a key once.
      *
      * A retry whose first attempt no store can show (it waits in another instance's hint
      * log) is taken again (docs/decisions.md, "A retry no store can check is taken").
      *
      * @throws IdempotencyKeyReused      the key belongs to another request (422)
      * @throws StoreUnavailableException no buffer can take it (503, not applied)
+     * @throws OutcomeUnknownException   the write may be on the Redis master only, and the hint
+     *                                   log cannot take it (503, outcome unknown)
      */
     @Override
     public WriteResult write(WriteRequest request) {
@@ -189,7 +194,7 @@ public class AvailableContract implements KvContract {
             Entry e = local.get().entry();
             return Optional.of(new Replay(e.version(), e.origin(), Durability.LOCAL.wireName()));
         }
-        Optional<PendingStream.Replayed> buffered;
+        Optional<Replay> buffered;
         try {
             buffered = pending.replayOf(idempotency);
         } catch (StoreUnavailableException | RedisNode.RedisErrorReply redisDown) {
@@ -204,24 +209,36 @@ public class AvailableContract implements KvContract {
         } catch (StoreUnavailableException primaryDown) {
             committed = Optional.empty();
         }
-        return Optional.of(committed.orElseGet(() -> kept(request, idempotency, buffered.get())));
+        if (committed.isPresent()) {
+            return committed;
+        }
+        return Optional.of(kept(request, idempotency, buffered.get(), () -> {
+            try {
+                return pending.replicasHoldRecord(idempotency, buffered.get());
+            } catch (StoreUnavailableException | RedisNode.RedisErrorReply redisDown) {
+                return false;
+            }
+        }));
     }
 
     /**
-     * The first answer of an attempt found on the Redis buffer, true now. A record saying
-     * {@code replicated-buffer} whose copy the replicas do not hold (its instance died
-     * between the unconfirmed copy and its hint-log append, or could not mark the record
-     * {@code local}) would be a promise a failover breaks: this instance keeps the write in
-     * its own hint log, with the first attempt's version and origin (the fingerprint says
-     * it is the same request), and answers {@code local}.
+     * The first answer of an attempt found on the Redis buffer, as true now as this instance
+     * can make it. A record says {@code replicated-buffer} from its script on, before the
+     * first attempt's WAIT; when its instance died before it heard the replicas did not
+     * confirm (or could not mark the record {@code local}), only the master holds the copy,
+     * and a failover loses it. Unless the replicas confirm it now, this instance keeps the
+     * write in its own hint log, with the first attempt's version and origin (the
+     * fingerprint says it is the same request), and answers {@code local}: the same version,
+     * and the durability this instance can vouch for (docs/decisions.md, Buffers).
      *
-     * @throws OutcomeUnknownException the hint log cannot be written: the write is on the
+     * @param replicasHoldIt asked only for a replicated-buffer answer: whether the replicas
+     *                       hold the copy now
+     * @throws OutcomeUnknownException the hint log cannot be written: the write may be on the
      *                                 Redis master only, so neither 202 nor "not applied" is true
      */
-    private Replay kept(WriteRequest request, IdempotencyKey idempotency, PendingStream.Replayed found) {
-        Replay first = found.first();
-        if (found.confirmed() || !Durability.REPLICATED_BUFFER.wireName().equals(first.where())
-                || broken.trustUnconfirmedBuffers()) {
+    private Replay kept(WriteRequest request, IdempotencyKey idempotency, Replay first, BooleanSupplier replicasHoldIt) {
+        if (!Durability.REPLICATED_BUFFER.wireName().equals(first.where()) || broken.trustUnconfirmedBuffers()
+                || replicasHoldIt.getAsBoolean()) {
             return first;
         }
         Entry copy = new Entry(request.key(), request.value(), request.contentType(), first.version(), first.origin(),
@@ -261,7 +278,8 @@ public class AvailableContract implements KvContract {
                 outcome = null;
             }
             if (outcome instanceof PendingStream.Replayed replayed) {
-                return replayed(request, kept(request, write.idempotency().orElseThrow(), replayed));
+                return replayed(request, kept(request, write.idempotency().orElseThrow(), replayed.first(),
+                        replayed::confirmed));
             }
             if (outcome instanceof PendingStream.Confirmed
                     || outcome instanceof PendingStream.Superseded superseded && superseded.confirmed()

@@ -218,6 +218,8 @@ class IdempotencyIT extends TwoInstances {
                     .pollInterval(Duration.ofMillis(5))
                     .until(() -> "1".equals(stack.topology.redis(master, "EXISTS", "captier:meta:idem:tester:K6").trim()));
             this.a.kill();
+            assertEquals("replicated-buffer", stack.topology.redis(master, "HGET", "captier:meta:idem:tester:K6",
+                    "dur").trim(), "ap-a was killed inside its write, before it heard the replicas did not confirm");
             retry = cb.write("idem-unconfirmed", "A", "Idempotency-Key", "K6");
             assertEquals(202, retry.status(), retry.toString());
             assertEquals("true", retry.header("Idempotent-Replayed"), retry.toString());

@@ -34,9 +34,6 @@ public class PendingStream {
     /** The consumer group of the pending stream: every reconciling instance is a consumer. */
     private static final String GROUP = "reconcilers";
 
-    /** What put-entry.lua records as a buffered first attempt's answer (Durability's wire name). */
-    private static final String REPLICATED_BUFFER = "replicated-buffer";
-
     private final MasterCalls master;
     private final RedisTopology topology;
     private final long waitMs;
@@ -127,42 +124,49 @@ public class PendingStream {
     }
 
     /**
-     * The first answer of a buffered write with this Idempotency-Key, if the buffer holds one,
-     * and whether the replicas hold its copy now. The record is touched (its life renewed, as
-     * a retry through {@link #buffer} does) and, when it says {@code replicated-buffer}, the
-     * WAIT that follows covers the first attempt's copy too: the record was written in the
-     * same script as the copy, so a replica that holds the touch holds both.
+     * The first answer of a buffered write with this Idempotency-Key, if the buffer holds one.
+     * A {@code replicated-buffer} answer is what the record says from its script on, before
+     * the first attempt's WAIT: whether the replicas hold the copy is {@link #replicasHoldRecord}'s.
      *
-     * @return empty when no record; else the first answer and {@code confirmed} (always true
-     *         unless the record says replicated-buffer: a local or primary answer does not
-     *         rest on this copy)
      * @throws IdempotencyKeyReused the key was used for another request
      */
-    public Optional<Replayed> replayOf(IdempotencyKey idempotency) {
-        String record = RedisKeys.idempotency(idempotency.key());
-        int replicas = Math.max(1, topology.replicasUp());
-        Response[] rec = new Response[1];
-        boolean confirmed = master.call(node -> node.onOneConnection(conn -> conn.send(Request.cmd(Command.EXPIRE)
-                        .arg(record).arg(TimeUnit.HOURS.toSeconds(IdempotencyKey.RETENTION_HOURS)))
-                .compose(touched -> conn.send(Request.cmd(Command.HMGET).arg(record).arg("fp").arg("ver").arg("o")
-                        .arg("dur")))
-                .compose(found -> {
-                    rec[0] = found;
-                    if (found == null || found.get(0) == null || found.get(3) == null
-                            || !REPLICATED_BUFFER.equals(found.get(3).toString())) {
-                        return Future.succeededFuture(true);
-                    }
-                    return conn.send(Request.cmd(Command.WAIT).arg(replicas).arg(waitMs))
-                            .map(acked -> acked.toInteger() >= replicas);
-                })));
-        if (rec[0] == null || rec[0].get(0) == null) {
+    public Optional<Replay> replayOf(IdempotencyKey idempotency) {
+        Response rec = master.call(node -> node.send(Request.cmd(Command.HMGET)
+                .arg(RedisKeys.idempotency(idempotency.key())).arg("fp").arg("ver").arg("o").arg("dur")));
+        if (rec == null || rec.get(0) == null) {
             return Optional.empty();
         }
-        if (idempotency.conflictsWith(rec[0].get(0).toString())) {
+        if (idempotency.conflictsWith(rec.get(0).toString())) {
             throw new IdempotencyKeyReused();
         }
-        return Optional.of(new Replayed(new Replay(Long.parseLong(rec[0].get(1).toString()), rec[0].get(2).toString(),
-                rec[0].get(3).toString()), confirmed));
+        return Optional.of(new Replay(Long.parseLong(rec.get(1).toString()), rec.get(2).toString(),
+                rec.get(3).toString()));
+    }
+
+    /**
+     * Whether every replica the sentinels count as up holds the record {@link #replayOf}
+     * found, and so the copy that the record's script wrote with it (a replica applies a
+     * script whole). On one connection: the record is touched (its life renewed, as a retry
+     * through {@link #buffer} does), read back, and if it is still that record (the same
+     * version and origin: a failover since may have replaced it), WAIT covers the touch and
+     * everything before it.
+     *
+     * @param first what {@link #replayOf} found
+     * @return false when the replicas did not confirm within the WAIT, or the record is gone
+     *         or another one (expired, or lost with a failover)
+     */
+    public boolean replicasHoldRecord(IdempotencyKey idempotency, Replay first) {
+        String record = RedisKeys.idempotency(idempotency.key());
+        int replicas = Math.max(1, topology.replicasUp());
+        return master.call(node -> node.onOneConnection(conn -> conn.send(Request.cmd(Command.EXPIRE).arg(record)
+                        .arg(TimeUnit.HOURS.toSeconds(IdempotencyKey.RETENTION_HOURS)))
+                .compose(touched -> conn.send(Request.cmd(Command.HMGET).arg(record).arg("ver").arg("o"))
+                        .map(rec -> touched.toInteger() == 1 && rec.get(0) != null && rec.get(1) != null
+                                && Long.toString(first.version()).equals(rec.get(0).toString())
+                                && rec.get(1).toString().equals(first.origin())))
+                .compose(same -> !same ? Future.succeededFuture(false)
+                        : conn.send(Request.cmd(Command.WAIT).arg(replicas).arg(waitMs))
+                                .map(acked -> acked.toInteger() >= replicas))));
     }
 
     /**
@@ -171,8 +175,13 @@ public class PendingStream {
      * Best effort: the record only says how the first answer was given.
      */
     public void answeredLocal(IdempotencyKey idempotency) {
-        master.call(node -> node.send(Request.cmd(Command.HSET).arg(RedisKeys.idempotency(idempotency.key()))
-                .arg("dur").arg("local")));
+        String record = RedisKeys.idempotency(idempotency.key());
+        // EXPIRE NX: a record lost meanwhile (a failover) leaves a hash of this one field,
+        // which must not stay forever; a record's own life is kept.
+        master.call(node -> node.onOneConnection(conn -> conn.send(Request.cmd(Command.HSET).arg(record)
+                        .arg("dur").arg("local"))
+                .compose(set -> conn.send(Request.cmd(Command.EXPIRE).arg(record)
+                        .arg(TimeUnit.HOURS.toSeconds(IdempotencyKey.RETENTION_HOURS)).arg("NX")))));
     }
 
 
