@@ -87,7 +87,7 @@ public class PendingStream {
      * onto the stream, atomically, with its Idempotency-Key's record when it has one (kept
      * {@value IdempotencyKey#RETENTION_HOURS} h); then WAIT until every replica the
      * sentinels count as up holds it too — whichever of them a failover promotes, the write
-     * is there. A write not newer than the projection is not buffered ({@link Superseded}).
+     * is there — and only while no failover can have begun ({@link #held}). A write not newer than the projection is not buffered ({@link Superseded}).
      *
      * @return confirmed or unconfirmed (buffered), superseded, or the first answer of an
      *         earlier attempt with the same key (not buffered; each says whether the replicas
@@ -107,7 +107,7 @@ public class PendingStream {
                         script[0] = answer;
                         return conn.send(Request.cmd(Command.WAIT).arg(replicas).arg(waitMs));
                     })
-                    .map(acked -> acked.toInteger() >= replicas));
+                    .map(acked -> held(acked, replicas, node.address())));
         });
         int status = script[0].get(0).toInteger();
         if (status == -1) {
@@ -166,7 +166,18 @@ public class PendingStream {
                                 && rec.get(1).toString().equals(first.origin())))
                 .compose(same -> !same ? Future.succeededFuture(false)
                         : conn.send(Request.cmd(Command.WAIT).arg(replicas).arg(waitMs))
-                                .map(acked -> acked.toInteger() >= replicas))));
+                                .map(acked -> held(acked, replicas, node.address())))));
+    }
+
+    /**
+     * What a WAIT's answer confirms: every replica the sentinels counted as up holds the
+     * writes before it, and no failover can have promoted a replica cut off from them since
+     * ({@link RedisTopology#noFailoverYet}). Both for a fresh write and for a retry's copy:
+     * one rule for what {@code replicated-buffer} means (docs/decisions.md, "A replicated
+     * buffer is only as safe as the sentinels' last majority").
+     */
+    private boolean held(Response acked, int replicas, String master) {
+        return acked.toInteger() >= replicas && topology.noFailoverYet(master);
     }
 
     /**

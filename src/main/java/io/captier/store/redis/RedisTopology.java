@@ -66,7 +66,7 @@ public class RedisTopology {
         String sentinelPassword = config.redis().sentinelPassword().orElse(null);
         this.sentinels = Arrays.stream(config.redis().sentinels().split(","))
                 .map(String::trim).filter(s -> !s.isEmpty())
-                .map(address -> new RedisNode(vertx, address, sentinelPassword, 2, timeout))
+                .map(address -> new RedisNode(vertx, address, sentinelPassword, 3, timeout))
                 .toList();
         if (sentinels.isEmpty()) {
             throw new IllegalArgumentException("REDIS_SENTINELS names no sentinel");
@@ -167,6 +167,37 @@ public class RedisTopology {
     }
 
     /**
+     * Whether no failover can have replaced the master this instance writes to yet, so that a
+     * write every replica the sentinels count as up has confirmed (WAIT) survives whichever of
+     * them is promoted. A master cut off from most sentinels keeps taking writes, and a replica
+     * cut off with it confirms them; once the other side promotes a replica those writes are
+     * gone (Redis Sentinel's documented lost-write mode, found by the drill's "partition
+     * halves"). The far side cannot think the master down sooner than its
+     * down-after-milliseconds after losing it, and this instance has heard no majority since
+     * then ({@link #sentinelsConfirmedAtMs}). But a sentinel on the master's side flags a
+     * replica it lost {@code disconnected} after half that time, and then the WAIT stops
+     * counting it: so only a quarter of it is trusted (the rest is for the sentinels' ping
+     * interval and this instance's heartbeat).
+     *
+     * @param master the address the write went to (host:port)
+     * @return false too when no sentinel has said its down-after-milliseconds
+     */
+    public boolean noFailoverYet(String master) {
+        long downAfterMs = views.values().stream().mapToLong(SentinelView::downAfterMs).filter(ms -> ms > 0)
+                .min().orElse(0);
+        return noFailoverYet(confirmed.getOrDefault(master, 0L), downAfterMs, System.currentTimeMillis());
+    }
+
+    /**
+     * @param confirmedAtMs {@link #sentinelsConfirmedAtMs}, 0 when never
+     * @param downAfterMs   the smallest down-after-milliseconds the sentinels said, 0 when none
+     * @param nowMs         epoch ms, the same clock as {@code confirmedAtMs}
+     */
+    static boolean noFailoverYet(long confirmedAtMs, long downAfterMs, long nowMs) {
+        return confirmedAtMs > 0 && downAfterMs > 0 && nowMs - confirmedAtMs <= downAfterMs / 4;
+    }
+
+    /**
      * The time the {@code sentinels / 2 + 1}-th most recent answer naming {@code master} was
      * asked for, or 0 when fewer answers name it.
      */
@@ -254,7 +285,11 @@ public class RedisTopology {
         long askedAt = System.currentTimeMillis();
         var masterAddr = sentinel.sendAsync(Request.cmd(Command.SENTINEL).arg("GET-MASTER-ADDR-BY-NAME").arg(name));
         var replicas = sentinel.sendAsync(Request.cmd(Command.SENTINEL).arg("REPLICAS").arg(name));
-        masterAddr.thenCombine(replicas, (m, r) -> SentinelView.parse(m, r, askedAt))
+        // An error here (a sentinel that does not know the name) leaves the other two answers.
+        var masterInfo = sentinel.sendAsync(Request.cmd(Command.SENTINEL).arg("MASTER").arg(name))
+                .exceptionally(notKnown -> null);
+        masterAddr.thenCombine(replicas, (m, r) -> new Response[] {m, r})
+                .thenCombine(masterInfo, (mr, info) -> SentinelView.parse(mr[0], mr[1], info, askedAt))
                 .whenComplete((view, error) -> {
                     sentinel.endProbe();
                     // A sentinel that stops answering keeps its last word: with every sentinel
