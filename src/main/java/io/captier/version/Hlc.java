@@ -6,7 +6,9 @@ import jakarta.inject.Inject;
 import org.eclipse.microprofile.config.inject.ConfigProperty;
 
 import java.time.Clock;
+import java.util.concurrent.ThreadLocalRandom;
 import java.util.function.Consumer;
+import java.util.function.IntSupplier;
 
 /**
  * Hybrid logical clock (DESIGN section 3): 48 bits of wall-clock milliseconds and 16 bits
@@ -17,15 +19,26 @@ import java.util.function.Consumer;
  * bound the drift by the same ε). Adopting it would carry one wrong clock into every
  * version this instance issues, and from there into every instance that reads them. It is
  * reported instead, as a {@link ClockOffset} (docs/decisions.md, "Clocks").
+ *
+ * <p>In each new millisecond the counter starts at a random value below 2^15, not at 0: two
+ * instances issuing in the same millisecond would otherwise both issue {@code ms << 16}, two
+ * writes with one version and two origins. Last-writer-wins orders them by origin, but a
+ * session token records versions only and cannot tell them apart, so a session could be
+ * served the write that lost to its own (the 60-minute soak found two). With a random start
+ * such a tie needs two draws out of 32 768 to meet (docs/decisions.md, "Versions are
+ * unique in practice, not by construction").
  */
 @ApplicationScoped
 public class Hlc {
 
     static final int LOGICAL_BITS = 16;
+    /** A millisecond's counter starts below 2^15: 2^15 versions of it are left before the carry. */
+    static final int START_BITS = 15;
 
     private final Clock clock;
     private final long maxOffsetMs;
     private final Consumer<ClockOffset> onOffset;
+    private final IntSupplier counterStart;
     private long last;
 
     /**
@@ -35,13 +48,16 @@ public class Hlc {
      */
     @Inject
     public Hlc(@ConfigProperty(name = "captier.max-clock-offset-ms") long maxOffsetMs, Event<ClockOffset> offsets) {
-        this(Clock.systemUTC(), maxOffsetMs, offsets::fire);
+        this(Clock.systemUTC(), maxOffsetMs, offsets::fire,
+                () -> ThreadLocalRandom.current().nextInt(1 << START_BITS));
     }
 
-    Hlc(Clock clock, long maxOffsetMs, Consumer<ClockOffset> onOffset) {
+    /** @param counterStart where a millisecond's counter starts, in [0, 2^15) */
+    Hlc(Clock clock, long maxOffsetMs, Consumer<ClockOffset> onOffset, IntSupplier counterStart) {
         this.clock = clock;
         this.maxOffsetMs = maxOffsetMs;
         this.onOffset = onOffset;
+        this.counterStart = counterStart;
     }
 
     /** A new version, strictly greater than every version issued or observed before. */
@@ -49,7 +65,7 @@ public class Hlc {
         long wall = clock.millis() << LOGICAL_BITS;
         // When the wall clock has not moved past what we know, the logical part counts on;
         // its overflow simply carries into the millisecond part, which keeps the order.
-        last = Math.max(wall, last + 1);
+        last = wall > last ? wall + counterStart.getAsInt() : last + 1;
         return last;
     }
 
@@ -80,7 +96,7 @@ public class Hlc {
         return version >>> LOGICAL_BITS;
     }
 
-    /** The first version of a given millisecond: handy for "everything since t" queries. */
+    /** The lowest version of a given millisecond: handy for "everything since t" queries. */
     public static long atMillis(long millis) {
         return millis << LOGICAL_BITS;
     }
