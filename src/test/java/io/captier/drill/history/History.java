@@ -68,11 +68,13 @@ public record History(List<Op> ops, List<NemesisEvent> nemesis, List<Downtime> d
         return downtimes.stream().anyMatch(d -> d.instance().equals(instance) && d.lastsToTheEnd());
     }
 
+    /** The earliest invocation, epoch ms; 0 for no operations. */
     public long startMs() {
-        return ops.stream().mapToLong(Op::invokeMs).min().orElse(0);
+        return ((KeyedOps) ops).startMs();
     }
 
+    /** The latest completion, epoch ms; 0 for no operations. */
     public long endMs() {
-        return ops.stream().mapToLong(Op::completeMs).max().orElse(0);
+        return ((KeyedOps) ops).endMs();
     }
 }
