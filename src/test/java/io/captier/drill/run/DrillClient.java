@@ -203,7 +203,7 @@ final class DrillClient implements Runnable {
 
     /** A read (half of the requests), a write of a value never written before, or a delete. */
     private Request newRequest() {
-        String key = keys.get(random.nextInt(keys.size()));
+        String key = plan.key(keys, random.nextInt(keys.size()), System.currentTimeMillis());
         int dice = random.nextInt(100);
         if (dice < 50) {
             return new Request(OpType.READ, key, null, null, 1, false, null);
