@@ -18,8 +18,12 @@ import org.eclipse.microprofile.health.Readiness;
  * Consistent: an unfenced PostgreSQL primary is reachable, the schema is in place and
  * its breaker is closed (a half-open breaker lets one trial call through and refuses the
  * rest, so an instance is not ready until the trial succeeded). Available: at least one
- * store can take a write (the PostgreSQL primary, or the Redis master once this instance
- * has seen the projection gaps others published, without which Redis has no bound).
+ * store can take a write and bound a read: the PostgreSQL primary once this instance has
+ * looked at the pending stream (before that PostgreSQL has no staleness bound and is not
+ * read: {@link Staleness#ofPgPrimary}), or the Redis master once this instance has seen
+ * the projection gaps others published, without which Redis has no bound. An instance
+ * started while the Redis master was unreachable used to say ready and then answer every
+ * read it had not written itself 503 (the soak's restarts during a paused master).
  */
 @Readiness
 @ApplicationScoped
@@ -52,7 +56,9 @@ public class ContractReadiness implements HealthCheck {
         boolean master = reachable(redis::master, r, "redis_master")
                 && staleness.hasSeenPublishedGaps();
         r.withData("projection_gaps_seen", staleness.hasSeenPublishedGaps());
-        return r.status(primary || master).build();
+        boolean primaryBounded = staleness.ofPgPrimary(System.currentTimeMillis()) != Staleness.UNKNOWN;
+        r.withData("pending_stream_seen", primaryBounded);
+        return r.status(primary && primaryBounded || master).build();
     }
 
     /** /health is open: it says whether a node is reachable, never where it is (that is /nodes, with a key). */
