@@ -4,7 +4,7 @@ package io.captier.mode;
 public enum Durability {
     /** Committed on the PostgreSQL primary (and its synchronous standby where configured). */
     PRIMARY("primary", 200),
-    /** On the Redis pending stream, held by the master and every replica that is up. */
+    /** On the Redis pending stream, held by the master and every replica a failover may promote. */
     REPLICATED_BUFFER("replicated-buffer", 202),
     /** Appended and fsync'd to this instance's hint log (Redis could not confirm it on its replicas). */
     LOCAL("local", 202);

@@ -11,6 +11,7 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
+import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -20,6 +21,7 @@ import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.concurrent.TimeUnit;
 
 /**
@@ -57,7 +59,7 @@ public class PendingStream {
     public sealed interface Outcome permits Confirmed, Unconfirmed, Superseded, Replayed {
     }
 
-    /** On the master and on every replica the sentinels count as up. */
+    /** On the master and on every replica a failover may promote. */
     public record Confirmed() implements Outcome {
     }
 
@@ -85,9 +87,9 @@ public class PendingStream {
     /**
      * Accept a write PostgreSQL could not take: into the projection (readable at once) and
      * onto the stream, atomically, with its Idempotency-Key's record when it has one (kept
-     * {@value IdempotencyKey#RETENTION_HOURS} h); then WAIT until every replica the
-     * sentinels count as up holds it too — whichever of them a failover promotes, the write
-     * is there — and only while no failover can have begun ({@link #held}). A write not newer than the projection is not buffered ({@link Superseded}).
+     * {@value IdempotencyKey#RETENTION_HOURS} h); then wait until every replica a failover
+     * may promote holds it too ({@link #held}): whichever of them is promoted, the write is
+     * there. A write not newer than the projection is not buffered ({@link Superseded}).
      *
      * @return confirmed or unconfirmed (buffered), superseded, or the first answer of an
      *         earlier attempt with the same key (not buffered; each says whether the replicas
@@ -96,18 +98,17 @@ public class PendingStream {
      */
     @WithSpan(value = "redis.buffer", kind = SpanKind.CLIENT)
     public Outcome buffer(Entry entry, Optional<IdempotencyKey> idempotency) {
-        int replicas = Math.max(1, topology.replicasUp());
+        Set<String> replicas = topology.promotableReplicas();
         Response[] script = new Response[1];
         Span span = Span.current();
-        // The script (projection, XADD onto the stream, idempotency record), then WAIT.
+        // The script (projection, XADD onto the stream, idempotency record), then the replicas.
         boolean confirmed = master.call(node -> {
             DbSpans.describe(span, DbSpans.REDIS, "EVAL", node.address());
             return node.onOneConnection(conn -> conn.send(PutEntry.buffered(entry, idempotency))
                     .compose(answer -> {
                         script[0] = answer;
-                        return conn.send(Request.cmd(Command.WAIT).arg(replicas).arg(waitMs));
-                    })
-                    .map(acked -> held(acked, replicas, node.address())));
+                        return held(conn, replicas);
+                    }));
         });
         int status = script[0].get(0).toInteger();
         if (status == -1) {
@@ -144,7 +145,7 @@ public class PendingStream {
     }
 
     /**
-     * Whether every replica the sentinels count as up holds the record {@link #replayOf}
+     * Whether every replica a failover may promote holds the record {@link #replayOf}
      * found, and so the copy that the record's script wrote with it (a replica applies a
      * script whole). On one connection: the record is touched (its life renewed, as a retry
      * through {@link #buffer} does), read back, and if it is still that record (the same
@@ -157,27 +158,39 @@ public class PendingStream {
      */
     public boolean replicasHoldRecord(IdempotencyKey idempotency, Replay first) {
         String record = RedisKeys.idempotency(idempotency.key());
-        int replicas = Math.max(1, topology.replicasUp());
+        Set<String> replicas = topology.promotableReplicas();
         return master.call(node -> node.onOneConnection(conn -> conn.send(Request.cmd(Command.EXPIRE).arg(record)
                         .arg(TimeUnit.HOURS.toSeconds(IdempotencyKey.RETENTION_HOURS)))
                 .compose(touched -> conn.send(Request.cmd(Command.HMGET).arg(record).arg("ver").arg("o"))
                         .map(rec -> touched.toInteger() == 1 && rec.get(0) != null && rec.get(1) != null
                                 && Long.toString(first.version()).equals(rec.get(0).toString())
                                 && rec.get(1).toString().equals(first.origin())))
-                .compose(same -> !same ? Future.succeededFuture(false)
-                        : conn.send(Request.cmd(Command.WAIT).arg(replicas).arg(waitMs))
-                                .map(acked -> held(acked, replicas, node.address())))));
+                .compose(same -> !same ? Future.succeededFuture(false) : held(conn, replicas))));
     }
 
     /**
-     * What a WAIT's answer confirms: every replica the sentinels counted as up holds the
-     * writes before it, and no failover can have promoted a replica cut off from them since
-     * ({@link RedisTopology#noFailoverYet}). Both for a fresh write and for a retry's copy:
-     * one rule for what {@code replicated-buffer} means (docs/decisions.md, "A replicated
-     * buffer is only as safe as the sentinels' last majority").
+     * Whether every replica a failover may promote ({@link RedisTopology#promotableReplicas})
+     * holds everything this connection wrote before: the master's replication offset after
+     * those writes, then WAIT (which makes the replicas acknowledge at once), then each of
+     * those replicas' acknowledged offset in the master's INFO. By name, not by number: WAIT
+     * counts acknowledgements, and in a split the replica on the master's side acknowledges
+     * while the one the far side promotes cannot. One rule for what {@code replicated-buffer}
+     * means, for a fresh write and a retry's copy alike (docs/decisions.md, "A replicated
+     * buffer is only as safe as every replica a failover may promote").
+     *
+     * @param replicas host:port of each; none known is not confirmed
      */
-    private boolean held(Response acked, int replicas, String master) {
-        return acked.toInteger() >= replicas && topology.noFailoverYet(master);
+    private Future<Boolean> held(RedisConnection conn, Set<String> replicas) {
+        if (replicas.isEmpty()) {
+            return Future.succeededFuture(false);
+        }
+        Request info = Request.cmd(Command.INFO).arg("replication");
+        return conn.send(info).compose(before -> {
+            long written = ReplicationInfo.parse(before.toString()).masterOffset();
+            return conn.send(Request.cmd(Command.WAIT).arg(replicas.size()).arg(waitMs))
+                    .compose(acked -> conn.send(info))
+                    .map(after -> ReplicationInfo.parse(after.toString()).allAcknowledged(replicas, written));
+        });
     }
 
     /**

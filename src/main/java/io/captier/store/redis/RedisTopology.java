@@ -19,10 +19,11 @@ import java.time.Duration;
 import java.util.Arrays;
 import java.util.Collection;
 import java.util.Comparator;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
+import java.util.Set;
+import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -66,7 +67,7 @@ public class RedisTopology {
         String sentinelPassword = config.redis().sentinelPassword().orElse(null);
         this.sentinels = Arrays.stream(config.redis().sentinels().split(","))
                 .map(String::trim).filter(s -> !s.isEmpty())
-                .map(address -> new RedisNode(vertx, address, sentinelPassword, 3, timeout))
+                .map(address -> new RedisNode(vertx, address, sentinelPassword, 2, timeout))
                 .toList();
         if (sentinels.isEmpty()) {
             throw new IllegalArgumentException("REDIS_SENTINELS names no sentinel");
@@ -141,9 +142,39 @@ public class RedisTopology {
         return sentinels;
     }
 
-    /** How many replicas the sentinels do not think down: a failover promotes one of them. */
-    public int replicasUp() {
-        return (int) replicaViews().values().stream().filter(r -> !r.down()).count();
+    /**
+     * The replicas a failover may promote, as far as the sentinels' latest answers show: every
+     * replica any of them lists for the master this instance uses, but one that every
+     * configured sentinel's latest answer names that master and flags the replica down (a dead
+     * old master stays listed after a failover). Not the replicas one sentinel thinks up: in a
+     * split, a sentinel on the master's side flags the replicas on the far side disconnected,
+     * while the sentinels there see them well and promote one (docs/decisions.md, "A replicated
+     * buffer is only as safe as every replica a failover may promote").
+     *
+     * @return host:port of each, as the sentinels and the master's INFO give them; empty when
+     *         no sentinel has listed a replica
+     */
+    public Set<String> promotableReplicas() {
+        return promotable(views.values(), masterAddress, sentinels.size());
+    }
+
+    /** {@link #promotableReplicas()} from the sentinels' latest answers. */
+    static Set<String> promotable(Collection<SentinelView> answers, String master, int sentinels) {
+        if (master == null) {
+            return Set.of();
+        }
+        List<SentinelView> naming = answers.stream().filter(v -> master.equals(v.master())).toList();
+        Set<String> listed = new TreeSet<>();
+        naming.forEach(v -> listed.addAll(v.replicas().keySet()));
+        listed.remove(master);
+        if (naming.size() < sentinels) {
+            return listed; // a sentinel not heard, or naming another master, may think any of them up
+        }
+        listed.removeIf(replica -> naming.stream().allMatch(v -> {
+            SentinelView.Replica said = v.replicas().get(replica);
+            return said != null && said.down();
+        }));
+        return listed;
     }
 
     /**
@@ -164,37 +195,6 @@ public class RedisTopology {
     public long sentinelsConfirmedAtMs() {
         String master = masterAddress;
         return master == null ? 0 : confirmed.getOrDefault(master, 0L);
-    }
-
-    /**
-     * Whether no failover can have replaced the master this instance writes to yet, so that a
-     * write every replica the sentinels count as up has confirmed (WAIT) survives whichever of
-     * them is promoted. A master cut off from most sentinels keeps taking writes, and a replica
-     * cut off with it confirms them; once the other side promotes a replica those writes are
-     * gone (Redis Sentinel's documented lost-write mode, found by the drill's "partition
-     * halves"). The far side cannot think the master down sooner than its
-     * down-after-milliseconds after losing it, and this instance has heard no majority since
-     * then ({@link #sentinelsConfirmedAtMs}). But a sentinel on the master's side flags a
-     * replica it lost {@code disconnected} after half that time, and then the WAIT stops
-     * counting it: so only a quarter of it is trusted (the rest is for the sentinels' ping
-     * interval and this instance's heartbeat).
-     *
-     * @param master the address the write went to (host:port)
-     * @return false too when no sentinel has said its down-after-milliseconds
-     */
-    public boolean noFailoverYet(String master) {
-        long downAfterMs = views.values().stream().mapToLong(SentinelView::downAfterMs).filter(ms -> ms > 0)
-                .min().orElse(0);
-        return noFailoverYet(confirmed.getOrDefault(master, 0L), downAfterMs, System.currentTimeMillis());
-    }
-
-    /**
-     * @param confirmedAtMs {@link #sentinelsConfirmedAtMs}, 0 when never
-     * @param downAfterMs   the smallest down-after-milliseconds the sentinels said, 0 when none
-     * @param nowMs         epoch ms, the same clock as {@code confirmedAtMs}
-     */
-    static boolean noFailoverYet(long confirmedAtMs, long downAfterMs, long nowMs) {
-        return confirmedAtMs > 0 && downAfterMs > 0 && nowMs - confirmedAtMs <= downAfterMs / 4;
     }
 
     /**
@@ -285,11 +285,7 @@ public class RedisTopology {
         long askedAt = System.currentTimeMillis();
         var masterAddr = sentinel.sendAsync(Request.cmd(Command.SENTINEL).arg("GET-MASTER-ADDR-BY-NAME").arg(name));
         var replicas = sentinel.sendAsync(Request.cmd(Command.SENTINEL).arg("REPLICAS").arg(name));
-        // An error here (a sentinel that does not know the name) leaves the other two answers.
-        var masterInfo = sentinel.sendAsync(Request.cmd(Command.SENTINEL).arg("MASTER").arg(name))
-                .exceptionally(notKnown -> null);
-        masterAddr.thenCombine(replicas, (m, r) -> new Response[] {m, r})
-                .thenCombine(masterInfo, (mr, info) -> SentinelView.parse(mr[0], mr[1], info, askedAt))
+        masterAddr.thenCombine(replicas, (m, r) -> SentinelView.parse(m, r, askedAt))
                 .whenComplete((view, error) -> {
                     sentinel.endProbe();
                     // A sentinel that stops answering keeps its last word: with every sentinel
@@ -360,17 +356,11 @@ public class RedisTopology {
     }
 
     private static RedisProbe parseProbe(Response info, Response heartbeat) {
-        Map<String, String> fields = new HashMap<>();
-        for (String line : info.toString().split("\r?\n")) {
-            int colon = line.indexOf(':');
-            if (colon > 0) {
-                fields.put(line.substring(0, colon), line.substring(colon + 1).trim());
-            }
-        }
+        ReplicationInfo replication = ReplicationInfo.parse(info.toString());
         long hb = heartbeat == null ? -1 : Long.parseLong(heartbeat.toString());
-        return new RedisProbe(true, fields.getOrDefault("role", "unknown"),
-                "up".equals(fields.get("master_link_status")),
-                "1".equals(fields.get("master_sync_in_progress")),
+        return new RedisProbe(true, replication.field("role", "unknown"),
+                "up".equals(replication.field("master_link_status", null)),
+                "1".equals(replication.field("master_sync_in_progress", null)),
                 hb, System.currentTimeMillis(), null);
     }
 }

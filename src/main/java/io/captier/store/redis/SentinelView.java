@@ -7,16 +7,13 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * What one sentinel said at one time: the master's address, each replica it knows with its
- * flags (s_down, o_down, disconnected), and how long it lets the master not answer before it
- * thinks it down.
+ * What one sentinel said at one time: the master's address, and each replica it knows
+ * with its flags (s_down, o_down, disconnected).
  *
- * @param atMs        when the question was asked (epoch ms, this instance's clock): the answer
- *                    holds as of then at the latest
- * @param downAfterMs the sentinel's {@code down-after-milliseconds} for the master, 0 when it
- *                    did not say
+ * @param atMs when the question was asked (epoch ms, this instance's clock): the answer
+ *             holds as of then at the latest
  */
-public record SentinelView(String master, Map<String, Replica> replicas, long atMs, long downAfterMs) {
+public record SentinelView(String master, Map<String, Replica> replicas, long atMs) {
 
     public record Replica(String address, String flags) {
 
@@ -26,11 +23,8 @@ public record SentinelView(String master, Map<String, Replica> replicas, long at
         }
     }
 
-    /**
-     * Parse GET-MASTER-ADDR-BY-NAME, REPLICAS and MASTER answers (RESP2 arrays); a null
-     * answer is one the sentinel did not give.
-     */
-    static SentinelView parse(Response masterAddr, Response replicaList, Response masterInfo, long now) {
+    /** Parse GET-MASTER-ADDR-BY-NAME and REPLICAS answers (RESP2 arrays). */
+    static SentinelView parse(Response masterAddr, Response replicaList, long now) {
         String master = masterAddr == null || masterAddr.size() < 2 ? null
                 : masterAddr.get(0).toString() + ":" + masterAddr.get(1).toString();
         Map<String, Replica> replicas = new LinkedHashMap<>();
@@ -41,12 +35,7 @@ public record SentinelView(String master, Map<String, Replica> replicas, long at
                 replicas.put(address, new Replica(address, fields.getOrDefault("flags", "")));
             }
         }
-        long downAfterMs = 0;
-        if (masterInfo != null) {
-            String said = pairs(masterInfo).get("down-after-milliseconds");
-            downAfterMs = said == null || !said.matches("[0-9]{1,12}") ? 0 : Long.parseLong(said);
-        }
-        return new SentinelView(master, Map.copyOf(replicas), now, downAfterMs);
+        return new SentinelView(master, Map.copyOf(replicas), now);
     }
 
     private static Map<String, String> pairs(Response flat) {
