@@ -20,13 +20,16 @@ import java.util.function.IntSupplier;
  * version this instance issues, and from there into every instance that reads them. It is
  * reported instead, as a {@link ClockOffset} (docs/decisions.md, "Clocks").
  *
- * <p>In each new millisecond the counter starts at a random value below 2^15, not at 0: two
- * instances issuing in the same millisecond would otherwise both issue {@code ms << 16}, two
- * writes with one version and two origins. Last-writer-wins orders them by origin, but a
- * session token records versions only and cannot tell them apart, so a session could be
- * served the write that lost to its own (the 60-minute soak found two). With a random start
- * such a tie needs two draws out of 32 768 to meet (docs/decisions.md, "Versions are
- * unique in practice, not by construction").
+ * <p>In each new millisecond the counter starts at a random value below 2^15, not at 0, and
+ * within one it steps by a random 1 to 1 024, not by 1: two instances issuing in the same
+ * millisecond would otherwise both issue {@code ms << 16}, and two that observed the same
+ * version would both issue the next one: two writes with one version and two origins.
+ * Last-writer-wins orders them by origin, but a session token records versions only and
+ * cannot tell them apart, so a session could be served the write that lost to its own (the
+ * 60-minute soak found two). Now such a tie needs two draws out of 32 768 (or 1 024) to meet
+ * (docs/decisions.md, "Versions are unique in practice, not by construction"). At least 32
+ * versions fit in a millisecond before the counter carries into the millisecond part, which
+ * keeps the order; a burst moves the clock part ahead by at most a millisecond per 64 versions.
  */
 @ApplicationScoped
 public class Hlc {
@@ -34,11 +37,13 @@ public class Hlc {
     static final int LOGICAL_BITS = 16;
     /** A millisecond's counter starts below 2^15: 2^15 versions of it are left before the carry. */
     static final int START_BITS = 15;
+    /** Within a millisecond the counter steps by 1 to 1 024. */
+    static final int STEP_MASK = (1 << 10) - 1;
 
     private final Clock clock;
     private final long maxOffsetMs;
     private final Consumer<ClockOffset> onOffset;
-    private final IntSupplier counterStart;
+    private final IntSupplier random;
     private long last;
 
     /**
@@ -52,12 +57,12 @@ public class Hlc {
                 () -> ThreadLocalRandom.current().nextInt(1 << START_BITS));
     }
 
-    /** @param counterStart where a millisecond's counter starts, in [0, 2^15) */
-    Hlc(Clock clock, long maxOffsetMs, Consumer<ClockOffset> onOffset, IntSupplier counterStart) {
+    /** @param random where a millisecond's counter starts, in [0, 2^15); its low 10 bits are the step - 1 */
+    Hlc(Clock clock, long maxOffsetMs, Consumer<ClockOffset> onOffset, IntSupplier random) {
         this.clock = clock;
         this.maxOffsetMs = maxOffsetMs;
         this.onOffset = onOffset;
-        this.counterStart = counterStart;
+        this.random = random;
     }
 
     /** A new version, strictly greater than every version issued or observed before. */
@@ -65,7 +70,8 @@ public class Hlc {
         long wall = clock.millis() << LOGICAL_BITS;
         // When the wall clock has not moved past what we know, the logical part counts on;
         // its overflow simply carries into the millisecond part, which keeps the order.
-        last = wall > last ? wall + counterStart.getAsInt() : last + 1;
+        // A random start in a new millisecond, a random step within one (see the class comment).
+        last = wall > last ? wall + random.getAsInt() : last + 1 + (random.getAsInt() & STEP_MASK);
         return last;
     }
 

@@ -40,6 +40,12 @@ class HlcTest {
         assertEquals(Hlc.atMillis(now.get()), v);
     }
 
+    /** An instance whose clock stands still at {@code now}, drawing from {@code seeded}. */
+    private Hlc anotherInstance(java.util.Random seeded) {
+        return new Hlc(Clock.fixed(Instant.ofEpochMilli(now.get()), ZoneOffset.UTC), 500, offsets::add,
+                () -> seeded.nextInt(1 << Hlc.START_BITS));
+    }
+
     @Test
     void twoInstancesInOneMillisecondIssueDifferentVersions() {
         // Seeded, so that this test gives the same answer every run: 2 000 pairs of instances,
@@ -47,10 +53,8 @@ class HlcTest {
         java.util.Random seeded = new java.util.Random(42);
         int ties = 0;
         for (int i = 0; i < 2_000; i++) {
-            Hlc a = new Hlc(Clock.fixed(Instant.ofEpochMilli(now.get()), ZoneOffset.UTC), 500, offsets::add,
-                    () -> seeded.nextInt(1 << Hlc.START_BITS));
-            Hlc b = new Hlc(Clock.fixed(Instant.ofEpochMilli(now.get()), ZoneOffset.UTC), 500, offsets::add,
-                    () -> seeded.nextInt(1 << Hlc.START_BITS));
+            Hlc a = anotherInstance(seeded);
+            Hlc b = anotherInstance(seeded);
             long va = a.next();
             long vb = b.next();
             assertEquals(now.get(), Hlc.wallMillis(va));
@@ -64,12 +68,34 @@ class HlcTest {
     }
 
     @Test
-    void aMillisecondsCounterStartsBelowHalfItsRangeAndCountsOnByOne() {
+    void twoInstancesThatObservedTheSameVersionRarelyIssueTheSameNext() {
+        java.util.Random seeded = new java.util.Random(7);
+        long seen = Hlc.atMillis(now.get() + 100) + 12_345; // ahead of both clocks, within the offset
+        int ties = 0;
+        for (int i = 0; i < 2_000; i++) {
+            Hlc a = anotherInstance(seeded);
+            Hlc b = anotherInstance(seeded);
+            a.observe(seen);
+            b.observe(seen);
+            long va = a.next();
+            long vb = b.next();
+            assertTrue(va > seen && vb > seen);
+            if (va == vb) {
+                ties++;
+            }
+        }
+        // Stepping by 1 (as before), all 2 000 pairs tied; about 2 are expected at 1 in 1 024.
+        assertTrue(ties <= 8, ties + " ties in 2 000 pairs");
+    }
+
+    @Test
+    void aMillisecondsCounterStartsBelowHalfItsRangeAndStepsBelow1025() {
         Hlc random = new Hlc(Clock.fixed(Instant.ofEpochMilli(now.get()), ZoneOffset.UTC), 500, offsets::add,
                 () -> (1 << Hlc.START_BITS) - 1);
         long first = random.next();
         assertEquals(Hlc.atMillis(now.get()) + (1 << Hlc.START_BITS) - 1, first);
-        assertEquals(first + 1, random.next(), "the start is drawn once per millisecond");
+        assertEquals(first + 1 + Hlc.STEP_MASK, random.next(), "the start is drawn once per millisecond, "
+                + "then the counter steps by 1 + the draw's low 10 bits");
     }
 
     @Test
