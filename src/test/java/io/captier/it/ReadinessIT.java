@@ -10,6 +10,7 @@ import io.captier.cluster.Topology.Node;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.extension.RegisterExtension;
 
@@ -51,6 +52,10 @@ class ReadinessIT {
                     }
                 }
                 System.out.println("readiness/read while the master is paused: " + seen);
+                Client.Answer why = client.get("/health/ready");
+                Map<?, ?> data = (Map<?, ?>) ((Map<?, ?>) ((List<?>) why.json().get("checks")).get(0)).get("data");
+                assertEquals("reachable", data.get("postgres_primary"), "not ready for another reason: " + why);
+                assertEquals(false, data.get("pending_stream_seen"), "not ready for another reason: " + why);
                 assertTrue(seen.stream().allMatch(s -> s.startsWith("503/")),
                         "ready before it could bound a read: " + seen);
 

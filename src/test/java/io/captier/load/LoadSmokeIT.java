@@ -36,7 +36,8 @@ class LoadSmokeIT {
             // after, and the consistent profile then rightly answers 503 (seen once in CI, a
             // write after 2.4 s). What this smoke proves is the load test and its assertions,
             // not fail-fast timing (ConsistentProfileIT and the drill measure that), so its instances wait longer.
-            Map<String, String> patient = Map.of("NETWORK_TIMEOUT_SEC", "10");
+            // 5 s: a write's primary call and its WAIT (half of it) stay inside NGINX's 10 s.
+            Map<String, String> patient = Map.of("NETWORK_TIMEOUT_SEC", "5");
             AppInstance cp = stack.instance("load-consistent", "consistent", patient);
             AppInstance ap = stack.instance("load-available", "available", patient);
             try (NginxServer nginx = NginxServer.start(Map.of("consistent", List.of("127.0.0.1:" + cp.port()),
