@@ -209,7 +209,11 @@ class IdempotencyIT extends TwoInstances {
         Node primary = stack.topology.pgPrimary();
         stack.topology.kill(primary);
         Node master = stack.topology.redisMaster();
-        List<Node> replicas = cutOffRedisReplicas(master);
+        // Paused, not disconnected: the master still lists them online, so ap-a's WAIT waits for
+        // them (PendingStream#held answers no at once for a replica it does not see online), and
+        // the kill lands inside that wait.
+        List<Node> replicas = stack.topology.redisReplicas();
+        replicas.forEach(stack.topology::pause);
         Client.Answer retry;
         ExecutorService one = Executors.newSingleThreadExecutor();
         try {

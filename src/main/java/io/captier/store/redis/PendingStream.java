@@ -171,8 +171,11 @@ public class PendingStream {
     /**
      * Whether every replica a failover may promote ({@link RedisTopology#promotableReplicas})
      * holds everything this connection wrote before: the master's replication offset after
-     * those writes, then WAIT (which makes the replicas acknowledge at once), then each of
-     * those replicas' acknowledged offset in the master's INFO. By name, not by number: WAIT
+     * those writes (and each of those replicas online, else no), then WAIT (which asks the
+     * replicas to acknowledge, unless they already have this connection's last write), then
+     * each of those replicas' acknowledged offset in the master's INFO. The offset may include
+     * other clients' later writes: then the answer may be no where yes was true, never the
+     * reverse. By name, not by number: WAIT
      * counts acknowledgements, and in a split the replica on the master's side acknowledges
      * while the one the far side promotes cannot. One rule for what {@code replicated-buffer}
      * means, for a fresh write and a retry's copy alike (docs/decisions.md, "A replicated
@@ -186,10 +189,16 @@ public class PendingStream {
         }
         Request info = Request.cmd(Command.INFO).arg("replication");
         return conn.send(info).compose(before -> {
-            long written = ReplicationInfo.parse(before.toString()).masterOffset();
+            ReplicationInfo now = ReplicationInfo.parse(String.valueOf(before));
+            if (!now.allOnline(replicas)) {
+                // One is not streaming from this master (down, cut off, in an initial sync): it
+                // cannot acknowledge, so the WAIT would only hold the connection for waitMs.
+                return Future.succeededFuture(false);
+            }
+            long written = now.masterOffset();
             return conn.send(Request.cmd(Command.WAIT).arg(replicas.size()).arg(waitMs))
                     .compose(acked -> conn.send(info))
-                    .map(after -> ReplicationInfo.parse(after.toString()).allAcknowledged(replicas, written));
+                    .map(after -> ReplicationInfo.parse(String.valueOf(after)).allAcknowledged(replicas, written));
         });
     }
 

@@ -143,23 +143,32 @@ public class RedisTopology {
     }
 
     /**
-     * The replicas a failover may promote, as far as the sentinels' latest answers show: every
-     * replica any of them lists for the master this instance uses, but one that every
-     * configured sentinel's latest answer names that master and flags the replica down (a dead
-     * old master stays listed after a failover). Not the replicas one sentinel thinks up: in a
-     * split, a sentinel on the master's side flags the replicas on the far side disconnected,
-     * while the sentinels there see them well and promote one (docs/decisions.md, "A replicated
-     * buffer is only as safe as every replica a failover may promote").
+     * The replicas a failover may promote, as far as the sentinels' answers show: every
+     * replica any of them lists for the master this instance uses, but one that no sentinel
+     * could promote now: every configured sentinel answered within the network timeout and a
+     * second, names that master, and either flags the replica down or does not list it (a
+     * sentinel promotes only replicas it lists; a dead old master stays listed, flagged
+     * down, after a failover). Not the replicas one sentinel thinks up: in a split, a sentinel
+     * on the master's side flags the replicas on the far side disconnected, while the
+     * sentinels there see them well and promote one. And a sentinel not heard from lately may
+     * think any replica up (docs/decisions.md, "A replicated buffer is only as safe as every
+     * replica a failover may promote").
      *
      * @return host:port of each, as the sentinels and the master's INFO give them; empty when
-     *         no sentinel has listed a replica
+     *         no master is known or no sentinel has listed a replica
      */
     public Set<String> promotableReplicas() {
-        return promotable(views.values(), masterAddress, sentinels.size());
+        return promotable(views.values(), masterAddress, sentinels.size(), System.currentTimeMillis(), freshMs);
     }
 
-    /** {@link #promotableReplicas()} from the sentinels' latest answers. */
-    static Set<String> promotable(Collection<SentinelView> answers, String master, int sentinels) {
+    /**
+     * {@link #promotableReplicas()} from the sentinels' latest answers.
+     *
+     * @param nowMs   epoch ms, the clock of the answers' {@code atMs}
+     * @param freshMs how old an answer may be and still count as what its sentinel thinks now
+     */
+    static Set<String> promotable(Collection<SentinelView> answers, String master, int sentinels, long nowMs,
+                                  long freshMs) {
         if (master == null) {
             return Set.of();
         }
@@ -167,12 +176,14 @@ public class RedisTopology {
         Set<String> listed = new TreeSet<>();
         naming.forEach(v -> listed.addAll(v.replicas().keySet()));
         listed.remove(master);
-        if (naming.size() < sentinels) {
-            return listed; // a sentinel not heard, or naming another master, may think any of them up
+        boolean everySentinelHeard = naming.size() >= sentinels
+                && naming.stream().allMatch(v -> nowMs - v.atMs() <= freshMs);
+        if (!everySentinelHeard) {
+            return listed;
         }
         listed.removeIf(replica -> naming.stream().allMatch(v -> {
             SentinelView.Replica said = v.replicas().get(replica);
-            return said != null && said.down();
+            return said == null || said.down();
         }));
         return listed;
     }

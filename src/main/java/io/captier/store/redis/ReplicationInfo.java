@@ -3,6 +3,7 @@ package io.captier.store.redis;
 import java.util.Collection;
 import java.util.HashMap;
 import java.util.Map;
+import java.util.regex.Pattern;
 
 /**
  * A Redis node's {@code INFO replication} answer, as fields: {@code role},
@@ -14,6 +15,9 @@ import java.util.Map;
  * @param fields name -> value, as the lines {@code name:value} give them
  */
 record ReplicationInfo(Map<String, String> fields) {
+
+    private static final Pattern REPLICA_FIELD = Pattern.compile("slave[0-9]+");
+    private static final Pattern NUMBER = Pattern.compile("[0-9]{1,18}");
 
     static ReplicationInfo parse(String info) {
         Map<String, String> fields = new HashMap<>();
@@ -40,12 +44,26 @@ record ReplicationInfo(Map<String, String> fields) {
      * acknowledged at least {@code offset}.
      */
     boolean allAcknowledged(Collection<String> replicas, long offset) {
-        if (offset < 0) {
-            return false;
-        }
-        Map<String, Long> acknowledged = new HashMap<>();
+        Map<String, Map<String, String>> connected = replicas();
+        return offset >= 0 && replicas.stream().allMatch(replica -> connected.containsKey(replica)
+                && number(connected.get(replica).get("offset")) >= offset);
+    }
+
+    /** Whether each of {@code replicas} (host:port) is connected and streaming ({@code state=online}). */
+    boolean allOnline(Collection<String> replicas) {
+        Map<String, Map<String, String>> connected = replicas();
+        return replicas.stream().allMatch(replica -> connected.containsKey(replica)
+                && "online".equals(connected.get(replica).get("state")));
+    }
+
+    /**
+     * host:port -> that replica's fields. Should two lines name one address, the one with the
+     * lower offset stands for it: the check then fails safe.
+     */
+    private Map<String, Map<String, String>> replicas() {
+        Map<String, Map<String, String>> byAddress = new HashMap<>();
         fields.forEach((name, value) -> {
-            if (name.matches("slave[0-9]+")) {
+            if (REPLICA_FIELD.matcher(name).matches()) {
                 Map<String, String> r = new HashMap<>();
                 for (String pair : value.split(",")) {
                     int eq = pair.indexOf('=');
@@ -53,13 +71,14 @@ record ReplicationInfo(Map<String, String> fields) {
                         r.put(pair.substring(0, eq), pair.substring(eq + 1));
                     }
                 }
-                acknowledged.put(r.get("ip") + ":" + r.get("port"), number(r.get("offset")));
+                byAddress.merge(r.get("ip") + ":" + r.get("port"), r,
+                        (a, b) -> number(a.get("offset")) <= number(b.get("offset")) ? a : b);
             }
         });
-        return replicas.stream().allMatch(replica -> acknowledged.getOrDefault(replica, -1L) >= offset);
+        return byAddress;
     }
 
     private static long number(String value) {
-        return value != null && value.matches("[0-9]{1,18}") ? Long.parseLong(value) : -1;
+        return value != null && NUMBER.matcher(value).matches() ? Long.parseLong(value) : -1;
     }
 }

@@ -17,10 +17,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  */
 class PromotableReplicasTest {
 
+    private static final long NOW = 10_000;
+    private static final long FRESH = 3_000;
+
     private static SentinelView said(String master, Map<String, String> flags) {
+        return said(master, flags, NOW - 100);
+    }
+
+    private static SentinelView said(String master, Map<String, String> flags, long atMs) {
         Map<String, SentinelView.Replica> replicas = new java.util.HashMap<>();
         flags.forEach((address, f) -> replicas.put(address, new SentinelView.Replica(address, f)));
-        return new SentinelView(master, Map.copyOf(replicas), 1_000);
+        return new SentinelView(master, Map.copyOf(replicas), atMs);
     }
 
     @Test
@@ -29,7 +36,7 @@ class PromotableReplicasTest {
         List<SentinelView> answers = List.of(said("m:1", Map.of("b:1", "slave,disconnected", "c:1", "slave")),
                 said("m:1", Map.of("b:1", "slave", "c:1", "slave")),
                 said("m:1", Map.of("b:1", "slave", "c:1", "slave")));
-        assertEquals(Set.of("b:1", "c:1"), RedisTopology.promotable(answers, "m:1", 3));
+        assertEquals(Set.of("b:1", "c:1"), RedisTopology.promotable(answers, "m:1", 3, NOW, FRESH));
     }
 
     @Test
@@ -38,24 +45,43 @@ class PromotableReplicasTest {
         List<SentinelView> answers = List.of(said("m:1", Map.of("old:1", "s_down,slave", "c:1", "slave")),
                 said("m:1", Map.of("old:1", "s_down,slave,disconnected", "c:1", "slave")),
                 said("m:1", Map.of("old:1", "s_down,slave", "c:1", "slave")));
-        assertEquals(Set.of("c:1"), RedisTopology.promotable(answers, "m:1", 3));
+        assertEquals(Set.of("c:1"), RedisTopology.promotable(answers, "m:1", 3, NOW, FRESH));
     }
 
     @Test
     void aSentinelNotHeardOrNamingAnotherMasterMayThinkAnyReplicaUp() {
         List<SentinelView> two = List.of(said("m:1", Map.of("old:1", "s_down,slave")),
                 said("m:1", Map.of("old:1", "s_down,slave")));
-        assertEquals(Set.of("old:1"), RedisTopology.promotable(two, "m:1", 3));
+        assertEquals(Set.of("old:1"), RedisTopology.promotable(two, "m:1", 3, NOW, FRESH));
         List<SentinelView> another = List.of(said("m:1", Map.of("old:1", "s_down,slave")),
                 said("m:1", Map.of("old:1", "s_down,slave")), said("x:1", Map.of("old:1", "s_down,slave")));
-        assertEquals(Set.of("old:1"), RedisTopology.promotable(another, "m:1", 3));
+        assertEquals(Set.of("old:1"), RedisTopology.promotable(another, "m:1", 3, NOW, FRESH));
+    }
+
+    @Test
+    void aSentinelsOldAnswerIsNotWhatItThinksNow() {
+        // All three flagged b down, then one stopped answering: it may see b well now, on the far
+        // side of a split, and promote it.
+        List<SentinelView> answers = List.of(said("m:1", Map.of("b:1", "s_down,slave", "c:1", "slave")),
+                said("m:1", Map.of("b:1", "s_down,slave", "c:1", "slave")),
+                said("m:1", Map.of("b:1", "s_down,slave", "c:1", "slave"), NOW - FRESH - 1));
+        assertEquals(Set.of("b:1", "c:1"), RedisTopology.promotable(answers, "m:1", 3, NOW, FRESH));
+    }
+
+    @Test
+    void aReplicaASentinelDoesNotListIsOneItCannotPromote() {
+        // A sentinel restarted with no state relearns replicas from the master: never the dead old one.
+        List<SentinelView> answers = List.of(said("m:1", Map.of("old:1", "s_down,slave", "c:1", "slave")),
+                said("m:1", Map.of("old:1", "s_down,slave", "c:1", "slave")),
+                said("m:1", Map.of("c:1", "slave")));
+        assertEquals(Set.of("c:1"), RedisTopology.promotable(answers, "m:1", 3, NOW, FRESH));
     }
 
     @Test
     void theMasterItselfAndNoMasterAreNoReplicas() {
         assertEquals(Set.of("c:1"), RedisTopology.promotable(List.of(said("m:1", Map.of("m:1", "slave", "c:1", "slave"))),
-                "m:1", 1));
-        assertEquals(Set.of(), RedisTopology.promotable(List.of(said("m:1", Map.of("c:1", "slave"))), null, 1));
+                "m:1", 1, NOW, FRESH));
+        assertEquals(Set.of(), RedisTopology.promotable(List.of(said("m:1", Map.of("c:1", "slave"))), null, 1, NOW, FRESH));
     }
 
     @Test
@@ -72,5 +98,18 @@ class PromotableReplicasTest {
         assertFalse(info.allAcknowledged(Set.of("10.0.0.4:6379"), 1), "a replica not connected has acknowledged nothing");
         assertFalse(ReplicationInfo.parse("role:master\r\n").allAcknowledged(Set.of("10.0.0.2:6379"), -1),
                 "no offset known");
+    }
+
+    @Test
+    void aReplicaNotStreamingIsNotOnline() {
+        ReplicationInfo info = ReplicationInfo.parse("role:master\r\n"
+                + "slave0:ip=10.0.0.2,port=6379,state=online,offset=500,lag=0\r\n"
+                + "slave1:ip=10.0.0.3,port=6379,state=wait_bgsave,offset=0,lag=0\r\n"
+                + "slave2:ip=10.0.0.2,port=6379,state=online,offset=100,lag=3\r\n"
+                + "master_repl_offset:500\r\n");
+        assertTrue(info.allOnline(Set.of("10.0.0.2:6379")));
+        assertFalse(info.allOnline(Set.of("10.0.0.2:6379", "10.0.0.3:6379")), "in an initial sync");
+        assertFalse(info.allOnline(Set.of("10.0.0.4:6379")), "not connected");
+        assertFalse(info.allAcknowledged(Set.of("10.0.0.2:6379"), 500), "two lines for one address: the lower counts");
     }
 }
