@@ -2,6 +2,7 @@ package io.captier.store.redis;
 
 import io.captier.config.CaptierConfig;
 import io.captier.failure.IdempotencyKeyReused;
+import io.captier.failure.StoreUnavailableException;
 import io.captier.observability.DbSpans;
 import io.captier.store.Entry;
 import io.captier.store.IdempotencyKey;
@@ -23,6 +24,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The replicated buffer (docs/architecture.md A5): writes PostgreSQL could not take, on the Redis
@@ -98,25 +100,36 @@ public class PendingStream {
      */
     @WithSpan(value = "redis.buffer", kind = SpanKind.CLIENT)
     public Outcome buffer(Entry entry, Optional<IdempotencyKey> idempotency) {
-        Set<String> replicas = topology.promotableReplicas();
-        Response[] script = new Response[1];
+        AtomicReference<Response> script = new AtomicReference<>();
         Span span = Span.current();
         // The script (projection, XADD onto the stream, idempotency record), then the replicas.
-        boolean confirmed = master.call(node -> {
-            DbSpans.describe(span, DbSpans.REDIS, "EVAL", node.address());
-            return node.onOneConnection(conn -> conn.send(PutEntry.buffered(entry, idempotency))
-                    .compose(answer -> {
-                        script[0] = answer;
-                        return held(conn, replicas);
-                    }));
-        });
-        int status = script[0].get(0).toInteger();
+        boolean confirmed;
+        try {
+            confirmed = master.call(node -> {
+                DbSpans.describe(span, DbSpans.REDIS, "EVAL", node.address());
+                Set<String> replicas = topology.promotableReplicas(node.address());
+                return node.onOneConnection(conn -> conn.send(PutEntry.buffered(entry, idempotency))
+                        .compose(answer -> {
+                            script.set(answer);
+                            return held(conn, replicas);
+                        }));
+            });
+        } catch (StoreUnavailableException | RedisNode.RedisErrorReply afterTheScript) {
+            if (script.get() == null) {
+                throw afterTheScript;
+            }
+            // The script ran, so the write is on the stream; only the replicas' answer is missing
+            // (a demoted node refusing WAIT, a connection lost): it is unconfirmed, not "not applied".
+            confirmed = false;
+        }
+        Response answer = script.get();
+        int status = answer.get(0).toInteger();
         if (status == -1) {
             throw new IdempotencyKeyReused();
         }
         if (status == 2) {
-            return new Replayed(new Replay(Long.parseLong(script[0].get(1).toString()), script[0].get(2).toString(),
-                    script[0].get(3).toString()), confirmed);
+            return new Replayed(new Replay(Long.parseLong(answer.get(1).toString()), answer.get(2).toString(),
+                    answer.get(3).toString()), confirmed);
         }
         if (status == 0) {
             return new Superseded(confirmed);
@@ -158,14 +171,14 @@ public class PendingStream {
      */
     public boolean replicasHoldRecord(IdempotencyKey idempotency, Replay first) {
         String record = RedisKeys.idempotency(idempotency.key());
-        Set<String> replicas = topology.promotableReplicas();
         return master.call(node -> node.onOneConnection(conn -> conn.send(Request.cmd(Command.EXPIRE).arg(record)
                         .arg(TimeUnit.HOURS.toSeconds(IdempotencyKey.RETENTION_HOURS)))
                 .compose(touched -> conn.send(Request.cmd(Command.HMGET).arg(record).arg("ver").arg("o"))
                         .map(rec -> touched.toInteger() == 1 && rec.get(0) != null && rec.get(1) != null
                                 && Long.toString(first.version()).equals(rec.get(0).toString())
                                 && rec.get(1).toString().equals(first.origin())))
-                .compose(same -> !same ? Future.succeededFuture(false) : held(conn, replicas))));
+                .compose(same -> !same ? Future.succeededFuture(false)
+                        : held(conn, topology.promotableReplicas(node.address())))));
     }
 
     /**
@@ -191,8 +204,9 @@ public class PendingStream {
         return conn.send(info).compose(before -> {
             ReplicationInfo now = ReplicationInfo.parse(String.valueOf(before));
             if (!now.allOnline(replicas)) {
-                // One is not streaming from this master (down, cut off, in an initial sync): it
-                // cannot acknowledge, so the WAIT would only hold the connection for waitMs.
+                // One is not streaming from this master (disconnected, in an initial sync): it
+                // cannot acknowledge, so the WAIT would only hold the connection for waitMs. (A
+                // replica cut off without a reset stays online until repl-timeout: WAIT then runs.)
                 return Future.succeededFuture(false);
             }
             long written = now.masterOffset();

@@ -154,15 +154,17 @@ public class RedisTopology {
      * think any replica up (docs/decisions.md, "A replicated buffer is only as safe as every
      * replica a failover may promote").
      *
+     * @param master host:port of the master written to (the one a call went to, which may
+     *               have changed since this instance last chose one)
      * @return host:port of each, as the sentinels and the master's INFO give them; empty when
-     *         no master is known or no sentinel has listed a replica
+     *         no sentinel has listed a replica of it
      */
-    public Set<String> promotableReplicas() {
-        return promotable(views.values(), masterAddress, sentinels.size(), System.currentTimeMillis(), freshMs);
+    public Set<String> promotableReplicas(String master) {
+        return promotable(views.values(), master, sentinels.size(), System.currentTimeMillis(), freshMs);
     }
 
     /**
-     * {@link #promotableReplicas()} from the sentinels' latest answers.
+     * {@link #promotableReplicas} from the sentinels' latest answers.
      *
      * @param nowMs   epoch ms, the clock of the answers' {@code atMs}
      * @param freshMs how old an answer may be and still count as what its sentinel thinks now
