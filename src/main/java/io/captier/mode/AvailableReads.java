@@ -17,8 +17,8 @@ import java.util.Optional;
  * The available profile's reads (docs/architecture.md A2-A4, A7): walk the {@link ReadChain}; the first
  * source within the staleness bound that has the key answers. A projection miss asks further;
  * a PostgreSQL miss is final. When nothing within the bound answers, the freshest source that
- * does answers, flagged stale — unless the client required the bound (X-Max-Staleness-Ms):
- * then 503. A source behind the client's session (read-your-writes, monotonic reads) is
+ * does answers, flagged stale (a projection miss too, when nothing beyond the bound has the key)
+ * — unless the client required the bound (X-Max-Staleness-Ms): then 503. A source behind the client's session (read-your-writes, monotonic reads) is
  * skipped too. A found entry refreshes the last-known cache, the chain's last source.
  */
 @ApplicationScoped
@@ -71,6 +71,7 @@ public class AvailableReads {
                 miss = answer.get();
             }
         }
+        ReadResult staleMiss = null;
         if (!required) {
             for (ReadChain.Candidate c : ReadChain.freshestFirst(tooStale)) {
                 Optional<ReadResult> answer = ask(c, key, true);
@@ -81,10 +82,19 @@ public class AvailableReads {
                 if (answer.get().entry().isPresent() || c.authoritative()) {
                     return answer.get();
                 }
+                if (staleMiss == null) {
+                    staleMiss = answer.get();
+                }
             }
         }
         if (miss != null) {
             return miss;
+        }
+        if (staleMiss != null) {
+            // A projection miss beyond the bound is still an answer, flagged stale, like a
+            // value from there: a key not yet written, read while PostgreSQL is out of reach
+            // and Redis past the bound, is not "unavailable" (found by the soak).
+            return staleMiss;
         }
         if (required) {
             throw new StoreUnavailableException("no reachable source is within " + bound + " ms of the latest write", null);

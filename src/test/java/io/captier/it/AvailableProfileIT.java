@@ -262,6 +262,26 @@ class AvailableProfileIT extends TwoInstances {
         assertEquals(503, refused.status(), "the consistent profile refuses meanwhile: " + refused);
     }
 
+    /**
+     * With no PostgreSQL node in reach and Redis past MAX_STALENESS_MS (its bound grows while
+     * the instance cannot see the gaps others publish), a key never written is still answered:
+     * 404 from Redis, flagged stale, not 503. The soak found the 503 on brand-new keys.
+     */
+    @Test
+    @Order(9)
+    void aKeyNeverWrittenIsAnsweredStaleWhenNothingIsWithinTheBound() {
+        stack.topology.kill(stack.topology.pgStandby());
+        await("Redis past the bound").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                .until(() -> cb.read("durable"), r -> r.status() == 200 && "true".equals(r.header("X-Stale")));
+        Client.Answer r = cb.read("never-written");
+        assertEquals(404, r.status(), "a stale miss is an answer: " + r);
+        assertTrue(r.header("X-Served-By").startsWith("redis"), r.toString());
+        assertEquals("true", r.header("X-Stale"), r.toString());
+        assertTrue(r.stalenessMs() > 1000, r.toString());
+        Client.Answer strict = cb.read("never-written", "X-Max-Staleness-Ms", "1000");
+        assertEquals(503, strict.status(), "a required bound still refuses: " + strict);
+    }
+
     @SuppressWarnings("unchecked")
     private static long staleness(Client client, Node node) {
         List<Map<String, Object>> nodes = client.getJson("/nodes", new TypeReference<>() { });
