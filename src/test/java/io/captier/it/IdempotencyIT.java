@@ -210,7 +210,7 @@ class IdempotencyIT extends TwoInstances {
         stack.topology.kill(primary);
         Node master = stack.topology.redisMaster();
         // Paused, not disconnected: the master still lists them online, so ap-a's WAIT waits for
-        // them (PendingStream#held answers no at once for a replica it does not see online), and
+        // them (ReplicaConfirmation#held answers no at once for a replica it does not see online), and
         // the kill lands inside that wait.
         List<Node> replicas = stack.topology.redisReplicas();
         replicas.forEach(stack.topology::pause);

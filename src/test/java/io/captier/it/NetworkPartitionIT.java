@@ -235,7 +235,7 @@ class NetworkPartitionIT {
      * old master and its replica resync from the new master and drop what they took. The instance
      * on the master's side, cut off from PostgreSQL too, must keep those writes in its hint log
      * and say {@code local}, not {@code replicated-buffer}: the replica the far side promotes has
-     * not acknowledged them (PendingStream#held). Found by the drill's "partition halves"; on
+     * not acknowledged them (ReplicaConfirmation#held). Found by the drill's "partition halves"; on
      * the code before, the sentinel on the master's side flagged the far replica disconnected,
      * WAIT waited for one replica only, and the writes were answered replicated-buffer and lost.
      */

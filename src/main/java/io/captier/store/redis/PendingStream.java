@@ -1,6 +1,5 @@
 package io.captier.store.redis;
 
-import io.captier.config.CaptierConfig;
 import io.captier.failure.IdempotencyKeyReused;
 import io.captier.failure.StoreUnavailableException;
 import io.captier.observability.DbSpans;
@@ -12,7 +11,6 @@ import io.opentelemetry.api.trace.SpanKind;
 import io.opentelemetry.instrumentation.annotations.WithSpan;
 import io.vertx.core.Future;
 import io.vertx.redis.client.Command;
-import io.vertx.redis.client.RedisConnection;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -39,15 +37,12 @@ public class PendingStream {
     private static final String GROUP = "reconcilers";
 
     private final MasterCalls master;
-    private final RedisTopology topology;
-    private final long waitMs;
+    private final ReplicaConfirmation replicas;
     private volatile long lastLength;
 
-    public PendingStream(MasterCalls master, RedisTopology topology, CaptierConfig config) {
+    public PendingStream(MasterCalls master, ReplicaConfirmation replicas) {
         this.master = master;
-        this.topology = topology;
-        // WAIT must give up well inside the network timeout, or the client call times out first.
-        this.waitMs = Math.max(10, config.networkTimeout().toMillis() / 2);
+        this.replicas = replicas;
     }
 
     /**
@@ -90,7 +85,7 @@ public class PendingStream {
      * Accept a write PostgreSQL could not take: into the projection (readable at once) and
      * onto the stream, atomically, with its Idempotency-Key's record when it has one (kept
      * {@value IdempotencyKey#RETENTION_HOURS} h); then wait until every replica a failover
-     * may promote holds it too ({@link #held}): whichever of them is promoted, the write is
+     * may promote holds it too ({@link ReplicaConfirmation}): whichever of them is promoted, the write is
      * there. A write not newer than the projection is not buffered ({@link Superseded}).
      *
      * @return confirmed or unconfirmed (buffered), superseded, or the first answer of an
@@ -107,11 +102,11 @@ public class PendingStream {
         try {
             confirmed = master.call(node -> {
                 DbSpans.describe(span, DbSpans.REDIS, "EVAL", node.address());
-                Set<String> replicas = topology.promotableReplicas(node.address());
+                Set<String> promotable = replicas.replicasOf(node.address());
                 return node.onOneConnection(conn -> conn.send(PutEntry.buffered(entry, idempotency))
                         .compose(answer -> {
                             script.set(answer);
-                            return held(conn, replicas);
+                            return replicas.held(conn, promotable);
                         }));
             });
         } catch (StoreUnavailableException | RedisNode.RedisErrorReply afterTheScript) {
@@ -128,8 +123,7 @@ public class PendingStream {
             throw new IdempotencyKeyReused();
         }
         if (status == 2) {
-            return new Replayed(new Replay(Long.parseLong(answer.get(1).toString()), answer.get(2).toString(),
-                    answer.get(3).toString()), confirmed);
+            return new Replayed(replay(answer, 1), confirmed);
         }
         if (status == 0) {
             return new Superseded(confirmed);
@@ -153,8 +147,13 @@ public class PendingStream {
         if (idempotency.conflictsWith(rec.get(0).toString())) {
             throw new IdempotencyKeyReused();
         }
-        return Optional.of(new Replay(Long.parseLong(rec.get(1).toString()), rec.get(2).toString(),
-                rec.get(3).toString()));
+        return Optional.of(replay(rec, 1));
+    }
+
+    /** The record's version, origin and durability, at {@code at} and the two answers after it. */
+    private static Replay replay(Response answer, int at) {
+        return new Replay(Long.parseLong(answer.get(at).toString()), answer.get(at + 1).toString(),
+                answer.get(at + 2).toString());
     }
 
     /**
@@ -178,42 +177,7 @@ public class PendingStream {
                                 && Long.toString(first.version()).equals(rec.get(0).toString())
                                 && rec.get(1).toString().equals(first.origin())))
                 .compose(same -> !same ? Future.succeededFuture(false)
-                        : held(conn, topology.promotableReplicas(node.address())))));
-    }
-
-    /**
-     * Whether every replica a failover may promote ({@link RedisTopology#promotableReplicas})
-     * holds everything this connection wrote before: the master's replication offset after
-     * those writes (and each of those replicas online, else no), then WAIT (which asks the
-     * replicas to acknowledge, unless they already have this connection's last write), then
-     * each of those replicas' acknowledged offset in the master's INFO. The offset may include
-     * other clients' later writes: then the answer may be no where yes was true, never the
-     * reverse. By name, not by number: WAIT
-     * counts acknowledgements, and in a split the replica on the master's side acknowledges
-     * while the one the far side promotes cannot. One rule for what {@code replicated-buffer}
-     * means, for a fresh write and a retry's copy alike (docs/decisions.md, "A replicated
-     * buffer is only as safe as every replica a failover may promote").
-     *
-     * @param replicas host:port of each; none known is not confirmed
-     */
-    private Future<Boolean> held(RedisConnection conn, Set<String> replicas) {
-        if (replicas.isEmpty()) {
-            return Future.succeededFuture(false);
-        }
-        Request info = Request.cmd(Command.INFO).arg("replication");
-        return conn.send(info).compose(before -> {
-            ReplicationInfo now = ReplicationInfo.parse(String.valueOf(before));
-            if (!now.allOnline(replicas)) {
-                // One is not streaming from this master (disconnected, in an initial sync): it
-                // cannot acknowledge, so the WAIT would only hold the connection for waitMs. (A
-                // replica cut off without a reset stays online until repl-timeout: WAIT then runs.)
-                return Future.succeededFuture(false);
-            }
-            long written = now.masterOffset();
-            return conn.send(Request.cmd(Command.WAIT).arg(replicas.size()).arg(waitMs))
-                    .compose(acked -> conn.send(info))
-                    .map(after -> ReplicationInfo.parse(String.valueOf(after)).allAcknowledged(replicas, written));
-        });
+                        : replicas.held(conn, replicas.replicasOf(node.address())))));
     }
 
     /**
