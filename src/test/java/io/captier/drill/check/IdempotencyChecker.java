@@ -93,7 +93,7 @@ public final class IdempotencyChecker extends Checker {
 
     /** The drill's partitions after which two instances may each write to a Redis master of its own. */
     static final Set<String> REDIS_SPLITS = Set.of("partition redis-master side", "partition halves",
-            "partition one-way");
+            "partition one-way", "partition majority ring");
 
     /** The id {@link FinalStateChecker#asRead} gives the final state as an observation. */
     private static final long FINAL_STATE_ID = -1;
@@ -402,7 +402,8 @@ public final class IdempotencyChecker extends Checker {
 
         /**
          * A partition that can leave instances on two Redis masters (the master's side cut off
-         * from the sentinels, two halves, one-way loss) held at some time between the first
+         * from the sentinels, two halves, one-way loss, a majority ring: each instance may hear
+         * a different majority of sentinels) held at some time between the first
          * acknowledged attempt's start and the last one's end.
          */
         private boolean duringARedisSplit(History history) {

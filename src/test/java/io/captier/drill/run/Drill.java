@@ -83,7 +83,7 @@ public final class Drill {
         threads.addAll(clients(prefix, Mode.AVAILABLE, available, plan, ids, stop, ops, outOfService));
         PartitionNemesis partitions = stack.onNetwork()
                 .map(t -> new PartitionNemesis(t, consistent, available, plan.seed() ^ PARTITION_SEED, narrator)).orElse(null);
-        Nemesis nemesis = new Nemesis(stack.topology, available, outOfService, partitions, narrator);
+        Nemesis nemesis = new Nemesis(stack.topology, consistent, available, outOfService, partitions, narrator);
         narrator.accept("traffic on " + threads.size() + " clients; seed " + plan.seed()
                 + (partitions == null ? "; no partitions (loopback topology)" : "; with partitions"));
         threads.forEach(Thread::start);

@@ -23,14 +23,16 @@ import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.Consumer;
 
 /**
- * The faults of a drill, one cycle after another. Each cycle kills five nodes and pauses
- * one: kill -9 the PostgreSQL primary, promote the standby, re-clone the old primary;
- * kill -9 the Redis master (Sentinel fails over), restart it; SIGSTOP the node that holds
- * a role for longer than the network timeout, SIGCONT; kill -9 a Redis replica, restart
- * it; kill -9 one sentinel of three (a minority: the others still agree), restart it;
- * kill -9 an available instance and start it again (its hint log replays) while the next
- * cycle's faults go on: a restart overlaps the next kills, and is waited for only before the
- * same instance is killed again and at the end ({@link #awaitRestarts}).
+ * The faults of a drill, one cycle after another. Each cycle kills five nodes, pauses one
+ * and kills or pauses the PostgreSQL standby: kill -9 the PostgreSQL primary, promote the
+ * standby, re-clone the old primary; kill -9 the Redis master (Sentinel fails over), restart
+ * it; SIGSTOP the node that holds a role for longer than the network timeout, SIGCONT; kill -9
+ * a Redis replica, restart it; kill -9 or SIGSTOP the PostgreSQL standby (the primary's
+ * synchronous commits wait on it), in turn; kill -9 one sentinel of three (a minority: the
+ * others still agree), restart it; kill -9 an instance, available and consistent in turn,
+ * and start it again (an available one's hint log replays) while the next cycle's faults go
+ * on: a restart overlaps the next kills, and is waited for only before the same instance is
+ * killed again and at the end ({@link #awaitRestarts}).
  *
  * <p>On a topology in network namespaces ({@link PartitionNemesis}) each cycle also splits the
  * Redis master's side from the sentinels, and kills its sentinel while a partition drawn at
@@ -38,10 +40,9 @@ import java.util.function.Consumer;
  */
 final class Nemesis {
 
-    static final int KILLS_PER_CYCLE = 5;
-
     private final Topology topology;
     private final List<AppInstance> availableInstances;
+    private final List<AppInstance> consistentInstances;
     private final Duration pause;
     private final Consumer<String> narrator;
     /** Appended to by the nemesis and by restarts that run beside it. */
@@ -55,12 +56,13 @@ final class Nemesis {
     private final AtomicInteger kills = new AtomicInteger();
 
     /** @param partitions the partitions of the drill, or null where the topology cannot partition */
-    Nemesis(Topology topology, List<AppInstance> availableInstances, Set<String> outOfService,
-            PartitionNemesis partitions, Consumer<String> narrator) {
+    Nemesis(Topology topology, List<AppInstance> consistentInstances, List<AppInstance> availableInstances,
+            Set<String> outOfService, PartitionNemesis partitions, Consumer<String> narrator) {
         this.outOfService = outOfService;
         this.partitions = partitions;
         this.topology = topology;
         this.availableInstances = availableInstances;
+        this.consistentInstances = consistentInstances;
         // Longer than the network timeout, so calls to the paused node time out.
         this.pause = Duration.ofSeconds(Stack.NETWORK_TIMEOUT_SEC).plusMillis(1500);
         this.narrator = narrator;
@@ -75,6 +77,8 @@ final class Nemesis {
         settle();
         killARedisReplica();
         settle();
+        killOrPauseThePostgresStandby(n);
+        settle();
         if (partitions == null) {
             killASentinel(n);
         } else {
@@ -83,7 +87,7 @@ final class Nemesis {
             killASentinelDuringAPartition(n);
         }
         settle();
-        killAnAvailableInstance(availableInstances.get(n % availableInstances.size()));
+        killAnInstance(n);
         settle();
     }
 
@@ -190,6 +194,34 @@ final class Nemesis {
         });
     }
 
+    /**
+     * kill -9 the PostgreSQL standby and restart it (even cycles), or SIGSTOP it for longer than
+     * the network timeout (odd ones): the primary's synchronous commits wait, its reads do not.
+     */
+    private void killOrPauseThePostgresStandby(int n) {
+        Node standby = topology.pgStandby();
+        if (standby == null) {
+            narrator.accept("no PostgreSQL standby answers: its fault is skipped this cycle");
+            return;
+        }
+        if (n % 2 == 0) {
+            fault("kill pg-standby", standby.name(), () -> {
+                kill(standby);
+                sleep(Duration.ofSeconds(2));
+                topology.restart(standby);
+            });
+        } else {
+            fault("pause pg-standby", standby.name(), () -> {
+                topology.pause(standby);
+                try {
+                    sleep(pause);
+                } finally {
+                    topology.resume(standby);
+                }
+            });
+        }
+    }
+
     /** One of the three sentinels, a different one each cycle. */
     private void killASentinel(int n) {
         Node sentinel = sentinel(n);
@@ -241,11 +273,17 @@ final class Nemesis {
         return sentinels.get(n % sentinels.size());
     }
 
+    /** An available instance in even cycles, a consistent one in odd cycles, each in turn. */
+    private void killAnInstance(int n) {
+        List<AppInstance> instances = n % 2 == 0 ? availableInstances : consistentInstances;
+        killAnInstance(instances.get((n / 2) % instances.size()));
+    }
+
     /**
      * kill -9, and a thread that starts it again and records its downtime and the fault's end
      * when it is ready; the nemesis goes on meanwhile.
      */
-    private void killAnAvailableInstance(AppInstance app) {
+    private void killAnInstance(AppInstance app) {
         FutureTask<Void> previous;
         synchronized (restarts) {
             previous = restarts.remove(app.name());

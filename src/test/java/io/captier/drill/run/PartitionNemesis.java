@@ -88,13 +88,14 @@ final class PartitionNemesis {
     /**
      * One of: a database node isolated from every other host; the PostgreSQL primary cut off
      * from its synchronous standby only; one instance per profile cut off from PostgreSQL but
-     * not from Redis; one database node's packets to another dropped one way; every host split
-     * into two random halves. Instances are not isolated from the drill's clients: a request
+     * not from Redis; one database node's packets to another dropped one way; every host on a
+     * ring in random order, each seeing only its neighbours, a majority, and no two the same one
+     * (Jepsen's "majorities ring"); every host split into two random halves. Instances are not isolated from the drill's clients: a request
      * that hangs for the client's whole timeout says nothing about the service.
      */
     Partition random() {
         List<String> databaseNodes = topology.nodes().stream().map(Node::name).toList();
-        return switch (random.nextInt(5)) {
+        return switch (random.nextInt(6)) {
             case 0 -> {
                 String node = databaseNodes.get(random.nextInt(databaseNodes.size()));
                 yield new Partition("partition isolate", node, () -> topology.partitions().isolate(topology.host(node)));
@@ -117,6 +118,12 @@ final class PartitionNemesis {
                 Collections.shuffle(pair, random);
                 yield new Partition("partition one-way", pair.get(0) + "->" + pair.get(1),
                         () -> topology.partitions().oneWay(topology.host(pair.get(0)), topology.host(pair.get(1))));
+            }
+            case 4 -> {
+                List<Host> ring = new ArrayList<>(topology.network().hosts());
+                Collections.shuffle(ring, random);
+                yield new Partition("partition majority ring", names(ring),
+                        () -> topology.partitions().majorityRing(ring));
             }
             default -> {
                 List<Host> hosts = new ArrayList<>(topology.network().hosts());
