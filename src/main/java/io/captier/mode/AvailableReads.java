@@ -17,8 +17,10 @@ import java.util.Optional;
  * The available profile's reads (docs/architecture.md A2-A4, A7): walk the {@link ReadChain}; the first
  * source within the staleness bound that has the key answers. A projection miss asks further;
  * a PostgreSQL miss is final. When nothing within the bound answers, the freshest source that
- * does answers, flagged stale (a projection miss too, when nothing beyond the bound has the key)
- * — unless the client required the bound (X-Max-Staleness-Ms): then 503. A source behind the client's session (read-your-writes, monotonic reads) is
+ * does answers, flagged stale (a projection miss too, when nothing beyond the bound has the key
+ * or is authoritative) — unless the client required the bound (X-Max-Staleness-Ms): then 503.
+ * A projection miss counts only while every projection is complete ({@code missBounded}):
+ * an emptied one may miss any key. A source behind the client's session (read-your-writes, monotonic reads) is
  * skipped too. A found entry refreshes the last-known cache, the chain's last source.
  */
 @ApplicationScoped
@@ -67,7 +69,7 @@ public class AvailableReads {
             if (answer.get().entry().isPresent() || c.authoritative()) {
                 return answer.get();
             }
-            if (miss == null) {
+            if (miss == null && c.missBounded()) {
                 miss = answer.get();
             }
         }
@@ -82,7 +84,7 @@ public class AvailableReads {
                 if (answer.get().entry().isPresent() || c.authoritative()) {
                     return answer.get();
                 }
-                if (staleMiss == null) {
+                if (staleMiss == null && c.missBounded()) {
                     staleMiss = answer.get();
                 }
             }

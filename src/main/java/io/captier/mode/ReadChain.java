@@ -52,9 +52,12 @@ public class ReadChain {
      *
      * @param authoritative a miss here means the key does not exist (as of the staleness);
      *                      a miss in the Redis projection only means "ask further"
+     * @param missBounded   a miss here is an answer when nothing authoritative gives one: the
+     *                      key was not written as of the staleness (false for a Redis node
+     *                      while a projection is incomplete: {@link Staleness#redisMissesBounded})
      * @param fetch         the lookup: empty for a miss; throws when the source fails
      */
-    public record Candidate(Source source, long stalenessMs, long atMs, boolean authoritative,
+    public record Candidate(Source source, long stalenessMs, long atMs, boolean authoritative, boolean missBounded,
                             Supplier<Optional<Entry>> fetch) {
     }
 
@@ -62,17 +65,18 @@ public class ReadChain {
     public List<Candidate> candidates(String key) {
         long now = System.currentTimeMillis();
         List<Candidate> chain = new ArrayList<>();
+        boolean redisMisses = staleness.redisMissesBounded();
         for (RedisNode replica : redisTopology.readableReplicas()) {
             long s = staleness.ofRedis(replica, now);
             if (s != Staleness.UNKNOWN) {
-                chain.add(new Candidate(Source.REDIS_REPLICA, s, now, false, () -> redis.read(replica, false, key)));
+                chain.add(new Candidate(Source.REDIS_REPLICA, s, now, false, redisMisses, () -> redis.read(replica, false, key)));
             }
         }
         try {
             RedisNode master = redisTopology.master();
             long s = staleness.ofRedis(master, now);
             if (s != Staleness.UNKNOWN) {
-                chain.add(new Candidate(Source.REDIS_MASTER, s, now, false, () -> redis.read(master, true, key)));
+                chain.add(new Candidate(Source.REDIS_MASTER, s, now, false, redisMisses, () -> redis.read(master, true, key)));
             }
         } catch (StoreUnavailableException noMaster) {
             // not a candidate now
@@ -81,7 +85,7 @@ public class ReadChain {
         standby.ifPresent(node -> {
             long s = staleness.ofPgStandby(node, now);
             if (s != Staleness.UNKNOWN) {
-                chain.add(new Candidate(Source.POSTGRES_STANDBY, s, now, true, () -> postgres.readStandby(node, key).entry()));
+                chain.add(new Candidate(Source.POSTGRES_STANDBY, s, now, true, true, () -> postgres.readStandby(node, key).entry()));
             }
         });
         if (pgCluster.isMigrated()) {
@@ -89,14 +93,14 @@ public class ReadChain {
                 pgCluster.primary();
                 long s = staleness.ofPgPrimary(now);
                 if (s != Staleness.UNKNOWN) {
-                    chain.add(new Candidate(Source.POSTGRES_PRIMARY, s, now, true, () -> postgres.readPrimary(key).entry()));
+                    chain.add(new Candidate(Source.POSTGRES_PRIMARY, s, now, true, true, () -> postgres.readPrimary(key).entry()));
                 }
             } catch (StoreUnavailableException noPrimary) {
                 // not a candidate now
             }
         }
         cache.get(key).ifPresent(known -> chain.add(new Candidate(Source.LOCAL_CACHE, known.stalenessAt(now), now, false,
-                () -> Optional.of(known.entry()))));
+                false, () -> Optional.of(known.entry()))));
         return chain;
     }
 

@@ -143,6 +143,15 @@ public class Staleness {
         gapsSeenAtMs = seenAtMs;
     }
 
+    /**
+     * Whether a key missing on a Redis node was missing as of that node's bound: false while
+     * this instance's projection gap, or one another instance published, reaches back to the
+     * start ({@link Projection#fromTheStart}). A value found there still has its bound.
+     */
+    public boolean redisMissesBounded() {
+        return !Projection.fromTheStart(projection.gapSinceMs()) && !Projection.fromTheStart(othersGapSinceMs);
+    }
+
     /** Whether this instance has ever seen the gaps others published; until then Redis has no bound. */
     public boolean hasSeenPublishedGaps() {
         return gapsSeenAtMs != 0;

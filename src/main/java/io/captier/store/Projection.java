@@ -137,6 +137,17 @@ public class Projection {
         return before.sinceMs() == 0 || since < before.sinceMs();
     }
 
+    /**
+     * Whether a gap (this instance's or one another instance published) reaches back to the
+     * start: the projection has no completeness mark (new, emptied, lost with its node), so
+     * Redis may miss any key, and a miss there says nothing about the key.
+     *
+     * @param gapSinceMs a gap's start, epoch ms; 0 for none
+     */
+    public static boolean fromTheStart(long gapSinceMs) {
+        return gapSinceMs > 0 && gapSinceMs - RESYNC_MARGIN_MS <= 0;
+    }
+
     /** Since when Redis may miss committed writes, by this instance's knowledge; 0 when in step. */
     public long gapSinceMs() {
         return gap.get().sinceMs();
@@ -161,7 +172,7 @@ public class Projection {
                 }
                 return;
             }
-            boolean fromTheStart = since - RESYNC_MARGIN_MS <= 0;
+            boolean fromTheStart = fromTheStart(since);
             Timestamp cursor = new Timestamp(Math.max(0, since - RESYNC_MARGIN_MS));
             String key = "";
             long copied = 0;

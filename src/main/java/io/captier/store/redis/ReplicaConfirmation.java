@@ -34,8 +34,7 @@ public class ReplicaConfirmation {
 
     /**
      * The replicas whose copy counts for a write to {@code master}
-     * ({@link RedisTopology#promotableReplicas}), taken before the write: a replica the
-     * sentinels list afterwards was not asked to hold it.
+     * ({@link RedisTopology#promotableReplicas}), as the sentinels' latest answers show them.
      *
      * @param master host:port of the node the write goes to
      * @return host:port of each; empty when none is known (nothing can then be confirmed)
