@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The short chaos drill of the default test run, on a topology whose every node and instance
- * runs in a network namespace of its own: both profiles under 20 node kills and 8 partitions
+ * runs in a network namespace of its own: both profiles under 22 node kills and 8 partitions
  * (two per cycle, see {@link Nemesis} and {@link PartitionNemesis}) must show no violation at
  * all; and the same checkers must catch a build that is broken on purpose. Reports land in
  * target/drill-reports/.

@@ -29,13 +29,13 @@ public record DrillPlan(int cycles, int clientsPerProfile, int sessionClientsPer
     }
 
     /**
-     * A long soak for people: as many cycles as fit in {@code duration} (about 60 s each). Its
+     * A long soak for people: as many cycles as fit in {@code duration} (about 66 s each). Its
      * keys are new every 3 minutes: the linearizability search decides a key of the default
      * drill's length (a few thousand operations) but gave up on the hour-long keys of a soak
      * with one key space (about 80 000 operations each), which left them unchecked.
      */
     public static DrillPlan soak(Duration duration) {
-        return new DrillPlan((int) Math.max(1, duration.toSeconds() / 60), 4, 2, 6, 5_000_000, Duration.ofMillis(10),
+        return new DrillPlan((int) Math.max(1, duration.toSeconds() / 66), 4, 2, 6, 5_000_000, Duration.ofMillis(10),
                 chosenSeed(), Duration.ofMinutes(3));
     }
 

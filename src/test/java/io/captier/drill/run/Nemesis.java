@@ -232,11 +232,14 @@ final class Nemesis {
         });
     }
 
-    /** An available instance in service (the one killed next if it is), with the Redis master, cut off. */
+    /**
+     * An available instance in service, with the Redis master, cut off: the one an even cycle
+     * kills at its end ({@link #killAnInstance(int)}), so that it dies with buffered writes.
+     */
     private void splitTheRedisMasterSide(int n) {
-        AppInstance app = availableInstances.get(n % availableInstances.size());
+        AppInstance app = availableInstances.get((n / 2) % availableInstances.size());
         if (outOfService.contains(app.name())) {
-            app = availableInstances.get((n + 1) % availableInstances.size());
+            app = availableInstances.get((n / 2 + 1) % availableInstances.size());
         }
         AppInstance instance = app;
         fault("partition redis-master side", topology.redisMaster().name() + "," + instance.name(),
