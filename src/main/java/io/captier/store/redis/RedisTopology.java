@@ -23,7 +23,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Objects;
 import java.util.Set;
-import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
@@ -160,34 +159,7 @@ public class RedisTopology {
      *         no sentinel has listed a replica of it
      */
     public Set<String> promotableReplicas(String master) {
-        return promotable(views.values(), master, sentinels.size(), System.currentTimeMillis(), freshMs);
-    }
-
-    /**
-     * {@link #promotableReplicas} from the sentinels' latest answers.
-     *
-     * @param nowMs   epoch ms, the clock of the answers' {@code atMs}
-     * @param freshMs how old an answer may be and still count as what its sentinel thinks now
-     */
-    static Set<String> promotable(Collection<SentinelView> answers, String master, int sentinels, long nowMs,
-                                  long freshMs) {
-        if (master == null) {
-            return Set.of();
-        }
-        List<SentinelView> naming = answers.stream().filter(v -> master.equals(v.master())).toList();
-        Set<String> listed = new TreeSet<>();
-        naming.forEach(v -> listed.addAll(v.replicas().keySet()));
-        listed.remove(master);
-        boolean everySentinelHeard = naming.size() >= sentinels
-                && naming.stream().allMatch(v -> nowMs - v.atMs() <= freshMs);
-        if (!everySentinelHeard) {
-            return listed;
-        }
-        listed.removeIf(replica -> naming.stream().allMatch(v -> {
-            SentinelView.Replica said = v.replicas().get(replica);
-            return said == null || said.down();
-        }));
-        return listed;
+        return SentinelVotes.promotable(views.values(), master, sentinels.size(), System.currentTimeMillis(), freshMs);
     }
 
     /**
@@ -208,25 +180,6 @@ public class RedisTopology {
     public long sentinelsConfirmedAtMs() {
         String master = masterAddress;
         return master == null ? 0 : confirmed.getOrDefault(master, 0L);
-    }
-
-    /**
-     * The time the {@code sentinels / 2 + 1}-th most recent answer naming {@code master} was
-     * asked for, or 0 when fewer answers name it.
-     */
-    static long confirmedAtMs(Collection<SentinelView> answers, String master, int sentinels) {
-        if (master == null) {
-            return 0;
-        }
-        long[] times = answers.stream().filter(v -> master.equals(v.master()))
-                .mapToLong(SentinelView::atMs).sorted().toArray();
-        int majority = majorityOf(sentinels);
-        return times.length < majority ? 0 : times[times.length - majority];
-    }
-
-    /** More than half of {@code sentinels}: what Sentinel needs to fail over. */
-    private static int majorityOf(int sentinels) {
-        return sentinels / 2 + 1;
     }
 
     /** The sentinel answered its last question in time (for /nodes). */
@@ -305,7 +258,7 @@ public class RedisTopology {
                     // gone the data nodes still serve, judged by their own probes.
                     if (error == null) {
                         views.put(sentinel, view);
-                        long at = view.master() == null ? 0 : confirmedAtMs(views.values(), view.master(), sentinels.size());
+                        long at = view.master() == null ? 0 : SentinelVotes.confirmedAtMs(views.values(), view.master(), sentinels.size());
                         if (at > 0) {
                             confirmed.merge(view.master(), at, Math::max);
                         }
@@ -321,7 +274,7 @@ public class RedisTopology {
         // A majority of the configured sentinels, not of those that answered: Sentinel itself
         // fails over only with a majority, and sentinelsConfirmedAtMs relies on every instance
         // moving to a new master only once most sentinels name it.
-        int majority = majorityOf(sentinels.size());
+        int majority = SentinelVotes.majorityOf(sentinels.size());
         String elected = votes.entrySet().stream().filter(e -> e.getValue() >= majority)
                 .map(Map.Entry::getKey).findFirst().orElse(masterAddress);
         if (elected == null) {

@@ -12,7 +12,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * Which replicas a buffered write must reach before it is {@code replicated-buffer}: every one a
- * failover may promote ({@link RedisTopology#promotable}), each by name in the master's
+ * failover may promote ({@link SentinelVotes#promotable}), each by name in the master's
  * {@code INFO replication} ({@link ReplicationInfo#allAcknowledged}).
  */
 class PromotableReplicasTest {
@@ -36,7 +36,7 @@ class PromotableReplicasTest {
         List<SentinelView> answers = List.of(said("m:1", Map.of("b:1", "slave,disconnected", "c:1", "slave")),
                 said("m:1", Map.of("b:1", "slave", "c:1", "slave")),
                 said("m:1", Map.of("b:1", "slave", "c:1", "slave")));
-        assertEquals(Set.of("b:1", "c:1"), RedisTopology.promotable(answers, "m:1", 3, NOW, FRESH));
+        assertEquals(Set.of("b:1", "c:1"), SentinelVotes.promotable(answers, "m:1", 3, NOW, FRESH));
     }
 
     @Test
@@ -45,17 +45,17 @@ class PromotableReplicasTest {
         List<SentinelView> answers = List.of(said("m:1", Map.of("old:1", "s_down,slave", "c:1", "slave")),
                 said("m:1", Map.of("old:1", "s_down,slave,disconnected", "c:1", "slave")),
                 said("m:1", Map.of("old:1", "s_down,slave", "c:1", "slave")));
-        assertEquals(Set.of("c:1"), RedisTopology.promotable(answers, "m:1", 3, NOW, FRESH));
+        assertEquals(Set.of("c:1"), SentinelVotes.promotable(answers, "m:1", 3, NOW, FRESH));
     }
 
     @Test
     void aSentinelNotHeardOrNamingAnotherMasterMayThinkAnyReplicaUp() {
         List<SentinelView> two = List.of(said("m:1", Map.of("old:1", "s_down,slave")),
                 said("m:1", Map.of("old:1", "s_down,slave")));
-        assertEquals(Set.of("old:1"), RedisTopology.promotable(two, "m:1", 3, NOW, FRESH));
+        assertEquals(Set.of("old:1"), SentinelVotes.promotable(two, "m:1", 3, NOW, FRESH));
         List<SentinelView> another = List.of(said("m:1", Map.of("old:1", "s_down,slave")),
                 said("m:1", Map.of("old:1", "s_down,slave")), said("x:1", Map.of("old:1", "s_down,slave")));
-        assertEquals(Set.of("old:1"), RedisTopology.promotable(another, "m:1", 3, NOW, FRESH));
+        assertEquals(Set.of("old:1"), SentinelVotes.promotable(another, "m:1", 3, NOW, FRESH));
     }
 
     @Test
@@ -65,7 +65,7 @@ class PromotableReplicasTest {
         List<SentinelView> answers = List.of(said("m:1", Map.of("b:1", "s_down,slave", "c:1", "slave")),
                 said("m:1", Map.of("b:1", "s_down,slave", "c:1", "slave")),
                 said("m:1", Map.of("b:1", "s_down,slave", "c:1", "slave"), NOW - FRESH - 1));
-        assertEquals(Set.of("b:1", "c:1"), RedisTopology.promotable(answers, "m:1", 3, NOW, FRESH));
+        assertEquals(Set.of("b:1", "c:1"), SentinelVotes.promotable(answers, "m:1", 3, NOW, FRESH));
     }
 
     @Test
@@ -74,14 +74,14 @@ class PromotableReplicasTest {
         List<SentinelView> answers = List.of(said("m:1", Map.of("old:1", "s_down,slave", "c:1", "slave")),
                 said("m:1", Map.of("old:1", "s_down,slave", "c:1", "slave")),
                 said("m:1", Map.of("c:1", "slave")));
-        assertEquals(Set.of("c:1"), RedisTopology.promotable(answers, "m:1", 3, NOW, FRESH));
+        assertEquals(Set.of("c:1"), SentinelVotes.promotable(answers, "m:1", 3, NOW, FRESH));
     }
 
     @Test
     void theMasterItselfAndNoMasterAreNoReplicas() {
-        assertEquals(Set.of("c:1"), RedisTopology.promotable(List.of(said("m:1", Map.of("m:1", "slave", "c:1", "slave"))),
+        assertEquals(Set.of("c:1"), SentinelVotes.promotable(List.of(said("m:1", Map.of("m:1", "slave", "c:1", "slave"))),
                 "m:1", 1, NOW, FRESH));
-        assertEquals(Set.of(), RedisTopology.promotable(List.of(said("m:1", Map.of("c:1", "slave"))), null, 1, NOW, FRESH));
+        assertEquals(Set.of(), SentinelVotes.promotable(List.of(said("m:1", Map.of("c:1", "slave"))), null, 1, NOW, FRESH));
     }
 
     @Test
