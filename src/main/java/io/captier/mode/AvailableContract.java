@@ -103,16 +103,25 @@ public class AvailableContract implements KvContract {
         long startedAt = System.currentTimeMillis();
         Optional<IdempotencyKey> idempotency = broken.ignoreIdempotencyInBuffers()
                 ? Optional.empty() : ConsistentContract.idempotency(request);
+        boolean bufferUnchecked = false;
         if (idempotency.isPresent()) {
-            Optional<Replay> first = firstAttempt(request, idempotency.get());
-            if (first.isPresent()) {
-                return replayed(request, first.get());
+            FirstAttempt first = firstAttempt(request, idempotency.get());
+            if (first.answer().isPresent()) {
+                return replayed(request, first.answer().get());
             }
+            bufferUnchecked = first.bufferUnchecked();
         }
         Entry proposed = new Entry(request.key(), request.value(), request.contentType(), hlc.next(), instanceId,
                 request.delete());
         if (request.precondition().isPresent()) {
             return conditional(request, proposed, startedAt);
+        }
+        if (bufferUnchecked) {
+            // The first attempt may wait on the Redis buffer, unseen from here: committed on the
+            // primary, this retry would claim the key at a second acknowledged version before
+            // that attempt is reconciled (found by the drill's majority ring). Taken blind into
+            // the hint log instead, which reconciles it only after the Redis record is checked.
+            return buffered(request, new BufferedWrite(proposed, idempotency), startedAt, false);
         }
         PgStore.Committed committed;
         try {
@@ -127,7 +136,7 @@ public class AvailableContract implements KvContract {
         } catch (StoreUnavailableException | OutcomeUnknownException primaryDown) {
             // Buffering a write whose commit may have happened is safe: reconciling the same
             // version again changes nothing, and its Idempotency-Key is claimed once.
-            return buffered(request, new BufferedWrite(proposed, idempotency), startedAt);
+            return buffered(request, new BufferedWrite(proposed, idempotency), startedAt, true);
         }
         if (committed.replayed()) {
             // Its first attempt's instance may have died between commit and projection. Not
@@ -184,7 +193,7 @@ public class AvailableContract implements KvContract {
      * key at most once. A first answer that rests on a copy the replicas do not hold is not
      * given again as such ({@link #kept}).
      */
-    private Optional<Replay> firstAttempt(WriteRequest request, IdempotencyKey idempotency) {
+    private FirstAttempt firstAttempt(WriteRequest request, IdempotencyKey idempotency) {
         Optional<HintLog.Pending> local = hints.pendingWith(idempotency.key());
         if (local.isPresent()) {
             IdempotencyKey first = local.get().write().idempotency().orElseThrow();
@@ -192,16 +201,16 @@ public class AvailableContract implements KvContract {
                 throw new IdempotencyKeyReused();
             }
             Entry e = local.get().entry();
-            return Optional.of(new Replay(e.version(), e.origin(), Durability.LOCAL.wireName()));
+            return FirstAttempt.found(new Replay(e.version(), e.origin(), Durability.LOCAL.wireName()));
         }
         Optional<Replay> buffered;
         try {
             buffered = pending.replayOf(idempotency);
         } catch (StoreUnavailableException | RedisNode.RedisErrorReply redisDown) {
-            return Optional.empty();
+            return new FirstAttempt(Optional.empty(), true);
         }
         if (buffered.isEmpty()) {
-            return Optional.empty();
+            return new FirstAttempt(Optional.empty(), false);
         }
         Optional<Replay> committed;
         try {
@@ -210,9 +219,9 @@ public class AvailableContract implements KvContract {
             committed = Optional.empty();
         }
         if (committed.isPresent()) {
-            return committed;
+            return FirstAttempt.found(committed.get());
         }
-        return Optional.of(kept(request, idempotency, buffered.get(), () -> {
+        return FirstAttempt.found(kept(request, idempotency, buffered.get(), () -> {
             try {
                 return pending.replicasHoldRecord(idempotency, buffered.get());
             } catch (StoreUnavailableException | RedisNode.RedisErrorReply redisDown) {
@@ -249,6 +258,17 @@ public class AvailableContract implements KvContract {
         return new Replay(held.version(), held.origin(), Durability.LOCAL.wireName());
     }
 
+    /**
+     * What {@link #firstAttempt} found: the first answer to give again, if any; and whether
+     * the Redis buffer's record of the key could not be asked, so that a first attempt may
+     * wait there unseen.
+     */
+    private record FirstAttempt(Optional<Replay> answer, boolean bufferUnchecked) {
+        static FirstAttempt found(Replay first) {
+            return new FirstAttempt(Optional.of(first), false);
+        }
+    }
+
     private WriteResult replayed(WriteRequest request, Replay first) {
         return new WriteResult(request.key(), first.version(), first.origin(), Durability.fromWireName(first.where()),
                 true);
@@ -263,17 +283,21 @@ public class AvailableContract implements KvContract {
      * <p>With Redis unreachable, a write's Idempotency-Key can be checked only against this
      * instance's hint log: a retry whose first attempt waits in another instance's hint log
      * is taken as well, and reconciliation applies the key once, the first attempt to reach
-     * the primary (docs/decisions.md, Buffers).
+     * the primary (docs/decisions.md, Buffers); one whose first attempt may wait on the Redis
+     * buffer is reconciled only after that buffer's record of the key is checked
+     * ({@code Reconciler}).
+     *
+     * @param tryRedis false when Redis just failed to answer for this write: the hint log alone
      */
-    private WriteResult buffered(WriteRequest request, BufferedWrite write, long startedAt) {
+    private WriteResult buffered(WriteRequest request, BufferedWrite write, long startedAt, boolean tryRedis) {
         Entry proposed = write.entry();
         Durability durability;
         if (broken.dropBufferedWrites()) {
             durability = Durability.REPLICATED_BUFFER;
         } else {
-            PendingStream.Outcome outcome;
+            PendingStream.Outcome outcome = null;
             try {
-                outcome = pending.buffer(proposed, write.idempotency());
+                outcome = tryRedis ? pending.buffer(proposed, write.idempotency()) : null;
             } catch (StoreUnavailableException | RedisNode.RedisErrorReply redisDown) {
                 outcome = null;
             }

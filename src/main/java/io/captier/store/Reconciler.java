@@ -9,6 +9,7 @@ import io.captier.observability.Metrics;
 import io.captier.store.hintlog.HintLog;
 import io.captier.store.postgres.PgStore;
 import io.captier.store.redis.PendingStream;
+import io.captier.store.redis.RedisNode;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -113,8 +114,16 @@ public class Reconciler {
         long done = -1;
         try {
             for (HintLog.Pending p : hints.pending()) {
+                FirstAttempt first = firstAttempt(p.write());
+                if (first == FirstAttempt.UNKNOWN) {
+                    break; // Redis cannot be asked: the write waits here until it can
+                }
                 try {
-                    apply(p.write());
+                    if (first == FirstAttempt.ELSEWHERE) {
+                        skipped(p.write(), "the Redis buffer holds another attempt of its Idempotency-Key");
+                    } else {
+                        apply(p.write());
+                    }
                 } catch (StoreUnavailableException postgresDown) {
                     // Onto the replicated buffer, if a replica confirms it; else it stays here.
                     if (!movedToStream(p.write())) {
@@ -127,6 +136,37 @@ public class Reconciler {
             if (done >= 0) {
                 hints.drained(done);
             }
+        }
+    }
+
+    /** Where a hint-log write's Idempotency-Key was first attempted, as the Redis buffer says. */
+    private enum FirstAttempt { THIS_ONE, ELSEWHERE, UNKNOWN }
+
+    /**
+     * Whether another attempt of this write's Idempotency-Key is on the Redis buffer: its
+     * record names another version or origin. A hint-log write may be a retry taken blind
+     * (docs/decisions.md, Buffers: this instance could not ask Redis when it took it), while
+     * the first attempt, acknowledged from the stream, is not yet in PostgreSQL; applied
+     * first, the retry would claim the key and the first acknowledged version would be
+     * skipped. So the first attempt is the one applied, and this one is skipped. A key
+     * reused by another request is left to the primary's claim.
+     *
+     * @return THIS_ONE for a write without a key, or whose key's record is absent or its own;
+     *         UNKNOWN when Redis cannot be asked
+     */
+    private FirstAttempt firstAttempt(BufferedWrite write) {
+        if (write.idempotency().isEmpty()) {
+            return FirstAttempt.THIS_ONE;
+        }
+        try {
+            return pending.replayOf(write.idempotency().get())
+                    .filter(first -> first.version() != write.entry().version()
+                            || !first.origin().equals(write.entry().origin()))
+                    .map(other -> FirstAttempt.ELSEWHERE).orElse(FirstAttempt.THIS_ONE);
+        } catch (IdempotencyKeyReused conflict) {
+            return FirstAttempt.THIS_ONE;
+        } catch (StoreUnavailableException | RedisNode.RedisErrorReply redisDown) {
+            return FirstAttempt.UNKNOWN;
         }
     }
 
@@ -179,10 +219,14 @@ public class Reconciler {
                 projection.writeThrough(done.row(), started);
                 metrics.reconciled(1);
             }
-            case DUPLICATE -> LogEvent.of("IDEMPOTENT_RETRY_SKIPPED").with(LogEvent.KEY, buffered.entry().key())
-                    .with(LogEvent.VERSION, buffered.entry().version()).debug(LOG, "its Idempotency-Key was applied already");
+            case DUPLICATE -> skipped(buffered, "its Idempotency-Key was applied already");
             case CONFLICT -> conflicting(buffered);
         }
+    }
+
+    private static void skipped(BufferedWrite write, String why) {
+        LogEvent.of("IDEMPOTENT_RETRY_SKIPPED").with(LogEvent.KEY, write.entry().key())
+                .with(LogEvent.VERSION, write.entry().version()).debug(LOG, why);
     }
 
     /**

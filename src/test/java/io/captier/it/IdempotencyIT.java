@@ -249,6 +249,48 @@ class IdempotencyIT extends TwoInstances {
                 sql("SELECT version FROM idempotency WHERE idem_key = 'tester:K6'"), "K6 applied once");
     }
 
+    /**
+     * ap-a buffers the first attempt on the Redis stream while the primary is down; then Redis
+     * stops answering (every data node paused) and the primary is back. The retry on ap-b
+     * cannot ask Redis for the key's record: committed on the primary it would claim the key
+     * at a second acknowledged version, and reconciliation would then skip the first (the
+     * drill's majority ring found it: ap-b saw the primary, not the Redis master). ap-b takes
+     * it blind into its hint log and reconciles it only once Redis can be asked, which shows
+     * the first attempt: the key is applied at ap-a's version.
+     */
+    @Test
+    @Order(7)
+    void aRetryThatCannotAskRedisDoesNotClaimTheKeyOverItsBufferedFirstAttempt() {
+        Node primary = stack.topology.pgPrimary();
+        stack.topology.kill(primary);
+        // After step 6's failover the replicas may still be resyncing: a buffer they confirm first.
+        await("the replicas confirm buffered writes").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(500))
+                .until(() -> "replicated-buffer".equals(ca.write("idem-unseen-probe", "q").string("durability")));
+        Client.Answer a = ca.write("idem-unseen", "A", "Idempotency-Key", "K7");
+        assertBuffered(a, "replicated-buffer");
+        List<Node> redis = redisDataNodes();
+        redis.forEach(stack.topology::pause);
+        try {
+            stack.topology.restart(primary);
+            await("ap-b commits on the primary again").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> cb.write("idem-unseen-probe", "p").status() == 200);
+            Client.Answer retry = cb.write("idem-unseen", "A", "Idempotency-Key", "K7");
+            assertEquals(202, retry.status(), "not committed over a first attempt Redis may hold: " + retry);
+            assertEquals("local", retry.string("durability"), retry.toString());
+            // The reconciler runs every 250 ms: the retry must wait in the hint log for Redis.
+            await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(250))
+                    .until(() -> sql("SELECT version FROM idempotency WHERE idem_key = 'tester:K7'").isEmpty());
+        } finally {
+            redis.forEach(stack.topology::resume);
+        }
+        awaitDrained();
+        assertEquals(List.of(List.of(Long.toString(a.version()), "A")),
+                sql("SELECT version, convert_from(value, 'UTF8') FROM kv WHERE key = 'idem-unseen'"),
+                "the first acknowledged attempt is the one applied");
+        assertEquals(List.of(List.of(Long.toString(a.version()))),
+                sql("SELECT version FROM idempotency WHERE idem_key = 'tester:K7'"), "K7 applied once, at ap-a's version");
+    }
+
     private List<Node> redisDataNodes() {
         List<Node> redis = new ArrayList<>(stack.topology.redisReplicas());
         redis.add(0, stack.topology.redisMaster());
