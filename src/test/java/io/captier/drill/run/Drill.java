@@ -100,12 +100,34 @@ public final class Drill {
         narrator.accept("healed; waiting for reconciliation");
         List<AppInstance> all = new ArrayList<>(consistent);
         all.addAll(available);
-        awaitReconciled(all, available);
+        String stuck = awaitReconciled(all, available);
         List<Op> sorted = ops.stream().sorted(Comparator.comparingLong(Op::invokeNanos)).toList();
         History history = new History(sorted, nemesis.events(), nemesis.downtimes(), Map.of())
                 .withFinalStates(finalStates(prefix, sorted));
+        if (stuck != null) {
+            throw new Unreconciled(history, stuck, all.stream().map(AppInstance::log).toList());
+        }
         all.forEach(AppInstance::close); // their work is done; the machine has two cores
         return history;
+    }
+
+    /**
+     * Buffered writes that did not reach PostgreSQL after the heal. The history (final states
+     * as they stand) is kept for a report, and the instances' logs are still there to copy
+     * (they go with the topology's temp dir).
+     *
+     * @param stuck which instance's buffer holds how many writes, and its log's tail
+     * @param logs  every instance's log file
+     */
+    public static final class Unreconciled extends RuntimeException {
+        public final transient History history;
+        public final transient List<java.nio.file.Path> logs;
+
+        Unreconciled(History history, String stuck, List<java.nio.file.Path> logs) {
+            super("buffered writes not reconciled within 90 s of the heal:\n" + stuck);
+            this.history = history;
+            this.logs = logs;
+        }
     }
 
     /** Where the available profile's keys written only once start (see {@link DrillClient}). */
@@ -141,16 +163,44 @@ public final class Drill {
         return threads;
     }
 
-    /** Every node up, every instance ready, and no buffered write left anywhere. */
-    private void awaitReconciled(List<AppInstance> all, List<AppInstance> available) {
+    /**
+     * Every node up, every instance ready, and no buffered write left anywhere.
+     *
+     * @return null when reconciled; else, per available instance still holding buffered
+     *         writes, how many in which buffer and the tail of its log
+     */
+    private String awaitReconciled(List<AppInstance> all, List<AppInstance> available) {
         Topology t = stack.topology;
         all.forEach(Stack::awaitReady);
-        List<Client> clients = available.stream().map(app -> new Client(app.baseUrl())).toList();
-        Awaitility.await("every buffered write reconciled").atMost(Duration.ofSeconds(90))
-                .pollInterval(Duration.ofMillis(500))
-                .until(() -> clients.stream().allMatch(c -> c.metric("ap_pending_writes{buffer=\"redis\"}") == 0
-                        && c.metric("ap_pending_writes{buffer=\"local\"}") == 0));
+        try {
+            Awaitility.await("every buffered write reconciled").atMost(Duration.ofSeconds(90))
+                    .pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                    .until(() -> available.stream().allMatch(app -> pending(app).equals("redis 0, local 0")));
+        } catch (org.awaitility.core.ConditionTimeoutException timeout) {
+            StringBuilder stuck = new StringBuilder();
+            for (AppInstance app : available) {
+                String pending = pending(app);
+                if (!pending.equals("redis 0, local 0")) {
+                    stuck.append(app.name()).append(": ").append(pending).append("; its log ends:\n")
+                            .append(app.logTail(40)).append('\n');
+                }
+            }
+            narrator.accept("NOT reconciled; topology now:\n" + t.describe() + "\n" + stuck);
+            return stuck.toString();
+        }
         narrator.accept("reconciled; topology now:\n" + t.describe());
+        return null;
+    }
+
+    /** An available instance's buffered writes, as its metrics say. */
+    private static String pending(AppInstance app) {
+        Client c = new Client(app.baseUrl());
+        try {
+            return "redis " + c.metric("ap_pending_writes{buffer=\"redis\"}")
+                    + ", local " + c.metric("ap_pending_writes{buffer=\"local\"}");
+        } catch (RuntimeException unanswered) {
+            return "metrics unanswered (" + unanswered.getMessage() + ")";
+        }
     }
 
     /**
