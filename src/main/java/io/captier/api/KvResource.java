@@ -6,6 +6,7 @@ import io.captier.mode.ReadRequest;
 import io.captier.mode.ReadResult;
 import io.captier.mode.WriteRequest;
 import io.captier.mode.WriteResult;
+import io.captier.observability.LogEvent;
 import io.captier.observability.Metrics;
 import io.captier.security.Role;
 import io.captier.session.SessionToken;
@@ -28,6 +29,7 @@ import jakarta.ws.rs.core.Context;
 import jakarta.ws.rs.core.HttpHeaders;
 import jakarta.ws.rs.core.MediaType;
 import jakarta.ws.rs.core.Response;
+import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
@@ -45,9 +47,12 @@ public class KvResource {
     private static final String TEXT_UTF8 = "text/plain; charset=utf-8";
     static final String SESSION = "X-Session-Token";
 
+    private static final Logger LOG = Logger.getLogger(KvResource.class);
+
     private final KvContract contract;
     private final Sessions sessions;
     private final Metrics metrics;
+    private final long slowNanos;
     private final RequestChecks checks;
     private final String mode;
     private final SecurityIdentity identity;
@@ -58,6 +63,7 @@ public class KvResource {
         this.identity = identity;
         this.sessions = sessions;
         this.metrics = metrics;
+        this.slowNanos = config.networkTimeout().toNanos();
         this.checks = new RequestChecks(config.maxValueBytes());
         this.mode = config.mode().wireName();
     }
@@ -214,6 +220,14 @@ public class KvResource {
             response = Failures.response(e, !"read".equals(operation));
         }
         metrics.request(operation, response.getStatus(), started);
+        long took = System.nanoTime() - started;
+        if (took > slowNanos) {
+            // A refusal must come within NETWORK_TIMEOUT (docs/architecture.md C3); an answer this late
+            // says where to look (PG_CALL_SLOW, if a store call was the slow part).
+            LogEvent.of("REQUEST_SLOW").with(LogEvent.OPERATION, operation)
+                    .with(LogEvent.STATUS, response.getStatus()).with(LogEvent.DURATION, took)
+                    .warn(LOG, "a request took longer than NETWORK_TIMEOUT");
+        }
         if (!"read".equals(operation)) {
             AuditLog.write(operation, key, caller(), response);
         }

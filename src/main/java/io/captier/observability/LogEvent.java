@@ -28,6 +28,8 @@ public final class LogEvent {
     public static final String ACTION = "event.action";
     /** {@code success}, {@code failure} or {@code unknown}. */
     public static final String OUTCOME = "event.outcome";
+    /** How long the event took, in nanoseconds (ECS). */
+    public static final String DURATION = "event.duration";
     public static final String REASON = "event.reason";
     /** The name of an API key, never the key. */
     public static final String USER = "user.name";
@@ -38,7 +40,7 @@ public final class LogEvent {
     public static final String FILE = "file.path";
 
     // captier's own fields
-    /** write or delete. */
+    /** write, delete or read. */
     public static final String OPERATION = "captier.operation";
     /** A data key, once validated. */
     public static final String KEY = "captier.key";
@@ -66,6 +68,8 @@ public final class LogEvent {
     /** Epoch milliseconds since which Redis may miss writes. */
     public static final String SINCE_MS = "captier.since_ms";
     public static final String COUNT = "captier.count";
+    /** Of a PostgreSQL call's time, how much went to taking a pooled connection, in ms (PG_CALL_SLOW). */
+    public static final String ACQUIRE_MS = "captier.acquire_ms";
     /** How far a version's clock was ahead of this instance's, in ms (CLOCK_OFFSET). */
     public static final String CLOCK_AHEAD_MS = "captier.clock_ahead_ms";
 

@@ -3,9 +3,11 @@ package io.captier.store.postgres;
 import io.captier.failure.OutcomeUnknownException;
 import io.captier.failure.StoreUnavailableException;
 import io.captier.observability.DbSpans;
+import io.captier.observability.LogEvent;
 import io.captier.resilience.Breaker;
 import io.captier.resilience.Breakers;
 import io.opentelemetry.api.trace.Span;
+import org.jboss.logging.Logger;
 
 import javax.sql.DataSource;
 import java.sql.Connection;
@@ -40,6 +42,8 @@ final class PgCalls {
     interface CommitWork<T> {
         T run(Connection c, AtomicBoolean commitSent) throws SQLException;
     }
+
+    private static final Logger LOG = Logger.getLogger(PgCalls.class);
 
     /** The least time worth sending a statement with (ms). */
     static final int MIN_WORK_MS = 100;
@@ -125,8 +129,10 @@ final class PgCalls {
      */
     private <T> T connected(PgNode node, DataSource pool, AtomicBoolean commitSent, CommitWork<T> work) {
         long started = System.nanoTime();
+        long acquired = 0; // until a connection is taken
         try (Connection c = pool.getConnection()) {
-            int leftMs = budgetMs - (int) TimeUnit.NANOSECONDS.toMillis(System.nanoTime() - started);
+            acquired = System.nanoTime();
+            int leftMs = budgetMs - (int) TimeUnit.NANOSECONDS.toMillis(acquired - started);
             if (leftMs < MIN_WORK_MS) {
                 throw new StoreUnavailableException("no time left for " + node.name()
                         + " after waiting for a connection", null);
@@ -144,6 +150,23 @@ final class PgCalls {
             }
         } catch (SQLException e) {
             throw cluster.failed(node, e, commitSent.get());
+        } finally {
+            slow(node, started, acquired);
+        }
+    }
+
+    /**
+     * A call that outlived its NETWORK_TIMEOUT is logged (PG_CALL_SLOW) with the share of it
+     * spent waiting for a connection: the budget above should make that impossible, so one
+     * that happens says where a refusal's time went.
+     */
+    private void slow(PgNode node, long started, long acquired) {
+        long now = System.nanoTime();
+        long took = now - started;
+        if (took > TimeUnit.MILLISECONDS.toNanos(budgetMs)) {
+            LogEvent.of("PG_CALL_SLOW").with(LogEvent.NODE, node.name()).with(LogEvent.DURATION, took)
+                    .with(LogEvent.ACQUIRE_MS, TimeUnit.NANOSECONDS.toMillis((acquired == 0 ? now : acquired) - started))
+                    .warn(LOG, "a PostgreSQL call took longer than NETWORK_TIMEOUT");
         }
     }
 

@@ -10,6 +10,10 @@ import io.captier.it.Stack;
 import io.captier.mode.Mode;
 import org.awaitility.Awaitility;
 
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -38,6 +42,7 @@ public final class Drill {
     private final Stack stack;
     private final Map<String, String> settings;
     private final Consumer<String> narrator;
+    private Path logsDir;
 
     /**
      * @param settings extra environment for the drill's instances (e.g. a test-only break switch)
@@ -104,8 +109,11 @@ public final class Drill {
         List<Op> sorted = ops.stream().sorted(Comparator.comparingLong(Op::invokeNanos)).toList();
         History history = new History(sorted, nemesis.events(), nemesis.downtimes(), Map.of())
                 .withFinalStates(finalStates(prefix, sorted));
+        if (logsDir != null) {
+            keepLogs(all, logsDir);
+        }
         if (stuck != null) {
-            throw new Unreconciled(history, stuck, all.stream().map(AppInstance::log).toList());
+            throw new Unreconciled(history, stuck);
         }
         all.forEach(AppInstance::close); // their work is done; the machine has two cores
         return history;
@@ -117,16 +125,37 @@ public final class Drill {
      * (they go with the topology's temp dir).
      *
      * @param stuck which instance's buffer holds how many writes, and its log's tail
-     * @param logs  every instance's log file
      */
     public static final class Unreconciled extends RuntimeException {
         public final transient History history;
-        public final transient List<java.nio.file.Path> logs;
 
-        Unreconciled(History history, String stuck, List<java.nio.file.Path> logs) {
+        Unreconciled(History history, String stuck) {
             super("buffered writes not reconciled within 90 s of the heal:\n" + stuck);
             this.history = history;
-            this.logs = logs;
+        }
+    }
+
+    /**
+     * Copies the instances' logs into {@code dir} at the end of each run (they live in the
+     * instances' temp dirs, which go when the instances close).
+     *
+     * @return this drill
+     */
+    public Drill keepingLogsIn(Path dir) {
+        this.logsDir = dir;
+        return this;
+    }
+
+    private void keepLogs(List<AppInstance> instances, Path dir) {
+        try {
+            Files.createDirectories(dir);
+            for (AppInstance app : instances) {
+                if (Files.exists(app.log())) {
+                    Files.copy(app.log(), dir.resolve(app.log().getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        } catch (IOException e) {
+            narrator.accept("could not keep the instances' logs: " + e.getMessage());
         }
     }
 

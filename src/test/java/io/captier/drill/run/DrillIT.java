@@ -70,7 +70,8 @@ class DrillIT {
         DrillPlan plan = DrillPlan.ci();
         String counterexample = System.getProperty("drill.counterexample", "");
         Map<String, String> settings = counterexample.isEmpty() ? Map.of() : Map.of("CAPTIER_BREAK_CONTRACT", counterexample);
-        History history = new Drill(stack, settings, DrillIT::say).run("drill", plan, Drill.cycles(plan, DrillIT::say));
+        History history = new Drill(stack, settings, DrillIT::say).keepingLogsIn(REPORTS.resolve("drill").resolve("logs"))
+                .run("drill", plan, Drill.cycles(plan, DrillIT::say));
         CheckResult result = check(history, "drill");
 
         long kills = history.nemesis().stream().filter(e -> e.kind().startsWith("kill")).count();

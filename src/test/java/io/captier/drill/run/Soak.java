@@ -4,14 +4,10 @@ import io.captier.drill.check.CheckResult;
 import io.captier.drill.history.History;
 import io.captier.it.Stack;
 
-import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.time.LocalDateTime;
 import java.time.format.DateTimeFormatter;
-import java.util.List;
 import java.util.Map;
 
 /**
@@ -33,13 +29,13 @@ public final class Soak {
         CheckResult result;
         boolean reconciled = true;
         try (Stack stack = Stack.startOnNetwork()) {
+            Drill drill = new Drill(stack, Map.of(), Soak::say).keepingLogsIn(reportDir.resolve("logs"));
             History history;
             try {
-                history = new Drill(stack, Map.of(), Soak::say).run("soak", plan, Drill.cycles(plan, Soak::say));
+                history = drill.run("soak", plan, Drill.cycles(plan, Soak::say));
             } catch (Drill.Unreconciled stuck) {
                 // Still judged and reported: a soak's hour is not thrown away for its last step.
                 say(stuck.getMessage());
-                keepLogs(stuck.logs, reportDir.resolve("logs"));
                 history = stuck.history;
                 reconciled = false;
             }
@@ -49,21 +45,6 @@ public final class Soak {
             say("FAIL: buffered writes were not reconciled after the heal (above); logs in " + reportDir.resolve("logs"));
         }
         System.exit(reconciled && result.verdict() == CheckResult.Verdict.PASS ? 0 : 1);
-    }
-
-    /** The instances' logs, copied before their temp dir goes with the topology. */
-    private static void keepLogs(List<Path> logs, Path into) {
-        try {
-            Files.createDirectories(into);
-            for (Path log : logs) {
-                if (Files.exists(log)) {
-                    Files.copy(log, into.resolve(log.getFileName()),
-                            StandardCopyOption.REPLACE_EXISTING);
-                }
-            }
-        } catch (IOException e) {
-            say("could not keep the instances' logs: " + e.getMessage());
-        }
     }
 
     private static void say(String line) {
