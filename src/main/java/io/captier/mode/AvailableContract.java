@@ -207,17 +207,13 @@ public class AvailableContract implements KvContract {
         try {
             buffered = pending.replayOf(idempotency);
         } catch (StoreUnavailableException | RedisNode.RedisErrorReply redisDown) {
-            return new FirstAttempt(Optional.empty(), true);
+            // The primary may still hold the first attempt's claim (it committed there).
+            return committed(idempotency).map(FirstAttempt::found).orElse(new FirstAttempt(Optional.empty(), true));
         }
         if (buffered.isEmpty()) {
             return new FirstAttempt(Optional.empty(), false);
         }
-        Optional<Replay> committed;
-        try {
-            committed = postgres.replayOf(idempotency);
-        } catch (StoreUnavailableException primaryDown) {
-            committed = Optional.empty();
-        }
+        Optional<Replay> committed = committed(idempotency);
         if (committed.isPresent()) {
             return FirstAttempt.found(committed.get());
         }
@@ -228,6 +224,15 @@ public class AvailableContract implements KvContract {
                 return false;
             }
         }));
+    }
+
+    /** The primary's answer for the key's claim; empty when it has none or cannot be asked. */
+    private Optional<Replay> committed(IdempotencyKey idempotency) {
+        try {
+            return postgres.replayOf(idempotency);
+        } catch (StoreUnavailableException primaryDown) {
+            return Optional.empty();
+        }
     }
 
     /**

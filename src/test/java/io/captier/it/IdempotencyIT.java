@@ -261,6 +261,10 @@ class IdempotencyIT extends TwoInstances {
     @Test
     @Order(7)
     void aRetryThatCannotAskRedisDoesNotClaimTheKeyOverItsBufferedFirstAttempt() {
+        await("ap-b commits on the primary").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofMillis(200))
+                .until(() -> cb.write("idem-committed-probe", "p").status() == 200);
+        Client.Answer committed = cb.write("idem-committed", "A", "Idempotency-Key", "K8");
+        assertEquals(200, committed.status(), committed.toString());
         Node primary = stack.topology.pgPrimary();
         stack.topology.kill(primary);
         // After step 6's failover the replicas may still be resyncing: a buffer they confirm first.
@@ -277,6 +281,9 @@ class IdempotencyIT extends TwoInstances {
             Client.Answer retry = cb.write("idem-unseen", "A", "Idempotency-Key", "K7");
             assertEquals(202, retry.status(), "not committed over a first attempt Redis may hold: " + retry);
             assertEquals("local", retry.string("durability"), retry.toString());
+            // A first attempt the primary committed is still found there (the soak found it
+            // answered as a new local write instead).
+            assertReplayOf(committed, cb.write("idem-committed", "A", "Idempotency-Key", "K8"));
             // The reconciler runs every 250 ms: the retry must wait in the hint log for Redis.
             await().during(Duration.ofSeconds(3)).atMost(Duration.ofSeconds(5)).pollInterval(Duration.ofMillis(250))
                     .until(() -> sql("SELECT version FROM idempotency WHERE idem_key = 'tester:K7'").isEmpty());
@@ -289,6 +296,8 @@ class IdempotencyIT extends TwoInstances {
                 "the first acknowledged attempt is the one applied");
         assertEquals(List.of(List.of(Long.toString(a.version()))),
                 sql("SELECT version FROM idempotency WHERE idem_key = 'tester:K7'"), "K7 applied once, at ap-a's version");
+        assertEquals(List.of(List.of(Long.toString(committed.version()))),
+                sql("SELECT version FROM kv WHERE key = 'idem-committed'"), "K8 applied once");
     }
 
     private List<Node> redisDataNodes() {
