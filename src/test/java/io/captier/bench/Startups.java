@@ -87,6 +87,7 @@ final class Startups {
             // AOTMode=on: the JVM refuses to start rather than silently run without the cache.
             args += " -XX:AOTMode=on -XX:AOTCache=" + Path.of(setup.appDir(), "app.aot").toAbsolutePath();
         }
+        String benchArgs = System.getProperty("captier.app.jvmArgs");
         System.setProperty("captier.app.java", setup.java());
         System.setProperty("captier.app.jvmArgs", args);
         String dir = setup.appDir() != null ? Path.of(setup.appDir()).toAbsolutePath().toString() : buildAppDir;
@@ -121,7 +122,11 @@ final class Startups {
             return m;
         } finally {
             System.clearProperty("captier.app.java");
-            System.clearProperty("captier.app.jvmArgs");
+            if (benchArgs == null) {
+                System.clearProperty("captier.app.jvmArgs");
+            } else {
+                System.setProperty("captier.app.jvmArgs", benchArgs);
+            }
         }
     }
 }
