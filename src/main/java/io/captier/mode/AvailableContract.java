@@ -34,7 +34,8 @@ import java.util.function.BooleanSupplier;
  *
  * <p>Writes commit on the PostgreSQL primary and are written through to Redis; when the
  * primary cannot take them they go to the Redis pending stream, or the instance's own
- * hint log (202), to be reconciled.
+ * hint log (202), to be reconciled. A retry whose first attempt may wait on the Redis
+ * stream unseen (Redis cannot be asked) goes to the hint log too.
  */
 @ApplicationScoped
 public class AvailableContract implements KvContract {
@@ -50,6 +51,7 @@ public class AvailableContract implements KvContract {
     private final Hlc hlc;
     private final String instanceId;
     private final BrokenOnPurpose broken;
+    private final BufferedAnswers bufferedAnswers = new BufferedAnswers();
 
     /** The hint log is no bean (no interceptor can wrap it): its append gets a span here. */
     @Inject
@@ -207,8 +209,18 @@ public class AvailableContract implements KvContract {
         try {
             buffered = pending.replayOf(idempotency);
         } catch (StoreUnavailableException | RedisNode.RedisErrorReply redisDown) {
-            // The primary may still hold the first attempt's claim (it committed there).
-            return committed(idempotency).map(FirstAttempt::found).orElse(new FirstAttempt(Optional.empty(), true));
+            // The primary may still hold the first attempt's claim (it committed there), or
+            // this instance may have buffered it on the stream itself.
+            Optional<Replay> committed = committed(idempotency);
+            if (committed.isPresent()) {
+                return FirstAttempt.found(committed.get());
+            }
+            Optional<Replay> bufferedHere = bufferedAnswers.find(idempotency);
+            if (bufferedHere.isPresent()) {
+                // The replicas cannot be asked whether they still hold it: kept here too, local.
+                return FirstAttempt.found(kept(request, idempotency, bufferedHere.get(), () -> false));
+            }
+            return new FirstAttempt(Optional.empty(), true);
         }
         if (buffered.isEmpty()) {
             return new FirstAttempt(Optional.empty(), false);
@@ -325,6 +337,10 @@ public class AvailableContract implements KvContract {
         }
         staleness.buffered(startedAt);
         cache.remember(proposed, 0, startedAt);
+        if (durability == Durability.REPLICATED_BUFFER) {
+            write.idempotency().ifPresent(key -> bufferedAnswers.remember(key,
+                    new Replay(proposed.version(), proposed.origin(), durability.wireName())));
+        }
         return new WriteResult(request.key(), proposed.version(), proposed.origin(), durability, false);
     }
 

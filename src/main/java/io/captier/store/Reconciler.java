@@ -19,6 +19,7 @@ import org.jboss.logging.Logger;
 import java.io.IOException;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
 import java.util.concurrent.TimeUnit;
 
@@ -148,21 +149,27 @@ public class Reconciler {
      * (docs/decisions.md, Buffers: this instance could not ask Redis when it took it), while
      * the first attempt, acknowledged from the stream, is not yet in PostgreSQL; applied
      * first, the retry would claim the key and the first acknowledged version would be
-     * skipped. So the first attempt is the one applied, and this one is skipped. A key
-     * reused by another request is left to the primary's claim.
+     * skipped. So the first attempt is the one applied, and this one is skipped, once the
+     * replicas hold that record (a failover keeps it). A key reused by another request is
+     * left to the primary's claim.
      *
      * @return THIS_ONE for a write without a key, or whose key's record is absent or its own;
-     *         UNKNOWN when Redis cannot be asked
+     *         UNKNOWN when Redis cannot be asked or its replicas do not confirm the other record
      */
     private FirstAttempt firstAttempt(BufferedWrite write) {
         if (write.idempotency().isEmpty()) {
             return FirstAttempt.THIS_ONE;
         }
+        IdempotencyKey key = write.idempotency().get();
         try {
-            return pending.replayOf(write.idempotency().get())
-                    .filter(first -> first.version() != write.entry().version()
-                            || !first.origin().equals(write.entry().origin()))
-                    .map(other -> FirstAttempt.ELSEWHERE).orElse(FirstAttempt.THIS_ONE);
+            Optional<Replay> other = pending.replayOf(key).filter(first -> first.version() != write.entry().version()
+                    || !first.origin().equals(write.entry().origin()));
+            if (other.isEmpty()) {
+                return FirstAttempt.THIS_ONE;
+            }
+            // Only once the replicas hold it: a record only the master has may go with a
+            // failover, and this write with it (the review of the first version found it).
+            return pending.replicasHoldRecord(key, other.get()) ? FirstAttempt.ELSEWHERE : FirstAttempt.UNKNOWN;
         } catch (IdempotencyKeyReused conflict) {
             return FirstAttempt.THIS_ONE;
         } catch (StoreUnavailableException | RedisNode.RedisErrorReply redisDown) {

@@ -281,6 +281,13 @@ class IdempotencyIT extends TwoInstances {
             Client.Answer retry = cb.write("idem-unseen", "A", "Idempotency-Key", "K7");
             assertEquals(202, retry.status(), "not committed over a first attempt Redis may hold: " + retry);
             assertEquals("local", retry.string("durability"), retry.toString());
+            // On ap-a, which buffered the first attempt itself, the retry is that attempt, kept
+            // in its hint log too (the replicas cannot be asked now): its version, local.
+            Client.Answer again = ca.write("idem-unseen", "A", "Idempotency-Key", "K7");
+            assertEquals(202, again.status(), again.toString());
+            assertEquals("true", again.header("Idempotent-Replayed"), again.toString());
+            assertEquals(a.version(), again.version(), "the first attempt's version: " + again);
+            assertEquals("local", again.string("durability"), again.toString());
             // A first attempt the primary committed is still found there (the soak found it
             // answered as a new local write instead).
             assertReplayOf(committed, cb.write("idem-committed", "A", "Idempotency-Key", "K8"));
