@@ -17,13 +17,16 @@ import org.eclipse.microprofile.health.Readiness;
  * /health/ready: can this instance keep its profile's contract right now?
  * Consistent: an unfenced PostgreSQL primary is reachable, the schema is in place and
  * its breaker is closed (a half-open breaker lets one trial call through and refuses the
- * rest, so an instance is not ready until the trial succeeded). Available: at least one
- * store can take a write and bound a read: the PostgreSQL primary once this instance has
+ * rest, so an instance is not ready until the trial succeeded). Available: this instance has
  * looked at the pending stream (before that PostgreSQL has no staleness bound and is not
- * read: {@link Staleness#ofPgPrimary}), or the Redis master once this instance has seen
- * the projection gaps others published, without which Redis has no bound. An instance
- * started while the Redis master was unreachable used to say ready and then answer every
- * read it had not written itself 503 (the soak's restarts during a paused master).
+ * read: {@link Staleness#ofPgPrimary}), and at least one store can take a write and bound a
+ * read: the PostgreSQL primary, or the Redis master once this instance has seen the
+ * projection gaps others published, without which Redis has no bound. Either store alone is
+ * then enough to answer every read if the other one goes. An instance started while the
+ * Redis master was unreachable used to say ready and then answer every read it had not
+ * written itself 503; one that said ready on the Redis master alone, before its first look
+ * at the stream, did the same when that master paused a few seconds later (both found by
+ * the soak).
  */
 @Readiness
 @ApplicationScoped
@@ -53,12 +56,24 @@ public class ContractReadiness implements HealthCheck {
         if (config.mode() == Mode.CONSISTENT) {
             return r.status(primary).build();
         }
-        boolean master = reachable(redis::master, r, "redis_master")
-                && staleness.hasSeenPublishedGaps();
+        boolean master = reachable(redis::master, r, "redis_master");
         r.withData("projection_gaps_seen", staleness.hasSeenPublishedGaps());
-        boolean primaryBounded = staleness.ofPgPrimary(System.currentTimeMillis()) != Staleness.UNKNOWN;
-        r.withData("pending_stream_seen", primaryBounded);
-        return r.status(primary && primaryBounded || master).build();
+        boolean streamSeen = staleness.ofPgPrimary(System.currentTimeMillis()) != Staleness.UNKNOWN;
+        r.withData("pending_stream_seen", streamSeen);
+        return r.status(availableReady(primary, master, staleness.hasSeenPublishedGaps(), streamSeen)).build();
+    }
+
+    /**
+     * The available profile's rule (class comment).
+     *
+     * @param primary    an unfenced, migrated PostgreSQL primary is reachable, its breaker closed
+     * @param master     the Redis master the sentinels name is reachable
+     * @param gapsSeen   this instance has seen the projection gaps others published
+     * @param streamSeen this instance has looked at the pending stream of a confirmed master
+     * @return whether the instance may say ready
+     */
+    static boolean availableReady(boolean primary, boolean master, boolean gapsSeen, boolean streamSeen) {
+        return streamSeen && (primary || master && gapsSeen);
     }
 
     /** /health is open: it says whether a node is reachable, never where it is (that is /nodes, with a key). */
