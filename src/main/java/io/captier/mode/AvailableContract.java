@@ -127,7 +127,7 @@ public class AvailableContract implements KvContract {
         }
         PgStore.Committed committed;
         try {
-            committed = postgres.write(proposed, ConsistentContract.idempotency(request));
+            committed = postgres.writeChoosingVersionFirst(proposed, ConsistentContract.idempotency(request));
             if (!committed.replayed()) {
                 Entry stored = ConsistentContract.stored(proposed, committed);
                 projection.writeThrough(stored, idempotency, startedAt);
@@ -135,9 +135,14 @@ public class AvailableContract implements KvContract {
                 // have been acknowledged while this one was under way.
                 cache.remember(stored, 0, startedAt);
             }
-        } catch (StoreUnavailableException | OutcomeUnknownException primaryDown) {
-            // Buffering a write whose commit may have happened is safe: reconciling the same
-            // version again changes nothing, and its Idempotency-Key is claimed once.
+        } catch (OutcomeUnknownException unknown) {
+            // Buffering a write whose commit may have happened is safe at the version that
+            // commit gives it: reconciling the same version again changes nothing, and its
+            // Idempotency-Key is claimed once. At the proposed one it would be acknowledged at
+            // a version it never has, below the row it overwrote (found by the 60-minute soak).
+            Entry asCommitted = unknown.version().isPresent() ? proposed.withVersion(unknown.version().getAsLong()) : proposed;
+            return buffered(request, new BufferedWrite(asCommitted, idempotency), startedAt, true);
+        } catch (StoreUnavailableException primaryDown) {
             return buffered(request, new BufferedWrite(proposed, idempotency), startedAt, true);
         }
         if (committed.replayed()) {

@@ -23,6 +23,7 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicLong;
 
 /**
  * The writes captier makes to the kv table, on the primary through a primary-only
@@ -154,6 +155,41 @@ public class PgStore {
                 ? autocommitted(c, commitSent,
                         () -> upsert(c, proposed, idempotency, System.currentTimeMillis() + writeDeadlineMs))
                 : inTransaction(c, commitSent, () -> upsert(c, proposed, idempotency, NO_DEADLINE)));
+    }
+
+    /**
+     * The available profile's direct write: like {@link #write}, but always in a transaction, so
+     * the version the primary chose (max(proposed, previous + 1)) is known before the commit is
+     * sent. The available profile buffers a write whose commit's answer was lost; the buffered
+     * copy must carry the version the commit would have given it, or the write would be
+     * acknowledged at one version and applied at another (the 60-minute soak: proposed below a
+     * clock-ahead row, the commit hung on the paused synchronous standby, buffered at the
+     * proposed version, then committed above it when the standby came back).
+     *
+     * @throws StoreUnavailableException nothing was applied
+     * @throws OutcomeUnknownException   the commit was sent and its answer lost; its
+     *                                   {@code version()} is the one the write has if it was applied
+     *                                   (empty for a replay, which wrote nothing new)
+     * @throws IdempotencyKeyReused       the key was used for another request
+     */
+    @WithSpan(value = "postgres.write", kind = SpanKind.CLIENT)
+    public Committed writeChoosingVersionFirst(Entry proposed, Optional<IdempotencyKey> idempotency) {
+        AtomicLong chosen = new AtomicLong();
+        try {
+            return commitOnPrimary("INSERT", (c, commitSent) -> inTransaction(c, commitSent, () -> {
+                Committed committed = upsert(c, proposed, idempotency, NO_DEADLINE);
+                if (!committed.replayed()) {
+                    chosen.set(committed.version());
+                }
+                return committed;
+            }));
+        } catch (OutcomeUnknownException unknown) {
+            if (chosen.get() == 0) {
+                throw unknown;
+            }
+            hlc.observe(chosen.get());
+            throw new OutcomeUnknownException(unknown.getMessage(), unknown.getCause(), chosen.get());
+        }
     }
 
     /**
