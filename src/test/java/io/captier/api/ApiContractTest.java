@@ -1,8 +1,8 @@
 package io.captier.api;
 
-import io.captier.cluster.Credentials;
-import io.captier.cluster.Topology;
-import io.captier.cluster.TopologyResource;
+import io.captier.cluster.app.TopologyResource;
+import io.captier.cluster.topology.Credentials;
+import io.captier.cluster.topology.Topology;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;
 import io.quarkus.test.junit.QuarkusTest;

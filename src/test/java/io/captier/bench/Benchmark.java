@@ -2,10 +2,10 @@ package io.captier.bench;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
-import io.captier.cluster.AppInstance;
-import io.captier.cluster.Credentials;
-import io.captier.cluster.Topology;
-import io.captier.it.Stack;
+import io.captier.cluster.app.AppInstance;
+import io.captier.cluster.app.Stack;
+import io.captier.cluster.topology.Credentials;
+import io.captier.cluster.topology.Topology;
 
 import java.io.IOException;
 import java.net.URI;

@@ -1,7 +1,7 @@
 package io.captier.bench;
 
-import io.captier.cluster.AppInstance;
-import io.captier.cluster.Topology;
+import io.captier.cluster.app.AppInstance;
+import io.captier.cluster.topology.Topology;
 
 import java.util.LinkedHashMap;
 import java.util.Map;

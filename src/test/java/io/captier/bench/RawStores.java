@@ -1,6 +1,6 @@
 package io.captier.bench;
 
-import io.captier.cluster.Topology;
+import io.captier.cluster.topology.Topology;
 
 import java.io.IOException;
 import java.nio.file.Files;

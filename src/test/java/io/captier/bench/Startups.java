@@ -1,7 +1,7 @@
 package io.captier.bench;
 
-import io.captier.cluster.AppInstance;
-import io.captier.it.Stack;
+import io.captier.cluster.app.AppInstance;
+import io.captier.cluster.app.Stack;
 
 import java.nio.file.Files;
 import java.nio.file.Path;

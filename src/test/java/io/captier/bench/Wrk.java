@@ -1,6 +1,6 @@
 package io.captier.bench;
 
-import io.captier.cluster.Credentials;
+import io.captier.cluster.topology.Credentials;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -1,10 +1,12 @@
 package io.captier.it;
 
-import io.captier.cluster.AppInstance;
-import io.captier.cluster.Credentials;
-import io.captier.cluster.NginxServer;
-import io.captier.cluster.StackFiles;
-import io.captier.cluster.Topology;
+import io.captier.cluster.app.AppInstance;
+import io.captier.cluster.app.Client;
+import io.captier.cluster.app.Stack;
+import io.captier.cluster.devstack.NginxServer;
+import io.captier.cluster.devstack.StackFiles;
+import io.captier.cluster.topology.Credentials;
+import io.captier.cluster.topology.Topology;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
 import net.jqwik.api.Combinators;

@@ -1,7 +1,8 @@
 package io.captier.it;
 
 import com.fasterxml.jackson.core.type.TypeReference;
-import io.captier.cluster.Topology.Node;
+import io.captier.cluster.app.Client;
+import io.captier.cluster.topology.Topology.Node;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 

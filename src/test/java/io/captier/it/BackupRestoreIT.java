@@ -1,8 +1,11 @@
 package io.captier.it;
 
-import io.captier.cluster.AppInstance;
-import io.captier.cluster.ProcessTopology;
-import io.captier.cluster.Topology.Node;
+import io.captier.cluster.app.AppInstance;
+import io.captier.cluster.app.Client;
+import io.captier.cluster.app.LogsOnFailure;
+import io.captier.cluster.app.Stack;
+import io.captier.cluster.process.ProcessTopology;
+import io.captier.cluster.topology.Topology.Node;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -177,7 +180,7 @@ class BackupRestoreIT {
                         .filter(a -> a.at().isBefore(lossAt.minusSeconds(ARCHIVE_TIMEOUT_SEC))).limit(10).toList());
         // and by the archive itself: what was acknowledged before the last segment archived before the
         // loss (less the time from its switch to its archiving) is in it
-        Instant lastArchived = io.captier.cluster.Backups.parseTarget(archiver.get(1));
+        Instant lastArchived = io.captier.cluster.process.Backups.parseTarget(archiver.get(1));
         assertTrue(lost.stream().noneMatch(a -> a.at().isBefore(lastArchived.minus(SWITCH_TO_ARCHIVED))),
                 "lost although acknowledged before the last archived segment (" + lastArchived + "): " + lost.stream()
                         .filter(a -> a.at().isBefore(lastArchived.minus(SWITCH_TO_ARCHIVED))).limit(10).toList());

@@ -1,8 +1,10 @@
 package io.captier.it;
 
-import io.captier.cluster.AppInstance;
-import io.captier.cluster.SmallDisk;
-import io.captier.cluster.Topology.Node;
+import io.captier.cluster.app.AppInstance;
+import io.captier.cluster.app.Client;
+import io.captier.cluster.app.Stack;
+import io.captier.cluster.os.SmallDisk;
+import io.captier.cluster.topology.Topology.Node;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
@@ -155,7 +157,7 @@ class BufferedWritesIT extends TwoInstances {
                 .untilAsserted(this::postgresHoldsEveryWinner);
         Acked winner = winners.get("contended");
         for (Node node : stack.topology.nodes()) {
-            if (node.kind() == io.captier.cluster.Topology.Kind.REDIS) {
+            if (node.kind() == io.captier.cluster.topology.Topology.Kind.REDIS) {
                 await().atMost(Duration.ofSeconds(10)).until(() -> Long.toString(winner.version())
                         .equals(stack.topology.redis(node, "HGET", "captier:kv:contended", "ver").trim()));
             }

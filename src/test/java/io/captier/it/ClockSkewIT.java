@@ -1,7 +1,10 @@
 package io.captier.it;
 
-import io.captier.cluster.AppInstance;
-import io.captier.cluster.SkewedClock;
+import io.captier.cluster.app.AppInstance;
+import io.captier.cluster.app.Client;
+import io.captier.cluster.app.LogsOnFailure;
+import io.captier.cluster.app.SkewedClock;
+import io.captier.cluster.app.Stack;
 import io.captier.version.Hlc;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

@@ -1,6 +1,8 @@
 package io.captier.it;
 
-import io.captier.cluster.Topology.Node;
+import io.captier.cluster.app.Client;
+import io.captier.cluster.app.Stack;
+import io.captier.cluster.topology.Topology.Node;
 import io.captier.version.Hlc;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;

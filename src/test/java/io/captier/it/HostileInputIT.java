@@ -1,6 +1,8 @@
 package io.captier.it;
 
-import io.captier.cluster.Topology;
+import io.captier.cluster.app.Client;
+import io.captier.cluster.app.Stack;
+import io.captier.cluster.topology.Topology;
 import io.captier.session.SessionToken;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;

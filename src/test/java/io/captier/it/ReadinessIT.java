@@ -4,9 +4,12 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertNotEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.captier.cluster.AppInstance;
-import io.captier.cluster.ProcessTopology;
-import io.captier.cluster.Topology.Node;
+import io.captier.cluster.app.AppInstance;
+import io.captier.cluster.app.Client;
+import io.captier.cluster.app.LogsOnFailure;
+import io.captier.cluster.app.Stack;
+import io.captier.cluster.process.ProcessTopology;
+import io.captier.cluster.topology.Topology.Node;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

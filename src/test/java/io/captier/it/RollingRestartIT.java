@@ -1,8 +1,11 @@
 package io.captier.it;
 
-import io.captier.cluster.AppInstance;
-import io.captier.cluster.NginxServer;
-import io.captier.cluster.RollingRestart;
+import io.captier.cluster.app.AppInstance;
+import io.captier.cluster.app.Client;
+import io.captier.cluster.app.LogsOnFailure;
+import io.captier.cluster.app.Stack;
+import io.captier.cluster.devstack.NginxServer;
+import io.captier.cluster.devstack.RollingRestart;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

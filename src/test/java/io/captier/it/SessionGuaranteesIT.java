@@ -1,9 +1,11 @@
 package io.captier.it;
 
-import io.captier.cluster.AppInstance;
-import io.captier.cluster.Credentials;
-import io.captier.cluster.Topology.Kind;
-import io.captier.cluster.Topology.Node;
+import io.captier.cluster.app.AppInstance;
+import io.captier.cluster.app.Client;
+import io.captier.cluster.app.Stack;
+import io.captier.cluster.topology.Credentials;
+import io.captier.cluster.topology.Topology.Kind;
+import io.captier.cluster.topology.Topology.Node;
 import io.captier.security.ApiKeys;
 import io.captier.session.SessionToken;
 import org.junit.jupiter.api.Order;

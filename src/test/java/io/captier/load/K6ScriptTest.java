@@ -1,6 +1,6 @@
 package io.captier.load;
 
-import io.captier.cluster.Binaries;
+import io.captier.cluster.os.Binaries;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

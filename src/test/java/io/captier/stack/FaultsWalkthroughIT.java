@@ -1,6 +1,6 @@
 package io.captier.stack;
 
-import io.captier.cluster.StackFiles;
+import io.captier.cluster.devstack.StackFiles;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 

@@ -3,7 +3,7 @@ package io.captier.stack;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLMapper;
-import io.captier.cluster.StackFiles;
+import io.captier.cluster.devstack.StackFiles;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

@@ -1,7 +1,7 @@
 package io.captier.stack;
 
-import io.captier.cluster.RedisFromFiles;
-import io.captier.cluster.StackFiles;
+import io.captier.cluster.devstack.RedisFromFiles;
+import io.captier.cluster.devstack.StackFiles;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;

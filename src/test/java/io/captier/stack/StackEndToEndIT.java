@@ -1,14 +1,14 @@
 package io.captier.stack;
 
 import com.fasterxml.jackson.databind.JsonNode;
-import io.captier.cluster.AppInstance;
-import io.captier.cluster.MonitoringServers;
-import io.captier.cluster.NginxServer;
-import io.captier.cluster.StackFiles;
-import io.captier.cluster.Topology.Node;
-import io.captier.it.Client;
-import io.captier.it.LogsOnFailure;
-import io.captier.it.Stack;
+import io.captier.cluster.app.AppInstance;
+import io.captier.cluster.app.Client;
+import io.captier.cluster.app.LogsOnFailure;
+import io.captier.cluster.app.Stack;
+import io.captier.cluster.devstack.MonitoringServers;
+import io.captier.cluster.devstack.NginxServer;
+import io.captier.cluster.devstack.StackFiles;
+import io.captier.cluster.topology.Topology.Node;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.MethodOrderer;

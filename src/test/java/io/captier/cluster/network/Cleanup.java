@@ -1,7 +1,7 @@
 package io.captier.cluster.network;
 
-import io.captier.cluster.Processes;
-import io.captier.cluster.Watchdog;
+import io.captier.cluster.os.Processes;
+import io.captier.cluster.os.Watchdog;
 import java.time.Duration;
 import java.util.ArrayDeque;
 import java.util.ArrayList;

@@ -1,8 +1,8 @@
 package io.captier.cluster.network;
 
-import io.captier.cluster.Binaries;
-import io.captier.cluster.Processes;
-import io.captier.cluster.Watchdog;
+import io.captier.cluster.os.Binaries;
+import io.captier.cluster.os.Processes;
+import io.captier.cluster.os.Watchdog;
 import java.nio.file.Path;
 import java.security.SecureRandom;
 import java.time.Duration;

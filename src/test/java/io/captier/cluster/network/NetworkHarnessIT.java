@@ -5,10 +5,10 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import io.captier.cluster.OsProcess;
-import io.captier.cluster.Processes;
-import io.captier.cluster.Resp;
-import io.captier.cluster.Watchdog;
+import io.captier.cluster.os.OsProcess;
+import io.captier.cluster.os.Processes;
+import io.captier.cluster.os.Resp;
+import io.captier.cluster.os.Watchdog;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package io.captier.cluster.network;
 
-import io.captier.cluster.Processes;
+import io.captier.cluster.os.Processes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;

@@ -1,6 +1,6 @@
 package io.captier.cluster.network;
 
-import io.captier.cluster.Processes;
+import io.captier.cluster.os.Processes;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,12 +1,12 @@
 package io.captier.drill.run;
 
-import io.captier.cluster.AppInstance;
-import io.captier.cluster.Topology;
+import io.captier.cluster.app.AppInstance;
+import io.captier.cluster.app.Client;
+import io.captier.cluster.app.Stack;
+import io.captier.cluster.topology.Topology;
 import io.captier.drill.history.FinalState;
 import io.captier.drill.history.History;
 import io.captier.drill.history.Op;
-import io.captier.it.Client;
-import io.captier.it.Stack;
 import io.captier.mode.Mode;
 import org.awaitility.Awaitility;
 

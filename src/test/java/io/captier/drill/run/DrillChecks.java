@@ -1,5 +1,6 @@
 package io.captier.drill.run;
 
+import io.captier.cluster.app.Stack;
 import io.captier.drill.check.AvailabilityChecker;
 import io.captier.drill.check.CheckResult;
 import io.captier.drill.check.CheckSettings;
@@ -8,7 +9,6 @@ import io.captier.drill.check.IdempotencyChecker;
 import io.captier.drill.history.History;
 import io.captier.drill.history.HistoryJson;
 import io.captier.drill.report.DrillReport;
-import io.captier.it.Stack;
 import io.captier.mode.Mode;
 
 import java.nio.file.Path;

@@ -1,11 +1,11 @@
 package io.captier.drill.run;
 
+import io.captier.cluster.app.Client;
 import io.captier.drill.history.Mismatch;
 import io.captier.drill.history.Op;
 import io.captier.drill.history.OpType;
 import io.captier.drill.history.Outcome;
 import io.captier.drill.history.Precondition;
-import io.captier.it.Client;
 import io.captier.mode.Durability;
 import io.captier.mode.Mode;
 

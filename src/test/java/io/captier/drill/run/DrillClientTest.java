@@ -2,6 +2,7 @@ package io.captier.drill.run;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.captier.cluster.app.Client;
 import io.captier.drill.check.IdempotencyChecker;
 import io.captier.drill.check.LinearizabilityChecker;
 import io.captier.drill.check.Violation;
@@ -10,7 +11,6 @@ import io.captier.drill.history.Op;
 import io.captier.drill.history.OpType;
 import io.captier.drill.history.Outcome;
 import io.captier.drill.history.Precondition;
-import io.captier.it.Client;
 import io.captier.mode.Mode;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;

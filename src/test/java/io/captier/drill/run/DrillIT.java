@@ -1,6 +1,8 @@
 package io.captier.drill.run;
 
-import io.captier.cluster.Topology;
+import io.captier.cluster.app.LogsOnFailure;
+import io.captier.cluster.app.Stack;
+import io.captier.cluster.topology.Topology;
 import io.captier.drill.check.CheckResult;
 import io.captier.drill.check.Figures;
 import io.captier.drill.check.IdempotencyChecker;
@@ -8,8 +10,6 @@ import io.captier.drill.check.LastWriterWinsFinalStateChecker;
 import io.captier.drill.check.LinearizabilityChecker;
 import io.captier.drill.history.History;
 import io.captier.drill.history.Outcome;
-import io.captier.it.LogsOnFailure;
-import io.captier.it.Stack;
 import io.captier.mode.Mode;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;

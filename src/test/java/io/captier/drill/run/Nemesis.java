@@ -1,11 +1,11 @@
 package io.captier.drill.run;
 
-import io.captier.cluster.AppInstance;
-import io.captier.cluster.Topology;
-import io.captier.cluster.Topology.Node;
+import io.captier.cluster.app.AppInstance;
+import io.captier.cluster.app.Stack;
+import io.captier.cluster.topology.Topology;
+import io.captier.cluster.topology.Topology.Node;
 import io.captier.drill.history.Downtime;
 import io.captier.drill.history.NemesisEvent;
-import io.captier.it.Stack;
 
 import java.time.Duration;
 import java.util.ArrayList;

@@ -1,11 +1,11 @@
 package io.captier.drill.run;
 
-import io.captier.cluster.AppInstance;
-import io.captier.cluster.ProcessTopology;
-import io.captier.cluster.Topology.Kind;
-import io.captier.cluster.Topology.Node;
+import io.captier.cluster.app.AppInstance;
 import io.captier.cluster.network.Host;
 import io.captier.cluster.network.Partitions;
+import io.captier.cluster.process.ProcessTopology;
+import io.captier.cluster.topology.Topology.Kind;
+import io.captier.cluster.topology.Topology.Node;
 
 import java.time.Duration;
 import java.util.ArrayList;

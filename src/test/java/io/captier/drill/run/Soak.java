@@ -1,8 +1,8 @@
 package io.captier.drill.run;
 
+import io.captier.cluster.app.Stack;
 import io.captier.drill.check.CheckResult;
 import io.captier.drill.history.History;
-import io.captier.it.Stack;
 
 import java.nio.file.Path;
 import java.time.Duration;

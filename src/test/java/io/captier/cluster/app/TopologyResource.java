@@ -1,0 +1,68 @@
+package io.captier.cluster.app;
+
+import io.captier.cluster.process.ProcessTopology;
+import io.captier.cluster.topology.Topology;
+import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
+import java.util.LinkedHashMap;
+import java.util.Map;
+
+/**
+ * Runs the topology ({@link Topologies}) for a {@code @QuarkusTest}: the app under test gets the topology's
+ * {@link Topology#appEnv()} (DATABASE_URL, ... which its config reads through {@code ${DATABASE_URL}})
+ * plus {@code NETWORK_TIMEOUT_SEC=2}. Tests reach the topology through {@link #current()}.
+ *
+ * <p>Init args (from {@code @QuarkusTestResource(initArgs = ...)}): {@code synchronousReplication}
+ * (true/false), {@code sentinelDownAfterMs}, {@code sentinelFailoverTimeoutMs}.
+ */
+public class TopologyResource implements QuarkusTestResourceLifecycleManager {
+
+    private static volatile Topology current;
+
+    private ProcessTopology.Options options = ProcessTopology.Options.defaults();
+    private Topology topology;
+
+    @Override
+    public void init(Map<String, String> initArgs) {
+        ProcessTopology.Options o = ProcessTopology.Options.defaults();
+        if (initArgs.containsKey("synchronousReplication")) {
+            o = o.withSynchronousReplication(Boolean.parseBoolean(initArgs.get("synchronousReplication")));
+        }
+        if (initArgs.containsKey("sentinelDownAfterMs")) {
+            o = o.withSentinelDownAfterMs(Integer.parseInt(initArgs.get("sentinelDownAfterMs")));
+        }
+        if (initArgs.containsKey("sentinelFailoverTimeoutMs")) {
+            o = o.withSentinelFailoverTimeoutMs(Integer.parseInt(initArgs.get("sentinelFailoverTimeoutMs")));
+        }
+        options = o;
+    }
+
+    @Override
+    public Map<String, String> start() {
+        topology = Topologies.start(options);
+        current = topology;
+        Map<String, String> config = new LinkedHashMap<>(topology.appEnv());
+        config.put("NETWORK_TIMEOUT_SEC", "2");
+        return config;
+    }
+
+    @Override
+    public void stop() {
+        if (topology != null) {
+            if (current == topology) {
+                current = null;
+            }
+            topology.close();
+            topology = null;
+        }
+    }
+
+    /** The topology of the running test resource; throws when none runs. */
+    public static Topology current() {
+        Topology t = current;
+        if (t == null) {
+            throw new IllegalStateException("no TopologyResource is running (is the test annotated with "
+                    + "@QuarkusTestResource(TopologyResource.class)?)");
+        }
+        return t;
+    }
+}
