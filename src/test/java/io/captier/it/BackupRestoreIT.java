@@ -6,6 +6,7 @@ import io.captier.cluster.app.LogsOnFailure;
 import io.captier.cluster.app.Stack;
 import io.captier.cluster.process.ProcessTopology;
 import io.captier.cluster.topology.Topology.Node;
+import io.captier.cluster.topology.TopologyOptions;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -76,7 +77,7 @@ class BackupRestoreIT {
 
     @BeforeAll
     void start() {
-        topology = ProcessTopology.start(ProcessTopology.Options.defaults().withBackups(ARCHIVE_TIMEOUT_SEC));
+        topology = ProcessTopology.start(TopologyOptions.defaults().withBackups(ARCHIVE_TIMEOUT_SEC));
         stack = new Stack(topology);
         cp = stack.instance("cp", "consistent");
         ap = stack.instance("ap", "available");

@@ -14,6 +14,7 @@ import io.captier.cluster.app.Stack;
 import io.captier.cluster.network.Host;
 import io.captier.cluster.process.ProcessTopology;
 import io.captier.cluster.topology.Topology.Node;
+import io.captier.cluster.topology.TopologyOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -31,7 +32,7 @@ import org.junit.jupiter.api.extension.RegisterExtension;
 
 /**
  * A real partition, not a killed or paused process: every node of the topology and one available
- * instance in its own network namespace ({@link ProcessTopology.Options#withNetwork()}). The Redis
+ * instance in its own network namespace ({@link TopologyOptions#withNetwork()}). The Redis
  * master and the instance are cut off from the sentinels and the Redis replicas (PostgreSQL stays
  * reachable); the sentinels promote a replica behind the master's back. Then the instance loses
  * PostgreSQL as well, so that only buffers are left to it. Asserted is only what the contract
@@ -68,8 +69,8 @@ class NetworkPartitionIT {
 
     @BeforeAll
     void start() {
-        topology = ProcessTopology.start(ProcessTopology.Options.defaults().withNetwork());
-        Host appHost = topology.network().addHost("app-1");
+        topology = ProcessTopology.start(TopologyOptions.defaults().withNetwork());
+        Host appHost = topology.network().orElseThrow().addHost("app-1");
         Stack stack = new Stack(topology);
         Map<String, String> env = new LinkedHashMap<>(stack.env());
         String counterexample = System.getProperty("partition.counterexample", "");
@@ -79,13 +80,13 @@ class NetworkPartitionIT {
         app = AppInstance.start("app-1", "available", env, appHost);
         Stack.awaitReady(app);
         client = new Client(app.baseUrl());
-        consistentApp = AppInstance.start("cp-1", "consistent", stack.env(), topology.network().addHost("cp-1"));
+        consistentApp = AppInstance.start("cp-1", "consistent", stack.env(), topology.network().orElseThrow().addHost("cp-1"));
         Stack.awaitReady(consistentApp);
         consistent = new Client(consistentApp.baseUrl());
         logs.add("topology", topology::describe);
         logs.add("app-1", () -> app.logTail(80));
         logs.add("cp-1", () -> consistentApp.logTail(60));
-        System.out.println(topology.network() + "\n" + topology.describe());
+        System.out.println(topology.network().orElseThrow() + "\n" + topology.describe());
     }
 
     @AfterAll

@@ -8,8 +8,9 @@ import io.captier.cluster.app.AppInstance;
 import io.captier.cluster.app.Client;
 import io.captier.cluster.app.LogsOnFailure;
 import io.captier.cluster.app.Stack;
-import io.captier.cluster.process.ProcessTopology;
+import io.captier.cluster.app.Topologies;
 import io.captier.cluster.topology.Topology.Node;
+import io.captier.cluster.topology.TopologyOptions;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -33,7 +34,7 @@ class ReadinessIT {
 
     @Test
     void anAvailableInstanceStartedWhileTheRedisMasterIsPausedIsNotReadyUntilItCanBoundARead() {
-        try (Stack stack = new Stack(ProcessTopology.start(ProcessTopology.Options.defaults()
+        try (Stack stack = new Stack(Topologies.start(TopologyOptions.defaults()
                 .withSentinelDownAfterMs(60_000)))) {
             Client first = new Client(stack.instance("ready-a", "available").baseUrl());
             assertEquals(200, first.write("written-before", "v").status());

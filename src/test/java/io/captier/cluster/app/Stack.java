@@ -1,7 +1,7 @@
 package io.captier.cluster.app;
 
-import io.captier.cluster.process.ProcessTopology;
 import io.captier.cluster.topology.Topology;
+import io.captier.cluster.topology.TopologyOptions;
 import org.awaitility.Awaitility;
 
 import java.time.Duration;
@@ -9,7 +9,6 @@ import java.util.ArrayList;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
 
 /**
  * A real topology plus captier instances started as processes from the packaged jar,
@@ -35,17 +34,14 @@ public final class Stack implements AutoCloseable {
     }
 
     /**
-     * The process topology with every node in a network namespace of its own
-     * ({@link ProcessTopology.Options#withNetwork()}); each instance started here gets a host of
-     * its own on the same bridge, named as the instance, so that partitions can cut it off.
+     * A topology with every node in a network namespace of its own
+     * ({@link TopologyOptions#withNetwork()}); each instance started here gets a host of its own
+     * on the same bridge, named as the instance, so that partitions can cut it off.
+     *
+     * @throws IllegalArgumentException when the selected topology has no harness network (containers)
      */
     public static Stack startOnNetwork() {
-        return new Stack(ProcessTopology.start(ProcessTopology.Options.defaults().withNetwork()));
-    }
-
-    /** The topology as one on a harness network, or empty when it runs on 127.0.0.1. */
-    public Optional<ProcessTopology> onNetwork() {
-        return topology instanceof ProcessTopology p && p.onNetwork() ? Optional.of(p) : Optional.empty();
+        return new Stack(Topologies.start(TopologyOptions.defaults().withNetwork()));
     }
 
     public Map<String, String> env() {
@@ -69,7 +65,7 @@ public final class Stack implements AutoCloseable {
     public AppInstance instance(String name, String mode, Map<String, String> settings) {
         Map<String, String> env = env();
         env.putAll(settings);
-        AppInstance app = onNetwork().map(p -> AppInstance.start(name, mode, env, p.network().addHost(name)))
+        AppInstance app = topology.network().map(n -> AppInstance.start(name, mode, env, n.addHost(name)))
                 .orElseGet(() -> AppInstance.start(name, mode, env));
         instances.add(app);
         awaitReady(app);

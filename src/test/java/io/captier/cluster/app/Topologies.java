@@ -3,6 +3,7 @@ package io.captier.cluster.app;
 import io.captier.cluster.container.ContainerTopology;
 import io.captier.cluster.process.ProcessTopology;
 import io.captier.cluster.topology.Topology;
+import io.captier.cluster.topology.TopologyOptions;
 
 /**
  * Which topology the tests run on: server processes from Debian's packages (the default,
@@ -14,14 +15,20 @@ public final class Topologies {
     private Topologies() {
     }
 
+    /** {@link #start(TopologyOptions)} with {@link TopologyOptions#defaults()}. */
     public static Topology start() {
-        return start(ProcessTopology.Options.defaults());
+        return start(TopologyOptions.defaults());
     }
 
-    /** Options apply to the process topology; the container one has its own fixed settings. */
-    public static Topology start(ProcessTopology.Options options) {
+    /**
+     * Starts the selected topology with {@code options} and returns it once it is up.
+     *
+     * @throws IllegalArgumentException when the selected topology cannot honour one of the options
+     *         (the container topology: backups, a harness network); the message names it
+     */
+    public static Topology start(TopologyOptions options) {
         if ("containers".equals(System.getProperty("captier.topology"))) {
-            return ContainerTopology.start();
+            return ContainerTopology.start(options);
         }
         return ProcessTopology.start(options);
     }

@@ -1,7 +1,7 @@
 package io.captier.cluster.app;
 
-import io.captier.cluster.process.ProcessTopology;
 import io.captier.cluster.topology.Topology;
+import io.captier.cluster.topology.TopologyOptions;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
 import java.util.LinkedHashMap;
 import java.util.Map;
@@ -12,18 +12,19 @@ import java.util.Map;
  * plus {@code NETWORK_TIMEOUT_SEC=2}. Tests reach the topology through {@link #current()}.
  *
  * <p>Init args (from {@code @QuarkusTestResource(initArgs = ...)}): {@code synchronousReplication}
- * (true/false), {@code sentinelDownAfterMs}, {@code sentinelFailoverTimeoutMs}.
+ * (true/false), {@code sentinelDownAfterMs}, {@code sentinelFailoverTimeoutMs}; they reach whichever
+ * topology {@link Topologies} picks, which honours them.
  */
 public class TopologyResource implements QuarkusTestResourceLifecycleManager {
 
     private static volatile Topology current;
 
-    private ProcessTopology.Options options = ProcessTopology.Options.defaults();
+    private TopologyOptions options = TopologyOptions.defaults();
     private Topology topology;
 
     @Override
     public void init(Map<String, String> initArgs) {
-        ProcessTopology.Options o = ProcessTopology.Options.defaults();
+        TopologyOptions o = TopologyOptions.defaults();
         if (initArgs.containsKey("synchronousReplication")) {
             o = o.withSynchronousReplication(Boolean.parseBoolean(initArgs.get("synchronousReplication")));
         }

@@ -36,9 +36,20 @@ final class ContainerPostgres {
      *  gone) cannot hang the test; as long as the process topology allows. */
     static final int SQL_TIMEOUT_SECONDS = 60;
 
+    /** Whether the primary waits for the standby (TopologyOptions.synchronousReplication). */
+    private final boolean synchronous;
     private final String superPassword = ContainerSupport.randomPassword();
     private final String appPassword = ContainerSupport.randomPassword();
     private final String replicationPassword = ContainerSupport.randomPassword();
+
+    /** @param synchronous whether the primary starts with, and a re-clone gets back, a synchronous standby */
+    ContainerPostgres(boolean synchronous) {
+        this.synchronous = synchronous;
+    }
+
+    boolean synchronous() {
+        return synchronous;
+    }
 
     String appPassword() {
         return appPassword;
@@ -57,8 +68,8 @@ final class ContainerPostgres {
                 "CREATE SCHEMA " + APP_USER + " AUTHORIZATION " + APP_USER + ";",
                 "\\connect postgres",
                 "CREATE ROLE " + REPLICATION_USER + " REPLICATION LOGIN PASSWORD '" + replicationPassword + "';",
-                // starts synchronous; see the class comment for why this is not a -c setting
-                "ALTER SYSTEM SET synchronous_standby_names = '*';",
+                // synchronous unless asked otherwise; see the class comment for why this is not a -c setting
+                "ALTER SYSTEM SET synchronous_standby_names = '" + (synchronous ? "*" : "") + "';",
                 "");
         // initdb's own replication lines cover this too; being explicit keeps it independent of them.
         // pg_basebackup copies pg_hba.conf, so a promoted standby accepts the re-cloned node as well.

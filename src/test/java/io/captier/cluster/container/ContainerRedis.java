@@ -33,6 +33,17 @@ final class ContainerRedis {
     private static final int CLI_TIMEOUT_SECONDS = 5;
 
     private final String password = ContainerSupport.randomPassword();
+    private final int downAfterMs;
+    private final int failoverTimeoutMs;
+
+    /**
+     * @param downAfterMs       the sentinels' down-after-milliseconds (TopologyOptions.sentinelDownAfterMs)
+     * @param failoverTimeoutMs the sentinels' failover-timeout (TopologyOptions.sentinelFailoverTimeoutMs)
+     */
+    ContainerRedis(int downAfterMs, int failoverTimeoutMs) {
+        this.downAfterMs = downAfterMs;
+        this.failoverTimeoutMs = failoverTimeoutMs;
+    }
 
     String password() {
         return password;
@@ -69,8 +80,8 @@ final class ContainerRedis {
                 "sentinel announce-ip 127.0.0.1",
                 "sentinel monitor " + MASTER_NAME + " 127.0.0.1 " + master.port() + " 2",
                 "sentinel auth-pass " + MASTER_NAME + " " + password,
-                "sentinel down-after-milliseconds " + MASTER_NAME + " 1000",
-                "sentinel failover-timeout " + MASTER_NAME + " 5000",
+                "sentinel down-after-milliseconds " + MASTER_NAME + " " + downAfterMs,
+                "sentinel failover-timeout " + MASTER_NAME + " " + failoverTimeoutMs,
                 "sentinel parallel-syncs " + MASTER_NAME + " 1",
                 "requirepass " + password,
                 "");

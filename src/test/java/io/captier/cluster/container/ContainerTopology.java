@@ -4,6 +4,7 @@ import static io.captier.cluster.container.ContainerSupport.await;
 
 import io.captier.cluster.topology.Credentials;
 import io.captier.cluster.topology.Topology;
+import io.captier.cluster.topology.TopologyOptions;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.LinkedHashMap;
@@ -28,6 +29,9 @@ import org.testcontainers.containers.GenericContainer;
  * cgroup freezer ({@code docker pause}), restart {@code docker start} of the same container, whose
  * data volume survived the kill. Client commands (psql, redis-cli) run inside the node's own
  * container. Testcontainers' reaper removes everything if the JVM dies; {@link #close()} otherwise.
+ *
+ * <p>Of the {@link TopologyOptions} it honours synchronous replication and the sentinels' timings,
+ * and refuses backups and a harness network (see {@link #start(TopologyOptions)}).
  */
 public final class ContainerTopology implements Topology {
 
@@ -36,11 +40,13 @@ public final class ContainerTopology implements Topology {
 
     private final Map<String, Node> nodes = new LinkedHashMap<>();
     private final ContainerNodes containers = new ContainerNodes();
-    private final ContainerPostgres postgres = new ContainerPostgres();
-    private final ContainerRedis redis = new ContainerRedis();
+    private final ContainerPostgres postgres;
+    private final ContainerRedis redis;
     private boolean closed;
 
-    private ContainerTopology() {
+    private ContainerTopology(TopologyOptions options) {
+        postgres = new ContainerPostgres(options.synchronousReplication());
+        redis = new ContainerRedis(options.sentinelDownAfterMs(), options.sentinelFailoverTimeoutMs());
         List<Integer> ports = ContainerSupport.freePorts(8);
         List<String> names = List.of("pg-a", "pg-b", "redis-a", "redis-b", "redis-c",
                 "sentinel-a", "sentinel-b", "sentinel-c");
@@ -50,10 +56,29 @@ public final class ContainerTopology implements Topology {
         }
     }
 
-    /** Starts every container and returns once replication and the sentinels have settled. */
+    /** {@link #start(TopologyOptions)} with {@link TopologyOptions#defaults()}. */
     public static ContainerTopology start() {
+        return start(TopologyOptions.defaults());
+    }
+
+    /**
+     * Starts every container and returns once replication and the sentinels have settled.
+     *
+     * @throws IllegalArgumentException before anything starts, for an option this topology cannot
+     *         honour: {@code withBackups} (no pgBackRest in the images) or {@code withNetwork()} (host
+     *         networking, no namespaces to cut between); a test that needs them must not run here
+     */
+    public static ContainerTopology start(TopologyOptions options) {
+        if (options.archiveTimeoutSec() > 0) {
+            throw new IllegalArgumentException("the container topology cannot honour TopologyOptions.withBackups("
+                    + options.archiveTimeoutSec() + "): it has no WAL archiving or pgBackRest");
+        }
+        if (options.onNetwork()) {
+            throw new IllegalArgumentException("the container topology cannot honour TopologyOptions.withNetwork():"
+                    + " its containers share the host's network, with nothing to partition");
+        }
         ContainerSupport.requireHostNetworking();
-        ContainerTopology topology = new ContainerTopology();
+        ContainerTopology topology = new ContainerTopology(options);
         try {
             topology.boot();
             return topology;
@@ -85,8 +110,8 @@ public final class ContainerTopology implements Topology {
         // pg_basebackup needs a primary that accepts connections
         checked(pgA, () -> postgres.awaitAnswering(containers.get(pgA), pgA, START_TIMEOUT));
         containers.launch(pgB, postgres.standby(pgB, pgA));
-        checked(pgB, () -> postgres.awaitStreaming(containers.get(pgA), pgA, containers.get(pgB), pgB, true,
-                START_TIMEOUT));
+        checked(pgB, () -> postgres.awaitStreaming(containers.get(pgA), pgA, containers.get(pgB), pgB,
+                postgres.synchronous(), START_TIMEOUT));
         for (Node sentinel : ofKind(Kind.SENTINEL)) {
             checked(sentinel, () -> await(sentinel.name() + " to see 2 replicas and 2 other sentinels", START_TIMEOUT,
                     () -> redis.settled(containers.get(sentinel), sentinel, 2, 2)));
@@ -244,7 +269,8 @@ public final class ContainerTopology implements Topology {
     }
 
     /** Replaces the node's container, data volume and all, with a fresh clone of the current primary
-     *  on the same port, then turns synchronous replication back on and waits for it. */
+     *  on the same port, then (when the topology replicates synchronously) turns synchronous
+     *  replication back on and waits for it. */
     @Override
     public void recloneAsStandby(Node oldPrimary) {
         require(oldPrimary, Kind.POSTGRES);
@@ -257,8 +283,10 @@ public final class ContainerTopology implements Topology {
         GenericContainer<?> standbyContainer = container(oldPrimary);
         checked(oldPrimary, () -> {
             postgres.awaitStreaming(primaryContainer, primary, standbyContainer, oldPrimary, false, OPERATION_TIMEOUT);
-            postgres.setSynchronous(primaryContainer, primary, true);
-            postgres.awaitStreaming(primaryContainer, primary, standbyContainer, oldPrimary, true, OPERATION_TIMEOUT);
+            if (postgres.synchronous()) {
+                postgres.setSynchronous(primaryContainer, primary, true);
+                postgres.awaitStreaming(primaryContainer, primary, standbyContainer, oldPrimary, true, OPERATION_TIMEOUT);
+            }
         });
     }
 

@@ -7,6 +7,7 @@ import io.captier.cluster.os.FreePorts;
 import io.captier.cluster.process.ProcessTopology;
 import io.captier.cluster.topology.Credentials;
 import io.captier.cluster.topology.Topology;
+import io.captier.cluster.topology.TopologyOptions;
 
 import java.io.IOException;
 import java.io.OutputStream;
@@ -77,7 +78,7 @@ public final class Up {
         }
         Files.createDirectories(state);
 
-        ProcessTopology.Options options = ProcessTopology.Options.defaults().withBackups(60);
+        TopologyOptions options = TopologyOptions.defaults().withBackups(60);
         Up up = new Up(ProcessTopology.start(withFaults ? options.withNetwork() : options));
         Runtime.getRuntime().addShutdownHook(new Thread(up::close, "captier-up-cleanup"));
         // CAPTIER_UP_PARENT_PID: a test that ran scripts/up; when its JVM dies, everything stops.

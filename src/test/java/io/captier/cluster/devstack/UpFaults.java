@@ -5,6 +5,7 @@ import io.captier.cluster.network.Host;
 import io.captier.cluster.network.Partitions;
 import io.captier.cluster.process.ProcessTopology;
 import io.captier.cluster.topology.Topology;
+import io.captier.cluster.topology.TopologyOptions;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -19,7 +20,7 @@ import java.util.regex.Pattern;
 
 /**
  * The faults {@code scripts/up --faults} adds to scripts/ctl: partitions between the database
- * nodes, each in a network namespace of its own ({@link ProcessTopology.Options#withNetwork()}),
+ * nodes, each in a network namespace of its own ({@link TopologyOptions#withNetwork()}),
  * and the instances' clocks, each instance on a {@link SkewedClock} from its start (offset 0).
  * The captier instances, NGINX and Prometheus stay in the root namespace on 127.0.0.1; a
  * partition can still cut them off from database nodes ({@code instances} below).
@@ -98,7 +99,7 @@ final class UpFaults {
     /** The cuts in force, "from -> to" by node name ("instances" for the root namespace). */
     String describeCuts() {
         Map<String, String> names = new LinkedHashMap<>();
-        topology.network().hosts().forEach(h -> names.put(h.address(), h.node()));
+        topology.network().orElseThrow().hosts().forEach(h -> names.put(h.address(), h.node()));
         return String.join(", ", topology.partitions().cuts().stream()
                 .map(c -> names.getOrDefault(c.from(), "instances") + " -> " + names.getOrDefault(c.to(), "instances"))
                 .toList());

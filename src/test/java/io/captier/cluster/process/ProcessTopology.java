@@ -11,6 +11,7 @@ import io.captier.cluster.os.Resp;
 import io.captier.cluster.os.Watchdog;
 import io.captier.cluster.topology.Credentials;
 import io.captier.cluster.topology.Topology;
+import io.captier.cluster.topology.TopologyOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -22,6 +23,7 @@ import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -35,7 +37,7 @@ import java.util.stream.Collectors;
  * Redis {@code redis-a} (master) + {@code redis-b}, {@code redis-c} and sentinels
  * {@code sentinel-a..c} watching master {@code captier}.
  *
- * <p>With {@link Options#withNetwork()} each node runs instead in its own network namespace on one
+ * <p>With {@link TopologyOptions#withNetwork()} each node runs instead in its own network namespace on one
  * harness bridge (io.captier.cluster.network), listening on its host's address: the test JVM still
  * reaches every node, and {@link #partitions()} cuts links between them. The directory, servers and
  * network go together at close.
@@ -51,53 +53,14 @@ public final class ProcessTopology implements Topology {
     public static final List<String> REDIS = List.of("redis-a", "redis-b", "redis-c");
     public static final List<String> SENTINELS = List.of("sentinel-a", "sentinel-b", "sentinel-c");
 
-    /**
-     * @param synchronousReplication the PostgreSQL primary waits for the standby to flush each commit
-     * @param sentinelDownAfterMs how long a Redis node must not answer before a sentinel thinks it down
-     * @param sentinelFailoverTimeoutMs the sentinels' failover-timeout
-     * @param archiveTimeoutSec 0: no WAL archiving, no backups; otherwise both PostgreSQL nodes archive
-     *                          into a pgBackRest repository ({@link #backups()}) with this archive_timeout
-     */
-    public record Options(boolean synchronousReplication, int sentinelDownAfterMs, int sentinelFailoverTimeoutMs,
-                          int archiveTimeoutSec, boolean onNetwork) {
-        public static Options defaults() {
-            return new Options(true, 1000, 5000, 0, false);
-        }
-
-        public Options withSynchronousReplication(boolean on) {
-            return new Options(on, sentinelDownAfterMs, sentinelFailoverTimeoutMs, archiveTimeoutSec, onNetwork);
-        }
-
-        public Options withSentinelDownAfterMs(int ms) {
-            return new Options(synchronousReplication, ms, sentinelFailoverTimeoutMs, archiveTimeoutSec, onNetwork);
-        }
-
-        public Options withSentinelFailoverTimeoutMs(int ms) {
-            return new Options(synchronousReplication, sentinelDownAfterMs, ms, archiveTimeoutSec, onNetwork);
-        }
-
-        /** WAL archiving and pgBackRest backups, a segment switched at least every {@code seconds}. */
-        public Options withBackups(int seconds) {
-            return new Options(synchronousReplication, sentinelDownAfterMs, sentinelFailoverTimeoutMs, seconds,
-                    onNetwork);
-        }
-
-        /** Each node in its own network namespace on one harness bridge ({@link #network()}), listening
-         *  on its host's address instead of 127.0.0.1, so that {@link #partitions()} can cut links. */
-        public Options withNetwork() {
-            return new Options(synchronousReplication, sentinelDownAfterMs, sentinelFailoverTimeoutMs,
-                    archiveTimeoutSec, true);
-        }
-    }
-
     private static final Duration STATUS_TIMEOUT = Duration.ofSeconds(5);
     private static final Duration SQL_TIMEOUT = Duration.ofSeconds(60);
     private static final Duration REDIS_TIMEOUT = Duration.ofSeconds(2);
 
-    private final Options options;
+    private final TopologyOptions options;
     private final Path baseDir;
     private final Watchdog watchdog;
-    /** Null unless {@link Options#withNetwork()}. */
+    /** Null unless {@link TopologyOptions#withNetwork()}. */
     private final Network network;
     private final PostgresNodes pg;
     private final RedisNodes redis;
@@ -111,11 +74,11 @@ public final class ProcessTopology implements Topology {
     private boolean closed;
 
     public static ProcessTopology start() {
-        return start(Options.defaults());
+        return start(TopologyOptions.defaults());
     }
 
     /** Brings the whole topology up and returns once every node is ready and replicating. */
-    public static ProcessTopology start(Options options) {
+    public static ProcessTopology start(TopologyOptions options) {
         Path pgBin = Binaries.requireTopologyBinaries();
         ProcessTopology t = new ProcessTopology(options, pgBin);
         try {
@@ -128,7 +91,7 @@ public final class ProcessTopology implements Topology {
         }
     }
 
-    private ProcessTopology(Options options, Path pgBin) {
+    private ProcessTopology(TopologyOptions options, Path pgBin) {
         this.options = options;
         try {
             baseDir = Files.createTempDirectory("captier-topology-");
@@ -250,12 +213,12 @@ public final class ProcessTopology implements Topology {
         return appEnv;
     }
 
-    public Options options() {
+    public TopologyOptions options() {
         return options;
     }
 
     /** Backup and restore of this topology's stores; throws when it was started without
-     *  {@link Options#withBackups}. */
+     *  {@link TopologyOptions#withBackups}. */
     public Backups backups() {
         if (backups == null) {
             throw new IllegalStateException("this topology runs without WAL archiving (scripts/up starts it with)");
@@ -263,30 +226,34 @@ public final class ProcessTopology implements Topology {
         return backups;
     }
 
-    /** Whether each node runs in a network namespace of its own ({@link Options#withNetwork()}). */
+    /** Whether each node runs in a network namespace of its own ({@link TopologyOptions#withNetwork()}). */
     public boolean onNetwork() {
         return network != null;
     }
 
-    /** The harness network the nodes run on; throws IllegalStateException without
-     *  {@link Options#withNetwork()}. */
-    public Network network() {
+    /** The harness network the nodes run on; empty without {@link TopologyOptions#withNetwork()}. */
+    @Override
+    public Optional<Network> network() {
+        return Optional.ofNullable(network);
+    }
+
+    private Network requireNetwork() {
         if (network == null) {
-            throw new IllegalStateException("this topology runs on 127.0.0.1 (see Options.withNetwork)");
+            throw new IllegalStateException("this topology runs on 127.0.0.1 (see TopologyOptions.withNetwork)");
         }
         return network;
     }
 
     /** Cuts between the nodes' hosts ({@link #host}); throws IllegalStateException without
-     *  {@link Options#withNetwork()}. */
+     *  {@link TopologyOptions#withNetwork()}. */
     public Partitions partitions() {
-        return network().partitions();
+        return requireNetwork().partitions();
     }
 
     /** The host node {@code name} runs in; throws IllegalStateException without
-     *  {@link Options#withNetwork()}, IllegalArgumentException for an unknown node. */
+     *  {@link TopologyOptions#withNetwork()}, IllegalArgumentException for an unknown node. */
     public Host host(String name) {
-        return network().host(name);
+        return requireNetwork().host(name);
     }
 
     /** The temp directory holding every node's directory. */

@@ -5,6 +5,7 @@ import io.captier.cluster.os.Processes;
 import io.captier.cluster.os.Resp;
 import io.captier.cluster.os.Watchdog;
 import io.captier.cluster.topology.Topology;
+import io.captier.cluster.topology.TopologyOptions;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -28,9 +29,9 @@ final class RedisNodes {
 
     final String password = Processes.randomSecret();
     private final Watchdog watchdog;
-    private final ProcessTopology.Options options;
+    private final TopologyOptions options;
 
-    RedisNodes(Watchdog watchdog, ProcessTopology.Options options) {
+    RedisNodes(Watchdog watchdog, TopologyOptions options) {
         this.watchdog = watchdog;
         this.options = options;
     }

@@ -1,7 +1,9 @@
 package io.captier.cluster.topology;
 
+import io.captier.cluster.network.Network;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 
 /**
  * The real store topology captier runs against: PostgreSQL primary + streaming standby,
@@ -20,6 +22,12 @@ public interface Topology extends AutoCloseable {
      *  SECRET_KEY made for this topology (every instance of one deployment shares it), and
      *  API_KEYS holding the run's {@link Credentials}. */
     Map<String, String> appEnv();
+
+    /** The harness network the nodes run on, each in a host of its own (started with
+     *  {@link TopologyOptions#withNetwork()}); empty when they run on 127.0.0.1. */
+    default Optional<Network> network() {
+        return Optional.empty();
+    }
 
     List<Node> nodes();
 

@@ -1,6 +1,7 @@
 /**
- * The topology contract (which store nodes a test runs against, and what it may do to them) and
- * the run's API keys every topology hands its instances. Imports only {@code cluster.os}, so that
- * tests written against it run on the process and the container topology alike.
+ * The topology contract (which store nodes a test runs against, and what it may do to them), the
+ * options a topology starts with, and the run's API keys every topology hands its instances.
+ * Imports only {@code cluster.os} and {@code network} (a topology may run on a harness network),
+ * so that tests written against it run on the process and the container topology alike.
  */
 package io.captier.cluster.topology;

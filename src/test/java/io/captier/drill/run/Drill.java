@@ -86,8 +86,8 @@ public final class Drill {
         List<Thread> threads = new ArrayList<>();
         threads.addAll(clients(prefix, Mode.CONSISTENT, consistent, plan, ids, stop, ops, outOfService));
         threads.addAll(clients(prefix, Mode.AVAILABLE, available, plan, ids, stop, ops, outOfService));
-        PartitionNemesis partitions = stack.onNetwork()
-                .map(t -> new PartitionNemesis(t, consistent, available, plan.seed() ^ PARTITION_SEED, narrator)).orElse(null);
+        PartitionNemesis partitions = stack.topology.network().map(n -> new PartitionNemesis(stack.topology, n,
+                consistent, available, plan.seed() ^ PARTITION_SEED, narrator)).orElse(null);
         Nemesis nemesis = new Nemesis(stack.topology, consistent, available, outOfService, partitions, narrator);
         narrator.accept("traffic on " + threads.size() + " clients; seed " + plan.seed()
                 + (partitions == null ? "; no partitions (loopback topology)" : "; with partitions"));

@@ -2,8 +2,9 @@ package io.captier.drill.run;
 
 import io.captier.cluster.app.AppInstance;
 import io.captier.cluster.network.Host;
+import io.captier.cluster.network.Network;
 import io.captier.cluster.network.Partitions;
-import io.captier.cluster.process.ProcessTopology;
+import io.captier.cluster.topology.Topology;
 import io.captier.cluster.topology.Topology.Kind;
 import io.captier.cluster.topology.Topology.Node;
 
@@ -18,7 +19,7 @@ import java.util.stream.Stream;
 
 /**
  * The partitions of a drill whose nodes and instances each run in a network namespace of their
- * own ({@link ProcessTopology.Options#withNetwork()}): nftables cuts between their hosts
+ * own ({@code TopologyOptions.withNetwork()}): nftables cuts between their hosts
  * ({@link Partitions}), chosen by a seeded {@link Random} so that a drill's faults repeat from
  * its seed. The drill's clients, in the test JVM, keep reaching every instance: what is cut is
  * the instances' and the stores' view of each other.
@@ -35,19 +36,22 @@ final class PartitionNemesis {
     record Partition(String kind, String target, Runnable cut) {
     }
 
-    private final ProcessTopology topology;
+    private final Topology topology;
+    private final Network network;
     private final List<AppInstance> consistent;
     private final List<AppInstance> available;
     private final Random random;
     private final Consumer<String> narrator;
 
     /**
-     * @param topology a topology on a harness network; its instances' hosts are named as they are
+     * @param topology a topology on a harness network
+     * @param network  its network ({@link Topology#network()}); the instances' hosts are named as they are
      * @param seed     the drill's seed: the same seed draws the same partitions
      */
-    PartitionNemesis(ProcessTopology topology, List<AppInstance> consistent, List<AppInstance> available, long seed,
-                     Consumer<String> narrator) {
+    PartitionNemesis(Topology topology, Network network, List<AppInstance> consistent, List<AppInstance> available,
+                     long seed, Consumer<String> narrator) {
         this.topology = topology;
+        this.network = network;
         this.consistent = consistent;
         this.available = available;
         this.random = new Random(seed);
@@ -64,10 +68,11 @@ final class PartitionNemesis {
      */
     void splitTheRedisMasterSide(AppInstance app) {
         Node oldMaster = topology.redisMaster();
-        List<Host> masterSide = List.of(topology.host(oldMaster.name()), host(app));
-        List<Host> majority = Stream.concat(ProcessTopology.SENTINELS.stream(),
-                topology.redisReplicas().stream().map(Node::name)).map(topology::host).toList();
-        Partitions partitions = topology.partitions();
+        List<Host> masterSide = List.of(network.host(oldMaster.name()), host(app));
+        Stream<Node> sentinels = topology.nodes().stream().filter(n -> n.kind() == Kind.SENTINEL);
+        List<Host> majority = Stream.concat(sentinels, topology.redisReplicas().stream())
+                .map(n -> network.host(n.name())).toList();
+        Partitions partitions = network.partitions();
         try {
             partitions.cut(masterSide, majority);
             partitions.cut(List.of(host(app)), postgres());
@@ -98,55 +103,55 @@ final class PartitionNemesis {
         return switch (random.nextInt(6)) {
             case 0 -> {
                 String node = databaseNodes.get(random.nextInt(databaseNodes.size()));
-                yield new Partition("partition isolate", node, () -> topology.partitions().isolate(topology.host(node)));
+                yield new Partition("partition isolate", node, () -> network.partitions().isolate(network.host(node)));
             }
             case 1 -> {
                 Node primary = topology.pgPrimary();
                 Node standby = topology.pgStandby();
                 yield new Partition("partition pg-primary from standby", primary.name() + "|" + standby.name(),
-                        () -> topology.partitions().cut(List.of(topology.host(primary.name())),
-                                List.of(topology.host(standby.name()))));
+                        () -> network.partitions().cut(List.of(network.host(primary.name())),
+                                List.of(network.host(standby.name()))));
             }
             case 2 -> {
                 AppInstance cp = consistent.get(random.nextInt(consistent.size()));
                 AppInstance ap = available.get(random.nextInt(available.size()));
                 yield new Partition("partition instances from postgres", cp.name() + "," + ap.name(),
-                        () -> topology.partitions().cut(List.of(host(cp), host(ap)), postgres()));
+                        () -> network.partitions().cut(List.of(host(cp), host(ap)), postgres()));
             }
             case 3 -> {
                 List<String> pair = new ArrayList<>(databaseNodes);
                 Collections.shuffle(pair, random);
                 yield new Partition("partition one-way", pair.get(0) + "->" + pair.get(1),
-                        () -> topology.partitions().oneWay(topology.host(pair.get(0)), topology.host(pair.get(1))));
+                        () -> network.partitions().oneWay(network.host(pair.get(0)), network.host(pair.get(1))));
             }
             case 4 -> {
-                List<Host> ring = new ArrayList<>(topology.network().hosts());
+                List<Host> ring = new ArrayList<>(network.hosts());
                 Collections.shuffle(ring, random);
                 yield new Partition("partition majority ring", names(ring),
-                        () -> topology.partitions().majorityRing(ring));
+                        () -> network.partitions().majorityRing(ring));
             }
             default -> {
-                List<Host> hosts = new ArrayList<>(topology.network().hosts());
+                List<Host> hosts = new ArrayList<>(network.hosts());
                 Collections.shuffle(hosts, random);
                 List<Host> half = hosts.subList(0, hosts.size() / 2);
                 List<Host> rest = hosts.subList(hosts.size() / 2, hosts.size());
                 yield new Partition("partition halves", names(half) + "|" + names(rest),
-                        () -> topology.partitions().split(half, rest));
+                        () -> network.partitions().split(half, rest));
             }
         };
     }
 
     /** Every cut removed. */
     void heal() {
-        topology.partitions().heal();
+        network.partitions().heal();
     }
 
     private List<Host> postgres() {
-        return topology.nodes().stream().filter(n -> n.kind() == Kind.POSTGRES).map(n -> topology.host(n.name())).toList();
+        return topology.nodes().stream().filter(n -> n.kind() == Kind.POSTGRES).map(n -> network.host(n.name())).toList();
     }
 
     private Host host(AppInstance app) {
-        return topology.host(app.name());
+        return network.host(app.name());
     }
 
     /** The node's ROLE reply, or "" while it does not answer. */
