@@ -1,7 +1,7 @@
 package io.captier.api;
 
+import io.captier.cluster.app.Credentials;
 import io.captier.cluster.app.TopologyResource;
-import io.captier.cluster.topology.Credentials;
 import io.captier.cluster.topology.Topology;
 import io.quarkus.test.common.QuarkusTestResource;
 import io.quarkus.test.common.http.TestHTTPResource;

@@ -3,8 +3,8 @@ package io.captier.bench;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.SerializationFeature;
 import io.captier.cluster.app.AppInstance;
+import io.captier.cluster.app.Credentials;
 import io.captier.cluster.app.Stack;
-import io.captier.cluster.topology.Credentials;
 import io.captier.cluster.topology.Topology;
 
 import java.io.IOException;

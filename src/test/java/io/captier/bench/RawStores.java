@@ -35,7 +35,7 @@ final class RawStores {
         this.dir = Files.createDirectories(out.resolve("raw"));
         this.concurrency = concurrency;
         this.seconds = seconds;
-        this.env = topology.appEnv();
+        this.env = topology.storeEnv();
     }
 
     /** SET on the master or GET on a replica, -r over 1000 keys; requests sized to take a few seconds. */

@@ -1,6 +1,6 @@
 package io.captier.bench;
 
-import io.captier.cluster.topology.Credentials;
+import io.captier.cluster.app.Credentials;
 
 import java.io.IOException;
 import java.nio.file.Files;

@@ -2,10 +2,10 @@ package io.captier.it;
 
 import io.captier.cluster.app.AppInstance;
 import io.captier.cluster.app.Client;
+import io.captier.cluster.app.Credentials;
 import io.captier.cluster.app.Stack;
 import io.captier.cluster.devstack.NginxServer;
 import io.captier.cluster.devstack.StackFiles;
-import io.captier.cluster.topology.Credentials;
 import io.captier.cluster.topology.Topology;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;

@@ -1,9 +1,10 @@
 package io.captier.it;
 
+import io.captier.cluster.app.AppEnv;
 import io.captier.cluster.app.AppInstance;
 import io.captier.cluster.app.Client;
+import io.captier.cluster.app.Credentials;
 import io.captier.cluster.app.Stack;
-import io.captier.cluster.topology.Credentials;
 import io.captier.cluster.topology.Topology.Kind;
 import io.captier.cluster.topology.Topology.Node;
 import io.captier.security.ApiKeys;
@@ -79,7 +80,7 @@ class SessionGuaranteesIT extends TwoInstances {
         paused.add(stack.topology.pgStandby());
         paused.forEach(stack.topology::pause);
         try {
-            Thread.sleep(Stack.NETWORK_TIMEOUT_SEC * 1000L + 1500); // until the paused nodes count as gone
+            Thread.sleep(AppEnv.NETWORK_TIMEOUT_SEC * 1000L + 1500); // until the paused nodes count as gone
             for (int i = 0; i < 5; i++) {
                 long sentAt = System.currentTimeMillis();
                 Client.Answer r = cb.read("lagging");

@@ -1,10 +1,10 @@
 package io.captier.load;
 
 import io.captier.cluster.app.AppInstance;
+import io.captier.cluster.app.Credentials;
 import io.captier.cluster.app.Stack;
 import io.captier.cluster.devstack.NginxServer;
 import io.captier.cluster.os.Binaries;
-import io.captier.cluster.topology.Credentials;
 import org.junit.jupiter.api.Test;
 
 import java.nio.charset.StandardCharsets;

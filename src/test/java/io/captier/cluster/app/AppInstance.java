@@ -2,7 +2,6 @@ package io.captier.cluster.app;
 
 import io.captier.cluster.network.Host;
 import io.captier.cluster.os.Binaries;
-import io.captier.cluster.os.FreePorts;
 import io.captier.cluster.os.OsProcess;
 import io.captier.cluster.os.Processes;
 import io.captier.cluster.os.Watchdog;
@@ -16,7 +15,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -65,8 +63,9 @@ public final class AppInstance implements AutoCloseable {
      * Starts an instance and waits until {@code GET /health/live} answers 200.
      *
      * @param mode "consistent" or "available" (APP_MODE)
-     * @param env  e.g. {@link io.captier.cluster.topology.Topology#appEnv()}; wins over the defaults
-     *             APP_MODE, HTTP_PORT (a free port), INSTANCE_ID (= name) and HINT_LOG_DIR
+     * @param env  e.g. {@link AppEnv#forTests()} with overlays; wins over the instance's own values
+     *             APP_MODE, HTTP_PORT (a free port), INSTANCE_ID (= name), HINT_LOG_DIR and SHUTDOWN_DELAY
+     *             ({@link AppEnv#forInstance})
      */
     public static AppInstance start(String name, String mode, Map<String, String> env) {
         return start(name, mode, env, null);
@@ -99,19 +98,7 @@ public final class AppInstance implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         log = dir.resolve(name + ".log");
-        Map<String, String> e = new LinkedHashMap<>();
-        e.put("APP_MODE", mode);
-        e.put("HTTP_PORT", Integer.toString(FreePorts.next()));
-        e.put("INSTANCE_ID", name);
-        e.put("HINT_LOG_DIR", dir.resolve(name).resolve("hints").toString());
-        // No endpoints to wait for here: whoever fronts a local instance with NGINX takes it out of
-        // the pool before the SIGTERM (RollingRestart). Callers that want the delay pass one.
-        e.put("SHUTDOWN_DELAY", "0s");
-        e.putAll(givenEnv);
-        if (host != null) {
-            e.put("HTTP_HOST", host.address());
-        }
-        env = Map.copyOf(e);
+        env = AppEnv.forInstance(name, mode, dir.resolve(name).resolve("hints"), givenEnv, host);
         port = Integer.parseInt(env.get("HTTP_PORT"));
         watchdog = Watchdog.start(dir);
         shutdownHook = new Thread(this::close, "captier-app-" + name + "-cleanup");

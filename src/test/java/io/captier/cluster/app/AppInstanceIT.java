@@ -13,7 +13,6 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
-import java.util.HashMap;
 import java.util.Map;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -48,8 +47,7 @@ class AppInstanceIT {
     void appInstanceLifecycle() throws Exception {
         Path jar = AppInstance.appDir().resolve("quarkus-run.jar");
         assertTrue(Files.isRegularFile(jar), "no " + jar + ": package the service first (mvnw verify does)");
-        Map<String, String> env = new HashMap<>(topology.appEnv());
-        env.put("NETWORK_TIMEOUT_SEC", "2");
+        Map<String, String> env = AppEnv.of(topology).forQuarkusTest();
         try (AppInstance app = AppInstance.start("harness-app", "consistent", env)) {
             int port = app.port();
             assertEquals(200, status(app, Duration.ofSeconds(5)));

@@ -2,7 +2,6 @@ package io.captier.cluster.app;
 
 import com.fasterxml.jackson.core.type.TypeReference;
 import com.fasterxml.jackson.databind.ObjectMapper;
-import io.captier.cluster.topology.Credentials;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;

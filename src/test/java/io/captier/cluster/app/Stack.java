@@ -6,7 +6,6 @@ import org.awaitility.Awaitility;
 
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 
@@ -16,17 +15,17 @@ import java.util.Map;
  */
 public final class Stack implements AutoCloseable {
 
-    /** NETWORK_TIMEOUT_SEC the instances run with; the fail-fast assertions are measured against it. */
-    public static final int NETWORK_TIMEOUT_SEC = 2;
-
     /** How long a refusal may take: the network timeout plus room for a loaded 2-core machine. */
-    public static final long FAIL_FAST_MS = NETWORK_TIMEOUT_SEC * 1000L + 1500;
+    public static final long FAIL_FAST_MS = AppEnv.NETWORK_TIMEOUT_SEC * 1000L + 1500;
 
     public final Topology topology;
+    /** One deployment: every instance of the stack shares its SECRET_KEY. */
+    private final AppEnv appEnv;
     private final List<AppInstance> instances = new ArrayList<>();
 
     public Stack(Topology topology) {
         this.topology = topology;
+        this.appEnv = AppEnv.of(topology);
     }
 
     public static Stack start() {
@@ -44,16 +43,10 @@ public final class Stack implements AutoCloseable {
         return new Stack(Topologies.start(TopologyOptions.defaults().withNetwork()));
     }
 
+    /** The environment of the stack's instances before their own settings ({@link AppEnv#forTests()});
+     *  a new map each time, the same SECRET_KEY every time. */
     public Map<String, String> env() {
-        Map<String, String> env = new HashMap<>(topology.appEnv());
-        env.put("NETWORK_TIMEOUT_SEC", Integer.toString(NETWORK_TIMEOUT_SEC));
-        env.put("HTTP_HOST", "127.0.0.1");
-        env.put("OTEL_SDK_DISABLED", "true");
-        env.put("LOG_JSON", "false");
-        // Every test client is 127.0.0.1, and hostile-input tests fail to authenticate by the
-        // hundred: the throttle would lock the other tests out. AuthorizationIT tests it at 10.
-        env.put("AUTH_FAILURES_PER_MINUTE", "1000000");
-        return env;
+        return appEnv.forTests();
     }
 
     /** Start an instance and wait until it is ready to keep its contract. */

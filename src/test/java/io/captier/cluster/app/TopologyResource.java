@@ -3,13 +3,13 @@ package io.captier.cluster.app;
 import io.captier.cluster.topology.Topology;
 import io.captier.cluster.topology.TopologyOptions;
 import io.quarkus.test.common.QuarkusTestResourceLifecycleManager;
-import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * Runs the topology ({@link Topologies}) for a {@code @QuarkusTest}: the app under test gets the topology's
- * {@link Topology#appEnv()} (DATABASE_URL, ... which its config reads through {@code ${DATABASE_URL}})
- * plus {@code NETWORK_TIMEOUT_SEC=2}. Tests reach the topology through {@link #current()}.
+ * Runs the topology ({@link Topologies}) for a {@code @QuarkusTest}: the app under test gets the
+ * {@link AppEnv#forQuarkusTest()} environment on it (DATABASE_URL, ... which its config reads through
+ * {@code ${DATABASE_URL}}; SECRET_KEY, API_KEYS, NETWORK_TIMEOUT_SEC). Tests reach the topology
+ * through {@link #current()}.
  *
  * <p>Init args (from {@code @QuarkusTestResource(initArgs = ...)}): {@code synchronousReplication}
  * (true/false), {@code sentinelDownAfterMs}, {@code sentinelFailoverTimeoutMs}; they reach whichever
@@ -41,9 +41,7 @@ public class TopologyResource implements QuarkusTestResourceLifecycleManager {
     public Map<String, String> start() {
         topology = Topologies.start(options);
         current = topology;
-        Map<String, String> config = new LinkedHashMap<>(topology.appEnv());
-        config.put("NETWORK_TIMEOUT_SEC", "2");
-        return config;
+        return AppEnv.of(topology).forQuarkusTest();
     }
 
     @Override

@@ -2,7 +2,7 @@ package io.captier.cluster.container;
 
 import static io.captier.cluster.container.ContainerSupport.await;
 
-import io.captier.cluster.topology.Credentials;
+import io.captier.cluster.topology.StoreEnv;
 import io.captier.cluster.topology.Topology;
 import io.captier.cluster.topology.TopologyOptions;
 import java.nio.file.Path;
@@ -10,7 +10,6 @@ import java.time.Duration;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Collectors;
 import org.testcontainers.containers.GenericContainer;
 
 /**
@@ -143,22 +142,10 @@ public final class ContainerTopology implements Topology {
         return node;
     }
 
-    /** The deployment's session-signing secret: one per topology, shared by its instances. */
-    private final String sessionSecret = ContainerSupport.randomPassword() + ContainerSupport.randomPassword();
-
     @Override
-    public Map<String, String> appEnv() {
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("DATABASE_URL", "jdbc:postgresql://" + node("pg-a").address() + "," + node("pg-b").address()
-                + "/" + ContainerPostgres.DATABASE);
-        env.put("DATABASE_USER", ContainerPostgres.APP_USER);
-        env.put("DATABASE_PASSWORD", postgres.appPassword());
-        env.put("REDIS_SENTINELS", ofKind(Kind.SENTINEL).stream().map(Node::address).collect(Collectors.joining(",")));
-        env.put("REDIS_MASTER_NAME", ContainerRedis.MASTER_NAME);
-        env.put("REDIS_PASSWORD", redis.password());
-        env.put("SECRET_KEY", sessionSecret);
-        env.put("API_KEYS", Credentials.apiKeys());
-        return Map.copyOf(env);
+    public Map<String, String> storeEnv() {
+        return StoreEnv.of(nodes(), ContainerPostgres.DATABASE, ContainerPostgres.APP_USER, postgres.appPassword(),
+                ContainerRedis.MASTER_NAME, redis.password());
     }
 
     @Override

@@ -64,7 +64,7 @@ class ContainerTopologyIT {
         }
         assertEquals("PONG", topology.redis(topology.node("redis-b"), "PING"));
 
-        Map<String, String> env = topology.appEnv();
+        Map<String, String> env = topology.storeEnv();
         assertEquals("jdbc:postgresql://" + pgA.address() + "," + pgB.address() + "/captier", env.get("DATABASE_URL"));
         assertEquals("captier", env.get("DATABASE_USER"));
         assertFalse(env.get("DATABASE_PASSWORD").isEmpty());

@@ -2,10 +2,11 @@ package io.captier.cluster.devstack;
 
 import com.sun.net.httpserver.HttpExchange;
 import com.sun.net.httpserver.HttpServer;
+import io.captier.cluster.app.AppEnv;
 import io.captier.cluster.app.AppInstance;
+import io.captier.cluster.app.Credentials;
 import io.captier.cluster.os.FreePorts;
 import io.captier.cluster.process.ProcessTopology;
-import io.captier.cluster.topology.Credentials;
 import io.captier.cluster.topology.Topology;
 import io.captier.cluster.topology.TopologyOptions;
 
@@ -18,7 +19,6 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -42,6 +42,8 @@ import java.util.function.Consumer;
 public final class Up {
 
     private final ProcessTopology topology;
+    /** One deployment: every instance shares its SECRET_KEY. */
+    private final AppEnv appEnv;
     /** Null without --faults. */
     private final UpFaults faults;
     private static final List<String> PROFILES = List.of("consistent", "available");
@@ -54,6 +56,7 @@ public final class Up {
 
     private Up(ProcessTopology topology) {
         this.topology = topology;
+        this.appEnv = AppEnv.of(topology);
         this.faults = topology.onNetwork() ? new UpFaults(topology) : null;
     }
 
@@ -124,17 +127,10 @@ public final class Up {
                     + mode.toUpperCase() + "_PORT to another one", e);
         }
         String name = mode + "-" + (of(mode).size() + 1);
-        Map<String, String> env = new HashMap<>(topology.appEnv());
-        env.put("HTTP_PORT", Integer.toString(port));
-        env.put("HTTP_HOST", "127.0.0.1");
         // NGINX connects from 127.0.0.2 (StackFiles.renderNginx): only its X-Forwarded-For is
         // believed, not that of a client on 127.0.0.1 talking to the instance directly.
-        env.put("TRUSTED_PROXIES", StackFiles.NGINX_PROXY_ADDRESS);
-        env.put("OTEL_SDK_DISABLED", System.getenv().getOrDefault("OTEL_SDK_DISABLED", "true"));
-        env.put("LOG_JSON", System.getenv().getOrDefault("LOG_JSON", "false"));
-        // NGINX's pool is changed before an instance is stopped (RollingRestart); a second of
-        // readiness DOWN is enough for anyone watching /health/ready by hand.
-        env.put("SHUTDOWN_DELAY", System.getenv().getOrDefault("SHUTDOWN_DELAY", "1s"));
+        Map<String, String> env = appEnv.forDevStack(StackFiles.NGINX_PROXY_ADDRESS);
+        env.put("HTTP_PORT", Integer.toString(port));
         if (faults != null) {
             env.putAll(faults.clockFor(name, topology.baseDir().resolve("clock-" + name)));
         }
@@ -384,7 +380,7 @@ public final class Up {
                 + "export CAPTIER_PROMETHEUS_URL=" + monitoring.prometheusUrl() + "\n"
                 + "export CAPTIER_ALERTMANAGER_URL=" + monitoring.alertmanagerUrl() + "\n"
                 + "# the Redis nodes' and sentinels' password, which redis-cli reads from here\n"
-                + "export REDISCLI_AUTH=" + topology.appEnv().get("REDIS_PASSWORD") + "\n");
+                + "export REDISCLI_AUTH=" + topology.storeEnv().get("REDIS_PASSWORD") + "\n");
     }
 
     private synchronized void close() {

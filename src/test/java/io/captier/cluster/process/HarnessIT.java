@@ -59,7 +59,7 @@ class HarnessIT {
         assertEquals(List.of("redis-b", "redis-c"), topology.redisReplicas().stream().map(Node::name).toList());
         assertTrue(topology.redis(master, "INFO", "replication").contains("connected_slaves:2"));
 
-        Map<String, String> env = topology.appEnv();
+        Map<String, String> env = topology.storeEnv();
         assertEquals("jdbc:postgresql://" + topology.node("pg-a").address() + "," + topology.node("pg-b").address()
                 + "/captier", env.get("DATABASE_URL"));
         assertEquals("captier", env.get("DATABASE_USER"));

@@ -9,7 +9,7 @@ import io.captier.cluster.os.OsProcess;
 import io.captier.cluster.os.Processes;
 import io.captier.cluster.os.Resp;
 import io.captier.cluster.os.Watchdog;
-import io.captier.cluster.topology.Credentials;
+import io.captier.cluster.topology.StoreEnv;
 import io.captier.cluster.topology.Topology;
 import io.captier.cluster.topology.TopologyOptions;
 import java.io.IOException;
@@ -19,7 +19,6 @@ import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
@@ -29,7 +28,6 @@ import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.TimeUnit;
-import java.util.stream.Collectors;
 
 /**
  * {@link Topology} made of real server processes from the Debian packages on 127.0.0.1, each on a free
@@ -70,7 +68,7 @@ public final class ProcessTopology implements Topology {
     /** Each node's role when it last answered: a paused node keeps showing it. */
     private final Map<String, String> lastRole = new java.util.concurrent.ConcurrentHashMap<>();
     private final Thread shutdownHook = new Thread(this::close, "captier-topology-cleanup");
-    private volatile Map<String, String> appEnv;
+    private volatile Map<String, String> storeEnv;
     private boolean closed;
 
     public static ProcessTopology start() {
@@ -171,19 +169,9 @@ public final class ProcessTopology implements Topology {
                 Thread.currentThread().interrupt();
             }
         }
-        Map<String, String> env = new LinkedHashMap<>();
-        env.put("DATABASE_URL", "jdbc:postgresql://" + servers.get(PG_A).node().address() + ","
-                + servers.get(PG_B).node().address() + "/" + PostgresNodes.APP_DATABASE);
-        env.put("DATABASE_USER", PostgresNodes.APP_USER);
-        env.put("DATABASE_PASSWORD", pg.appPassword);
-        env.put("REDIS_SENTINELS", SENTINELS.stream().map(s -> servers.get(s).node().address())
-                .collect(Collectors.joining(",")));
-        env.put("REDIS_MASTER_NAME", RedisNodes.MASTER_NAME);
-        env.put("REDIS_PASSWORD", redis.password);
-        // The deployment's session-signing secret: one per topology, shared by its instances.
-        env.put("SECRET_KEY", Processes.randomSecret() + Processes.randomSecret());
-        env.put("API_KEYS", Credentials.apiKeys());
-        appEnv = Collections.unmodifiableMap(env);
+        // once the ports are final: a server that found its port taken moved to another
+        storeEnv = StoreEnv.of(nodes(), PostgresNodes.APP_DATABASE, PostgresNodes.APP_USER, pg.appPassword,
+                RedisNodes.MASTER_NAME, redis.password);
     }
 
     private static void await(Future<?> f) {
@@ -209,8 +197,8 @@ public final class ProcessTopology implements Topology {
     }
 
     @Override
-    public Map<String, String> appEnv() {
-        return appEnv;
+    public Map<String, String> storeEnv() {
+        return storeEnv;
     }
 
     public TopologyOptions options() {

@@ -17,11 +17,11 @@ import java.util.Optional;
  */
 public interface Topology extends AutoCloseable {
 
-    /** Environment for a captier instance: DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD,
-     *  REDIS_SENTINELS, REDIS_MASTER_NAME, REDIS_PASSWORD (empty when Redis has none), and a
-     *  SECRET_KEY made for this topology (every instance of one deployment shares it), and
-     *  API_KEYS holding the run's {@link Credentials}. */
-    Map<String, String> appEnv();
+    /** The stores' part of a captier instance's environment, as {@link StoreEnv} formats it:
+     *  DATABASE_URL, DATABASE_USER, DATABASE_PASSWORD, REDIS_SENTINELS, REDIS_MASTER_NAME and
+     *  REDIS_PASSWORD. The rest of an instance's environment is the service's business
+     *  ({@code cluster.app.AppEnv}). */
+    Map<String, String> storeEnv();
 
     /** The harness network the nodes run on, each in a host of its own (started with
      *  {@link TopologyOptions#withNetwork()}); empty when they run on 127.0.0.1. */

@@ -1,6 +1,6 @@
 package io.captier.drill.run;
 
-import io.captier.cluster.app.Stack;
+import io.captier.cluster.app.AppEnv;
 import io.captier.drill.check.AvailabilityChecker;
 import io.captier.drill.check.CheckResult;
 import io.captier.drill.check.CheckSettings;
@@ -22,7 +22,7 @@ final class DrillChecks {
     }
 
     static CheckResult checkAndReport(History history, Path dir, Consumer<String> narrator) {
-        CheckSettings settings = CheckSettings.DEFAULT.withNetworkTimeoutMs(Stack.NETWORK_TIMEOUT_SEC * 1000L);
+        CheckSettings settings = CheckSettings.DEFAULT.withNetworkTimeoutMs(AppEnv.NETWORK_TIMEOUT_SEC * 1000L);
         long started = System.nanoTime();
         CheckResult result = Checkers.run(history, settings, EnumSet.allOf(Mode.class));
         long checkMs = (System.nanoTime() - started) / 1_000_000;

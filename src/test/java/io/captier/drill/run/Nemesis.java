@@ -1,5 +1,6 @@
 package io.captier.drill.run;
 
+import io.captier.cluster.app.AppEnv;
 import io.captier.cluster.app.AppInstance;
 import io.captier.cluster.app.Stack;
 import io.captier.cluster.topology.Topology;
@@ -64,7 +65,7 @@ final class Nemesis {
         this.availableInstances = availableInstances;
         this.consistentInstances = consistentInstances;
         // Longer than the network timeout, so calls to the paused node time out.
-        this.pause = Duration.ofSeconds(Stack.NETWORK_TIMEOUT_SEC).plusMillis(1500);
+        this.pause = Duration.ofSeconds(AppEnv.NETWORK_TIMEOUT_SEC).plusMillis(1500);
         this.narrator = narrator;
     }
 

@@ -1,4 +1,4 @@
-package io.captier.cluster.topology;
+package io.captier.cluster.app;
 
 import io.captier.cluster.os.Processes;
 import java.security.MessageDigest;
@@ -7,8 +7,8 @@ import java.util.HexFormat;
 
 /**
  * The API keys of one test run (or one scripts/up), made fresh when the JVM starts:
- * nothing usable ships with the project. Every topology of the run hands the same
- * API_KEYS to its instances, so one client's key works on all of them.
+ * nothing usable ships with the project. {@link AppEnv} hands the same API_KEYS to
+ * every instance of the run, so one client's key works on all of them.
  */
 public final class Credentials {
 
