@@ -1,6 +1,7 @@
 package io.captier.drill.check;
 
 import io.captier.drill.Ops;
+import io.captier.drill.history.Downtime;
 import io.captier.drill.history.History;
 import io.captier.drill.history.Op;
 import org.junit.jupiter.api.Test;
@@ -37,6 +38,14 @@ class FastFailureCheckerTest {
     @Test
     void aRequestLeftWithoutAnswerPastTheBoundIsAViolation() {
         assertEquals(1, check(ops.write("c", "k", "a", 0, 15_000).unknown(0).build()).size());
+    }
+
+    @Test
+    void aRequestWhoseInstanceWasKilledUnderItIsNotJudged() {
+        Op cutShort = ops.write("c", "k", "a", 0, 2600).unknown(0).build();
+        History history = History.of(List.of(cutShort)).withDowntimes(List.of(new Downtime("consistent-1", 1800, 20_000)));
+        assertEquals(List.of(), checker.check(history));
+        assertEquals(1, checker.check(History.of(List.of(cutShort))).size(), "judged when its instance stayed up");
     }
 
     @Test
