@@ -23,7 +23,7 @@ import java.sql.SQLException;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.atomic.AtomicBoolean;
-import java.util.concurrent.atomic.AtomicLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The writes captier makes to the kv table, on the primary through a primary-only
@@ -169,26 +169,29 @@ public class PgStore {
      * @throws StoreUnavailableException nothing was applied
      * @throws OutcomeUnknownException   the commit was sent and its answer lost; its
      *                                   {@code version()} is the one the write has if it was applied
-     *                                   (empty for a replay, which wrote nothing new)
      * @throws IdempotencyKeyReused       the key was used for another request
+     * @return the commit, or a replay of an earlier attempt's (also when the replay's own commit
+     *         was lost: it wrote nothing, and the claim it read had been committed)
      */
     @WithSpan(value = "postgres.write", kind = SpanKind.CLIENT)
     public Committed writeChoosingVersionFirst(Entry proposed, Optional<IdempotencyKey> idempotency) {
-        AtomicLong chosen = new AtomicLong();
+        AtomicReference<Committed> beforeCommit = new AtomicReference<>();
         try {
             return commitOnPrimary("INSERT", (c, commitSent) -> inTransaction(c, commitSent, () -> {
                 Committed committed = upsert(c, proposed, idempotency, NO_DEADLINE);
-                if (!committed.replayed()) {
-                    chosen.set(committed.version());
-                }
+                beforeCommit.set(committed);
                 return committed;
             }));
         } catch (OutcomeUnknownException unknown) {
-            if (chosen.get() == 0) {
+            Committed known = beforeCommit.get();
+            if (known == null) {
                 throw unknown;
             }
-            hlc.observe(chosen.get());
-            throw new OutcomeUnknownException(unknown.getMessage(), unknown.getCause(), chosen.get());
+            hlc.observe(known.version());
+            if (known.replayed()) {
+                return known;
+            }
+            throw new OutcomeUnknownException(unknown.getMessage(), unknown.getCause(), known.version());
         }
     }
 
