@@ -19,7 +19,6 @@ import org.jboss.logging.Logger;
 
 import java.util.List;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * Every HEARTBEAT_MS: write this instance's heartbeat to the PostgreSQL primary and to
@@ -67,9 +66,9 @@ public class Heartbeats {
     void start(@Observes StartupEvent event) {
         beats = Background.scheduler("heartbeat", 3);
         long every = config.heartbeatMs();
-        beats.scheduleWithFixedDelay(() -> quietly("postgres", this::postgresBeat), every, every, TimeUnit.MILLISECONDS);
-        beats.scheduleWithFixedDelay(() -> quietly("redis", this::redisBeat), every, every, TimeUnit.MILLISECONDS);
-        beats.scheduleWithFixedDelay(() -> quietly("gauges", this::exportStaleness), every, every, TimeUnit.MILLISECONDS);
+        Background.every(beats, "heartbeat postgres", every, every, () -> quietly("postgres", this::postgresBeat));
+        Background.every(beats, "heartbeat redis", every, every, () -> quietly("redis", this::redisBeat));
+        Background.every(beats, "heartbeat gauges", every, every, () -> quietly("gauges", this::exportStaleness));
     }
 
     void stop(@Observes ShutdownEvent event) {

@@ -18,7 +18,6 @@ import java.sql.Timestamp;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.concurrent.atomic.AtomicReference;
 
@@ -154,7 +153,7 @@ public class Projection {
     }
 
     void start(@Observes StartupEvent event) {
-        resyncs.scheduleWithFixedDelay(this::resync, 1, 1, TimeUnit.SECONDS);
+        Background.every(resyncs, "projection-resync", 1_000, 1_000, this::resync);
     }
 
     void stop(@Observes ShutdownEvent event) {

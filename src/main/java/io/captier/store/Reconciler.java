@@ -69,7 +69,7 @@ public class Reconciler {
     }
 
     void start(@Observes StartupEvent event) {
-        loop.scheduleWithFixedDelay(this::drain, 500, 250, TimeUnit.MILLISECONDS);
+        Background.every(loop, "reconciler", 500, 250, this::drain);
     }
 
     /**

@@ -37,7 +37,8 @@ public class IdempotencyJanitor {
     }
 
     void start(@Observes StartupEvent event) {
-        janitor.scheduleWithFixedDelay(this::purge, 1, 10, TimeUnit.MINUTES);
+        Background.every(janitor, "idempotency-janitor", TimeUnit.MINUTES.toMillis(1), TimeUnit.MINUTES.toMillis(10),
+                this::purge);
     }
 
     void stop(@Observes ShutdownEvent event) {

@@ -23,7 +23,6 @@ import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 
 /**
  * The PostgreSQL nodes of DATABASE_URL, probed every HEARTBEAT_MS each on its own thread
@@ -68,7 +67,7 @@ public class PgCluster {
     void start(@Observes StartupEvent event) {
         probes = Background.scheduler("pg-probe", nodes.size());
         for (PgNode node : nodes) {
-            probes.scheduleWithFixedDelay(() -> probe(node), 0, config.heartbeatMs(), TimeUnit.MILLISECONDS);
+            Background.every(probes, "pg-probe " + node.name(), 0, config.heartbeatMs(), () -> probe(node));
         }
     }
 

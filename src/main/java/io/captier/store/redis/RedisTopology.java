@@ -25,7 +25,6 @@ import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.concurrent.TimeUnit;
 import java.util.stream.Collectors;
 
 /**
@@ -75,7 +74,7 @@ public class RedisTopology {
 
     void start(@Observes StartupEvent event) {
         loop = Background.scheduler("redis-topology", 1);
-        loop.scheduleWithFixedDelay(this::refresh, 0, config.heartbeatMs(), TimeUnit.MILLISECONDS);
+        Background.every(loop, "redis-topology", 0, config.heartbeatMs(), this::refresh);
     }
 
     void stop(@Observes ShutdownEvent event) {
