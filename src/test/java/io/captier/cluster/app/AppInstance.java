@@ -205,6 +205,31 @@ public final class AppInstance implements AutoCloseable {
         return Processes.tail(log, lines);
     }
 
+    /**
+     * The instance's threads and their stacks ({@code jcmd PID Thread.print} of the JDK running
+     * the tests), for a report when the instance stops making progress.
+     *
+     * @return the dump, or one line saying why there is none (not running, no JVM found, jcmd failed)
+     */
+    public String threadDump() {
+        OsProcess p = process;
+        if (p == null || !p.isAlive()) {
+            return "(not running)";
+        }
+        // The launched process is the JVM, or a wrapper (faketime) whose descendant is.
+        Long jvm = ProcessHandle.of(p.pid).stream().flatMap(h -> java.util.stream.Stream.concat(
+                        java.util.stream.Stream.of(h), h.descendants()))
+                .filter(h -> h.info().command().map(c -> c.endsWith("/java")).orElse(false))
+                .map(ProcessHandle::pid).findFirst().orElse(null);
+        if (jvm == null) {
+            return "(no java process under pid " + p.pid + ")";
+        }
+        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
+        Processes.Result r = Processes.run(List.of(jcmd, Long.toString(jvm), "Thread.print"), Map.of(), null,
+                Duration.ofSeconds(20));
+        return r.ok() ? r.out() : "(jcmd failed, exit " + r.exit() + ": " + r.err().strip() + ")";
+    }
+
     public long pid() {
         OsProcess p = process;
         return p == null ? -1 : p.pid;

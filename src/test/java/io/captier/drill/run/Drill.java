@@ -210,7 +210,10 @@ public final class Drill {
             for (AppInstance app : available) {
                 String pending = pending(app);
                 if (!pending.equals("redis 0, local 0")) {
-                    stuck.append(app.name()).append(": ").append(pending).append("; its log ends:\n")
+                    String threads = app.threadDump();
+                    keepThreadDump(app, threads);
+                    stuck.append(app.name()).append(": ").append(pending).append("; its background threads:\n")
+                            .append(backgroundStacks(threads)).append("its log ends:\n")
                             .append(app.logTail(40)).append('\n');
                 }
             }
@@ -219,6 +222,37 @@ public final class Drill {
         }
         narrator.accept("reconciled; topology now:\n" + t.describe());
         return null;
+    }
+
+    /** The names of captier's background threads (Background.scheduler), whose stacks say why nothing moves. */
+    private static final List<String> BACKGROUND_THREADS = List.of("\"heartbeat\"", "\"reconciler\"", "\"pg-probe\"",
+            "\"redis-topology\"", "\"projection-resync\"");
+
+    /**
+     * From a thread dump ({@code jcmd Thread.print}), each background thread's header, state and
+     * top frames: whether the reconciliation and the heartbeats are stuck, and where.
+     */
+    static String backgroundStacks(String dump) {
+        StringBuilder out = new StringBuilder();
+        for (String block : dump.split("\n\\s*\n")) {
+            String b = block.strip();
+            if (BACKGROUND_THREADS.stream().anyMatch(b::startsWith)) {
+                b.lines().limit(8).forEach(line -> out.append("  ").append(line.strip()).append('\n'));
+            }
+        }
+        return out.length() == 0 ? "  (none found: " + dump.lines().findFirst().orElse("empty dump") + ")\n" : out.toString();
+    }
+
+    private void keepThreadDump(AppInstance app, String threads) {
+        if (logsDir == null) {
+            return;
+        }
+        try {
+            Files.createDirectories(logsDir);
+            Files.writeString(logsDir.resolve(app.name() + "-threads.txt"), threads);
+        } catch (IOException e) {
+            narrator.accept("could not keep " + app.name() + "'s thread dump: " + e.getMessage());
+        }
     }
 
     /** An available instance's buffered writes, as its metrics say. */

@@ -108,7 +108,8 @@ class DrillIT {
         Map<String, String> broken = Map.of("CAPTIER_BREAK_CONTRACT",
                 "consistent-reads-from-standby,drop-buffered-writes,ignore-idempotency-in-buffers");
         DrillPlan plan = DrillPlan.ci();
-        History history = new Drill(stack, broken, DrillIT::say).run("broken", plan, new Drill.Scenario() {
+        History history = new Drill(stack, broken, DrillIT::say)
+                .keepingLogsIn(REPORTS.resolve("broken-build").resolve("logs")).run("broken", plan, new Drill.Scenario() {
             @Override
             public void underTraffic(Nemesis nemesis) {
                 nemesis.pauseStandbyReplay(Duration.ofSeconds(5));
