@@ -83,29 +83,6 @@ public interface CaptierConfig {
         return Duration.ofMillis(Math.max(1, Math.round(networkTimeoutSec() * 1000)));
     }
 
-    /**
-     * How long one store call may take: NETWORK_TIMEOUT less the time the request needs around
-     * it, {@link #answerMargin}. DESIGN C3 promises the 503 <em>within</em> the network timeout;
-     * a store call given all of it ends at the socket timeout and the answer leaves later
-     * (2.5 to 3.5 s against 2 s, the 60-minute soak, under CPU saturation).
-     *
-     * @return NETWORK_TIMEOUT minus the answer margin, at least 1 ms
-     */
-    default Duration storeCallBudget() {
-        return networkTimeout().minus(answerMargin(networkTimeout()));
-    }
-
-    /**
-     * The part of NETWORK_TIMEOUT kept for everything in a request but its store call: 250 ms,
-     * or a quarter of a shorter timeout.
-     *
-     * @param networkTimeout the deployment's NETWORK_TIMEOUT, positive
-     * @return the margin, less than {@code networkTimeout}
-     */
-    static Duration answerMargin(Duration networkTimeout) {
-        return Duration.ofMillis(Math.min(250, networkTimeout.toMillis() / 4));
-    }
-
     interface Database {
         String url();
 

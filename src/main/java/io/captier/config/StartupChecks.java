@@ -58,11 +58,9 @@ public class StartupChecks {
             throw new IllegalStateException("NETWORK_TIMEOUT_SEC, HEARTBEAT_MS and MAX_VALUE_BYTES must be positive, "
                     + "MAX_STALENESS_MS and MAX_CLOCK_OFFSET_MS not negative");
         }
-        if (config.storeCallBudget().toMillis() <= config.maxClockOffsetMs()) {
-            // A direct write must reach the primary within the store-call budget (NETWORK_TIMEOUT
-            // less the answer margin) minus MAX_CLOCK_OFFSET (PgStore#write).
-            throw new IllegalStateException("NETWORK_TIMEOUT_SEC must be longer than MAX_CLOCK_OFFSET_MS plus "
-                    + CaptierConfig.answerMargin(config.networkTimeout()).toMillis() + " ms");
+        if (config.networkTimeout().toMillis() <= config.maxClockOffsetMs()) {
+            // A direct write must reach the primary within NETWORK_TIMEOUT - MAX_CLOCK_OFFSET (PgStore#write).
+            throw new IllegalStateException("NETWORK_TIMEOUT_SEC must be longer than MAX_CLOCK_OFFSET_MS");
         }
     }
 

@@ -54,17 +54,14 @@ final class PgCalls {
     private final PgCluster cluster;
     private final Breakers breakers;
     private final int budgetMs;
-    /** NETWORK_TIMEOUT: a call that outlives it leaves no time for the answer (PG_CALL_SLOW). */
-    private final int slowMs;
     /** The socket timeout every pooled connection is opened with (PgNode.Pools). */
     private final int pooledMs;
 
     PgCalls(PgCluster cluster, Breakers breakers) {
         this.cluster = cluster;
         this.breakers = breakers;
-        this.budgetMs = (int) cluster.callBudget().toMillis();
-        this.slowMs = (int) cluster.networkTimeout().toMillis();
-        this.pooledMs = (int) PgNode.Pools.socketTimeoutSeconds(cluster.callBudget()) * 1000;
+        this.budgetMs = (int) cluster.networkTimeout().toMillis();
+        this.pooledMs = (int) PgNode.Pools.socketTimeoutSeconds(cluster.networkTimeout()) * 1000;
     }
 
     /**
@@ -122,8 +119,7 @@ final class PgCalls {
     }
 
     /**
-     * One budget for the whole call (docs/architecture.md C3; NETWORK_TIMEOUT less the answer
-     * margin, {@link io.captier.config.CaptierConfig#storeCallBudget}): the time spent taking a
+     * One NETWORK_TIMEOUT for the whole call (docs/architecture.md C3): the time spent taking a
      * connection (waiting for one, or opening one) comes off the socket timeout of the work,
      * so that a partition that strikes after a slow acquisition still fails within one
      * timeout, not two. With less than {@link #MIN_WORK_MS} left the call fails before
@@ -160,15 +156,14 @@ final class PgCalls {
     }
 
     /**
-     * A call that outlived NETWORK_TIMEOUT itself is logged (PG_CALL_SLOW) with the share of it
-     * spent waiting for a connection: the budget above should make that impossible (a socket
-     * timeout ends the call at the budget, inside the timeout), so one that happens says where
-     * a refusal's time went.
+     * A call that outlived its NETWORK_TIMEOUT is logged (PG_CALL_SLOW) with the share of it
+     * spent waiting for a connection: the budget above should make that impossible, so one
+     * that happens says where a refusal's time went.
      */
     private void slow(PgNode node, long started, long acquired) {
         long now = System.nanoTime();
         long took = now - started;
-        if (took > TimeUnit.MILLISECONDS.toNanos(slowMs)) {
+        if (took > TimeUnit.MILLISECONDS.toNanos(budgetMs)) {
             LogEvent.of("PG_CALL_SLOW").with(LogEvent.NODE, node.name()).with(LogEvent.DURATION, took)
                     .with(LogEvent.ACQUIRE_MS, TimeUnit.NANOSECONDS.toMillis((acquired == 0 ? now : acquired) - started))
                     .warn(LOG, "a PostgreSQL call took longer than NETWORK_TIMEOUT");

@@ -56,7 +56,7 @@ public class PgCluster {
         this.metrics = metrics;
         DatabaseUrl url = DatabaseUrl.parse(config.database().url());
         PgNode.Pools pools = new PgNode.Pools(url, config.database().user(), config.database().password().orElse(""),
-                config.database().poolSize(), config.storeCallBudget(), "captier-" + config.instanceId());
+                config.database().poolSize(), config.networkTimeout(), "captier-" + config.instanceId());
         this.nodes = url.hosts().stream().map(h -> new PgNode(h, pools)).toList();
         this.fence = new Fence(Path.of(config.hintLogDir(), "postgres-fence.properties"));
         // A probe older than one network timeout plus a second is no news at all.
@@ -78,14 +78,9 @@ public class PgCluster {
         nodes.forEach(PgNode::close);
     }
 
-    /** NETWORK_TIMEOUT_SEC: the bound on a request that calls a node, its answer included. */
+    /** NETWORK_TIMEOUT_SEC: the bound on one call to a node, connection included. */
     public Duration networkTimeout() {
         return config.networkTimeout();
-    }
-
-    /** The bound on one call to a node, connection included: {@link CaptierConfig#storeCallBudget}. */
-    public Duration callBudget() {
-        return config.storeCallBudget();
     }
 
     public List<PgNode> nodes() {

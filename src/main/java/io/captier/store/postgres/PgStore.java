@@ -86,15 +86,14 @@ public class PgStore {
     }
 
     /**
-     * The store-call budget (NETWORK_TIMEOUT less the answer margin, {@link CaptierConfig#storeCallBudget})
-     * minus MAX_CLOCK_OFFSET: a deadline on this instance's clock, compared with the primary's,
-     * that passes before the instance gives up on the write whatever the skew between the two
-     * within MAX_CLOCK_OFFSET.
+     * NETWORK_TIMEOUT minus MAX_CLOCK_OFFSET: a deadline on this instance's clock, compared with
+     * the primary's, that passes before the instance gives up on the write whatever the skew
+     * between the two within MAX_CLOCK_OFFSET.
      *
      * @throws IllegalStateException when no time would be left (StartupChecks says so first)
      */
     static long writeDeadlineMs(CaptierConfig config) {
-        long ms = config.storeCallBudget().toMillis() - config.maxClockOffsetMs();
+        long ms = config.networkTimeout().toMillis() - config.maxClockOffsetMs();
         if (ms <= 0) {
             throw new IllegalStateException("NETWORK_TIMEOUT_SEC must be longer than MAX_CLOCK_OFFSET_MS");
         }
