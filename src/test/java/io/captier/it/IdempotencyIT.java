@@ -3,6 +3,7 @@ package io.captier.it;
 import io.captier.cluster.app.Client;
 import io.captier.cluster.app.Stack;
 import io.captier.cluster.topology.Topology.Node;
+import org.awaitility.core.ConditionTimeoutException;
 import org.junit.jupiter.api.Order;
 import org.junit.jupiter.api.Test;
 
@@ -211,28 +212,34 @@ class IdempotencyIT extends TwoInstances {
         Node primary = stack.topology.pgPrimary();
         stack.topology.kill(primary);
         Node master = stack.topology.redisMaster();
-        // Paused, not disconnected: the master still lists them online, so ap-a's WAIT waits for
-        // them (ReplicaConfirmation#held answers no at once for a replica it does not see online), and
-        // the kill lands inside that wait.
         List<Node> replicas = stack.topology.redisReplicas();
-        replicas.forEach(stack.topology::pause);
-        String key = null;
+        int landed = 0;
         Client.Answer retry;
         try {
-            // The kill must land inside the WAIT (NETWORK_TIMEOUT_SEC / 2): on a loaded machine it
-            // may come after, when ap-a has answered. Such an attempt proves nothing; a few are
-            // allowed, each on keys of its own, and the step fails if none lands.
-            for (int attempt = 1; key == null && attempt <= 3; attempt++) {
-                String candidate = "K6-" + attempt;
-                if (killedInsideTheWait(master, "idem-unconfirmed-" + attempt, candidate)) {
-                    key = candidate;
-                } else {
-                    this.a.restart(); // its hint log keeps that attempt's write: it reconciles later
+            // The kill must land inside ap-a's WAIT (NETWORK_TIMEOUT_SEC / 2), and the WAIT runs only
+            // while ap-a still takes the paused replicas for online: the sentinels flag them down
+            // after a second, and ap-a then answers "not confirmed" at once (ReplicaConfirmation#held).
+            // On a loaded machine either can be missed. Such an attempt proves nothing; a few are
+            // allowed, each on keys of its own and from replicas running again, and the step fails
+            // if none lands.
+            for (int attempt = 1; landed == 0 && attempt <= 3; attempt++) {
+                replicas.forEach(stack.topology::resume);
+                if (attempt > 1) {
+                    this.a.restart(); // its hint log keeps the last attempt's write: it reconciles later
+                }
+                await("ap-a's buffered writes confirmed by the replicas").atMost(Duration.ofSeconds(60))
+                        .pollInterval(Duration.ofMillis(500)).ignoreExceptions()
+                        .until(() -> "replicated-buffer".equals(ca.write("idem-unconfirmed-probe", "p").string("durability")));
+                // Paused, not disconnected: the master still lists them online, so ap-a's WAIT waits for them.
+                replicas.forEach(stack.topology::pause);
+                if (killedInsideTheWait(master, "idem-unconfirmed-" + attempt, "K6-" + attempt)) {
+                    landed = attempt;
                 }
             }
-            assertTrue(key != null, "in three attempts, ap-a was never killed inside its write, "
+            assertTrue(landed > 0, "in three attempts, ap-a was never killed inside its write, "
                     + "before it heard the replicas did not confirm");
-            retry = cb.write("idem-unconfirmed-" + key.substring(3), "A", "Idempotency-Key", key);
+            String key = "K6-" + landed;
+            retry = cb.write("idem-unconfirmed-" + landed, "A", "Idempotency-Key", key);
             assertEquals(202, retry.status(), retry.toString());
             assertEquals("true", retry.header("Idempotent-Replayed"), retry.toString());
             assertEquals("local", retry.string("durability"), "the replicas do not hold the first attempt's copy: " + retry);
@@ -248,13 +255,13 @@ class IdempotencyIT extends TwoInstances {
         stack.topology.restart(master);
         stack.topology.restart(primary);
         this.a.restart();
-        String row = "idem-unconfirmed-" + key.substring(3);
+        String row = "idem-unconfirmed-" + landed;
         await("the write in PostgreSQL, at the first attempt's version").atMost(Duration.ofSeconds(60))
                 .pollInterval(Duration.ofMillis(500)).ignoreExceptions()
                 .until(() -> List.of(List.of(Long.toString(retry.version()), "A")).equals(
                         sql("SELECT version, convert_from(value, 'UTF8') FROM kv WHERE key = '" + row + "'")));
         assertEquals(List.of(List.of(Long.toString(retry.version()))),
-                sql("SELECT version FROM idempotency WHERE idem_key = 'tester:" + key + "'"), key + " applied once");
+                sql("SELECT version FROM idempotency WHERE idem_key = 'tester:K6-" + landed + "'"), "K6-" + landed + " applied once");
     }
 
     /**
@@ -262,16 +269,22 @@ class IdempotencyIT extends TwoInstances {
      * master, while the paused replicas keep its WAIT waiting.
      *
      * @return true when the kill came inside the WAIT (the record still says {@code replicated-buffer});
-     *         false when ap-a had already heard the replicas did not confirm, and answered
+     *         false when ap-a had already heard the replicas did not confirm, and answered, or its
+     *         record never reached the master
      */
     private boolean killedInsideTheWait(Node master, String row, String idemKey) {
         ExecutorService one = Executors.newSingleThreadExecutor();
         try {
             one.submit(() -> ca.write(row, "A", "Idempotency-Key", idemKey));
             String record = "captier:meta:idem:tester:" + idemKey;
-            await("the first attempt's record on the master").atMost(Duration.ofSeconds(10))
-                    .pollInterval(Duration.ofMillis(5))
-                    .until(() -> "1".equals(stack.topology.redis(master, "EXISTS", record).trim()));
+            try {
+                await("the first attempt's record on the master").atMost(Duration.ofSeconds(10))
+                        .pollInterval(Duration.ofMillis(5))
+                        .until(() -> "1".equals(stack.topology.redis(master, "EXISTS", record).trim()));
+            } catch (ConditionTimeoutException neverThere) {
+                this.a.kill(); // its write went elsewhere (its hint log): this attempt proves nothing
+                return false;
+            }
             this.a.kill();
             return "replicated-buffer".equals(stack.topology.redis(master, "HGET", record, "dur").trim());
         } finally {
