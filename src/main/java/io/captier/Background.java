@@ -36,7 +36,7 @@ public final class Background {
      * (the executor keeps the throwable in a future nobody reads), and a heartbeat, a probe or
      * the reconciliation would stop for good while the instance still answers.
      *
-     * @param name      the task's name in the log
+     * @param name      the task's name in the log (BACKGROUND_TASK_FAILED's {@code event.reason}), a slug
      * @param initialMs delay before the first run, in milliseconds
      * @param delayMs   delay between the end of one run and the start of the next, in milliseconds
      * @throws java.util.concurrent.RejectedExecutionException when the scheduler is shut down
@@ -52,8 +52,13 @@ public final class Background {
             try {
                 task.run();
             } catch (Throwable t) {
-                LogEvent.of("BACKGROUND_TASK_FAILED").with(LogEvent.REASON, name)
-                        .error(LOG, "a background task failed; it runs again at its next turn", t);
+                try {
+                    LogEvent.of("BACKGROUND_TASK_FAILED").with(LogEvent.REASON, name)
+                            .error(LOG, "a background task failed; it runs again at its next turn", t);
+                } catch (Throwable unlogged) {
+                    // Logging allocates: after an OutOfMemoryError it may fail too, and the
+                    // schedule must survive that as well.
+                }
             }
         };
     }

@@ -66,9 +66,9 @@ public class Heartbeats {
     void start(@Observes StartupEvent event) {
         beats = Background.scheduler("heartbeat", 3);
         long every = config.heartbeatMs();
-        Background.every(beats, "heartbeat postgres", every, every, () -> quietly("postgres", this::postgresBeat));
-        Background.every(beats, "heartbeat redis", every, every, () -> quietly("redis", this::redisBeat));
-        Background.every(beats, "heartbeat gauges", every, every, () -> quietly("gauges", this::exportStaleness));
+        Background.every(beats, "heartbeat-postgres", every, every, () -> quietly("postgres", this::postgresBeat));
+        Background.every(beats, "heartbeat-redis", every, every, () -> quietly("redis", this::redisBeat));
+        Background.every(beats, "heartbeat-gauges", every, every, () -> quietly("gauges", this::exportStaleness));
     }
 
     void stop(@Observes ShutdownEvent event) {

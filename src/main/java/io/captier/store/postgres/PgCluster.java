@@ -67,7 +67,7 @@ public class PgCluster {
     void start(@Observes StartupEvent event) {
         probes = Background.scheduler("pg-probe", nodes.size());
         for (PgNode node : nodes) {
-            Background.every(probes, "pg-probe " + node.name(), 0, config.heartbeatMs(), () -> probe(node));
+            Background.every(probes, "pg-probe@" + node.name(), 0, config.heartbeatMs(), () -> probe(node));
         }
     }
 

@@ -216,18 +216,24 @@ public final class AppInstance implements AutoCloseable {
         if (p == null || !p.isAlive()) {
             return "(not running)";
         }
-        // The launched process is the JVM, or a wrapper (faketime) whose descendant is.
-        Long jvm = ProcessHandle.of(p.pid).stream().flatMap(h -> java.util.stream.Stream.concat(
+        // The launched process is the JVM (ip netns exec and setsid exec in place; faketime is a
+        // preloaded library); its descendants are searched too, in case a wrapper forks.
+        ProcessHandle jvm = ProcessHandle.of(p.pid).stream().flatMap(h -> java.util.stream.Stream.concat(
                         java.util.stream.Stream.of(h), h.descendants()))
                 .filter(h -> h.info().command().map(c -> c.endsWith("/java")).orElse(false))
-                .map(ProcessHandle::pid).findFirst().orElse(null);
+                .findFirst().orElse(null);
         if (jvm == null) {
             return "(no java process under pid " + p.pid + ")";
         }
-        String jcmd = Path.of(System.getProperty("java.home"), "bin", "jcmd").toString();
-        Processes.Result r = Processes.run(List.of(jcmd, Long.toString(jvm), "Thread.print"), Map.of(), null,
-                Duration.ofSeconds(20));
-        return r.ok() ? r.out() : "(jcmd failed, exit " + r.exit() + ": " + r.err().strip() + ")";
+        try {
+            // The jcmd of the instance's own JDK (captier.app.java may name another than the tests').
+            Path bin = Path.of(jvm.info().command().orElseThrow()).getParent();
+            Processes.Result r = Processes.run(List.of(bin.resolve("jcmd").toString(), Long.toString(jvm.pid()),
+                    "Thread.print"), Map.of(), null, Duration.ofSeconds(20));
+            return r.ok() ? r.out() : "(jcmd failed, exit " + r.exit() + ": " + r.err().strip() + ")";
+        } catch (RuntimeException e) {
+            return "(no thread dump: " + e + ")"; // a report's extra, never the failure it reports
+        }
     }
 
     public long pid() {

@@ -230,14 +230,23 @@ public final class Drill {
 
     /**
      * From a thread dump ({@code jcmd Thread.print}), each background thread's header, state and
-     * top frames: whether the reconciliation and the heartbeats are stuck, and where.
+     * frames down to the first of captier's own (at most 20 lines): whether the reconciliation and
+     * the heartbeats are stuck, and where.
      */
     static String backgroundStacks(String dump) {
         StringBuilder out = new StringBuilder();
         for (String block : dump.split("\n\\s*\n")) {
             String b = block.strip();
             if (BACKGROUND_THREADS.stream().anyMatch(b::startsWith)) {
-                b.lines().limit(8).forEach(line -> out.append("  ").append(line.strip()).append('\n'));
+                List<String> lines = b.lines().limit(20).toList();
+                int upTo = lines.size();
+                for (int i = 2; i < lines.size(); i++) {
+                    if (lines.get(i).contains("io.captier.")) {
+                        upTo = i + 1;
+                        break;
+                    }
+                }
+                lines.subList(0, upTo).forEach(line -> out.append("  ").append(line.strip()).append('\n'));
             }
         }
         return out.length() == 0 ? "  (none found: " + dump.lines().findFirst().orElse("empty dump") + ")\n" : out.toString();

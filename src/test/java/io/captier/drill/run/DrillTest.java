@@ -20,6 +20,8 @@ class DrillTest {
                java.lang.Thread.State: RUNNABLE
             \tat java.net.SocketInputStream.socketRead0(java.base@17/Native Method)
             \tat org.postgresql.core.PGStream.receiveChar(PGStream.java:1)
+            \tat io.captier.store.postgres.PgCalls.connected(PgCalls.java:2)
+            \tat java.util.concurrent.FutureTask.runAndReset(FutureTask.java:3)
 
             "heartbeat" #32 daemon prio=5 os_prio=0 tid=0x5 nid=0x6 waiting on condition
                java.lang.Thread.State: TIMED_WAITING (parking)
@@ -29,6 +31,7 @@ class DrillTest {
     void keepsTheBackgroundThreadsOnly() {
         String kept = Drill.backgroundStacks(DUMP);
         assertTrue(kept.contains("\"reconciler\" #31") && kept.contains("PGStream.receiveChar"), kept);
+        assertTrue(kept.contains("PgCalls.connected") && !kept.contains("FutureTask"), "down to captier's own frame: " + kept);
         assertTrue(kept.contains("\"heartbeat\" #32"), kept);
         assertTrue(!kept.contains("executor-thread-1"), kept);
     }
