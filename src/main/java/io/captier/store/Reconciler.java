@@ -54,6 +54,8 @@ public class Reconciler {
     private final String consumer;
     private final long roundBoundMs;
     private final ScheduledExecutorService loop = Background.scheduler("reconciler", 1);
+    /** Why the last round stopped short, as logged (reconciler thread only); null after a full round. */
+    private String lastWait;
 
     public Reconciler(PgStore postgres, PendingStream pending, HintLog hints, Projection projection, Metrics metrics,
                       CaptierConfig config) {
@@ -100,8 +102,16 @@ public class Reconciler {
         try {
             drainHints();
             drainStream();
+            lastWait = null;
         } catch (StoreUnavailableException notYet) {
-            LOG.debugf("reconciliation waits: %s", notYet.getMessage());
+            // Once per cause, not per round: a wait that never ends (two soaks and a CI run had
+            // buffered writes stay on the stream with every thread idle) must be visible.
+            String why = notYet.getMessage() + " (" + Metrics.describeError(notYet) + ")";
+            if (!why.equals(lastWait)) {
+                lastWait = why;
+                LogEvent.of("RECONCILIATION_WAITS").with(LogEvent.ERROR, why)
+                        .warn(LOG, "buffered writes wait for a store");
+            }
         } catch (RuntimeException | IOException e) {
             LOG.warnf("reconciliation interrupted: %s", Metrics.describeError(e));
         }
