@@ -17,6 +17,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 
 /**
  * One captier service instance as a child process: {@code java -jar quarkus-run.jar} from
@@ -206,8 +207,8 @@ public final class AppInstance implements AutoCloseable {
     }
 
     /**
-     * The instance's threads and their stacks ({@code jcmd PID Thread.print} of the JDK running
-     * the tests), for a report when the instance stops making progress.
+     * The instance's threads and their stacks ({@code jcmd PID Thread.print} of the JDK the
+     * instance runs on), for a report when the instance stops making progress.
      *
      * @return the dump, or one line saying why there is none (not running, no JVM found, jcmd failed)
      */
@@ -218,8 +219,7 @@ public final class AppInstance implements AutoCloseable {
         }
         // The launched process is the JVM (ip netns exec and setsid exec in place; faketime is a
         // preloaded library); its descendants are searched too, in case a wrapper forks.
-        ProcessHandle jvm = ProcessHandle.of(p.pid).stream().flatMap(h -> java.util.stream.Stream.concat(
-                        java.util.stream.Stream.of(h), h.descendants()))
+        ProcessHandle jvm = ProcessHandle.of(p.pid).stream().flatMap(h -> Stream.concat(Stream.of(h), h.descendants()))
                 .filter(h -> h.info().command().map(c -> c.endsWith("/java")).orElse(false))
                 .findFirst().orElse(null);
         if (jvm == null) {
