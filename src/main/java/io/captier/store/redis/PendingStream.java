@@ -3,6 +3,7 @@ package io.captier.store.redis;
 import io.captier.failure.IdempotencyKeyReused;
 import io.captier.failure.StoreUnavailableException;
 import io.captier.observability.DbSpans;
+import io.captier.observability.LogEvent;
 import io.captier.store.Entry;
 import io.captier.store.IdempotencyKey;
 import io.captier.store.Replay;
@@ -14,9 +15,11 @@ import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
 import io.vertx.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
+import org.jboss.logging.Logger;
 
 import java.util.ArrayList;
 import java.util.HashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -33,6 +36,7 @@ import java.util.concurrent.atomic.AtomicReference;
 @ApplicationScoped
 public class PendingStream {
 
+    private static final Logger LOG = Logger.getLogger(PendingStream.class);
     /** The consumer group of the pending stream: every reconciling instance is a consumer. */
     private static final String GROUP = "reconcilers";
 
@@ -199,7 +203,8 @@ public class PendingStream {
     /**
      * Take pending writes to reconcile, as {@code consumer}: first those delivered to it
      * before and never acknowledged (it crashed half-way), then those another consumer has
-     * held for {@code claimIdleMs} without acknowledging (it died), then new ones.
+     * held for {@code claimIdleMs} without acknowledging (it died), then new ones, and last
+     * any {@linkplain #orphans orphans}.
      */
     public List<Buffered> take(String consumer, int count, long claimIdleMs) {
         return master.call(node -> {
@@ -214,24 +219,98 @@ public class PendingStream {
             if (!taken.isEmpty()) {
                 return taken;
             }
-            return entries(readGroup(node, consumer, count, ">"));
+            List<Buffered> fresh = entries(readGroup(node, consumer, count, ">"));
+            if (!fresh.isEmpty()) {
+                return fresh;
+            }
+            return orphans(node, consumer, count);
         });
     }
 
-    /** The entries are in PostgreSQL: acknowledge them and drop them from the stream. */
+    /**
+     * Entries the group delivered that no consumer holds: acknowledged but never deleted.
+     * A {@link #settle} that acknowledged before it deleted left them when its XACK reached a
+     * paused master after the call had timed out, and the XDEL was never sent (a soak and two
+     * CI drills stalled on them). Nothing delivers such an entry again, so it would stay on the
+     * stream for good, and with it the pending gauge and the staleness bound of the oldest
+     * buffered write. Each was applied before it was acknowledged; applying it again changes
+     * nothing (last-writer-wins, the Idempotency-Key's claim), so rather than deleted on that
+     * reasoning alone, the orphans are claimed by {@code consumer} (XCLAIM FORCE) and go
+     * through the reconciler like any other entry.
+     *
+     * @return up to {@code count} orphans among the first {@code count} delivered entries
+     *         (those held ahead of them are taken first, by the steps of {@link #take})
+     */
+    private static List<Buffered> orphans(RedisNode node, String consumer, int count) {
+        String lastDelivered = lastDeliveredId(node);
+        if (lastDelivered == null) {
+            return List.of();
+        }
+        Response delivered = node.send(Request.cmd(Command.XRANGE).arg(RedisKeys.PENDING).arg("-").arg(lastDelivered)
+                .arg("COUNT").arg(count));
+        if (delivered == null || delivered.size() == 0) {
+            return List.of();
+        }
+        Set<String> unheld = new LinkedHashSet<>();
+        delivered.forEach(item -> unheld.add(item.get(0).toString()));
+        // The group's pending entries in that id range: [[id, consumer, idle ms, deliveries], ...].
+        // Entries deleted but not yet acknowledged are among them too, hence the wider count.
+        Response held = node.send(Request.cmd(Command.XPENDING).arg(RedisKeys.PENDING).arg(GROUP)
+                .arg(delivered.get(0).get(0).toString()).arg(delivered.get(delivered.size() - 1).get(0).toString())
+                .arg(count * 10L));
+        if (held != null) {
+            held.forEach(item -> unheld.remove(item.get(0).toString()));
+        }
+        if (unheld.isEmpty()) {
+            return List.of();
+        }
+        Request claim = Request.cmd(Command.XCLAIM).arg(RedisKeys.PENDING).arg(GROUP).arg(consumer).arg(0);
+        unheld.forEach(claim::arg);
+        List<Buffered> claimed = entries(node.send(claim.arg("FORCE")));
+        // Settled in its present order, a stream should not get any more of these: say so when it does.
+        LogEvent.of("PENDING_ORPHANS_CLAIMED").with(LogEvent.COUNT, claimed.size())
+                .warn(LOG, "buffered writes no consumer held are reconciled again");
+        return claimed;
+    }
+
+    /** The group's last-delivered-id, from XINFO GROUPS (flat name/value arrays in RESP2); null without the group. */
+    private static String lastDeliveredId(RedisNode node) {
+        Response groups = node.send(Request.cmd(Command.XINFO).arg("GROUPS").arg(RedisKeys.PENDING));
+        if (groups == null) {
+            return null;
+        }
+        for (Response group : groups) {
+            Map<String, String> fields = new HashMap<>();
+            for (int i = 0; i + 1 < group.size(); i += 2) {
+                Response value = group.get(i + 1);
+                fields.put(group.get(i).toString(), value == null ? null : value.toString());
+            }
+            if (GROUP.equals(fields.get("name"))) {
+                return fields.get("last-delivered-id");
+            }
+        }
+        return null;
+    }
+
+    /**
+     * The entries are in PostgreSQL: drop them from the stream, then acknowledge them. In this
+     * order, a call cut short between the two leaves entries that are gone but still pending,
+     * which the next {@link #take} hands back empty and settles again; the other order left
+     * entries acknowledged but never deleted ({@link #orphans}).
+     */
     public void settle(List<String> ids) {
         if (ids.isEmpty()) {
             return;
         }
         master.call(node -> {
-            Request ack = Request.cmd(Command.XACK).arg(RedisKeys.PENDING).arg(GROUP);
             Request del = Request.cmd(Command.XDEL).arg(RedisKeys.PENDING);
+            Request ack = Request.cmd(Command.XACK).arg(RedisKeys.PENDING).arg(GROUP);
             ids.forEach(id -> {
-                ack.arg(id);
                 del.arg(id);
+                ack.arg(id);
             });
-            node.send(ack);
-            return node.send(del);
+            node.send(del);
+            return node.send(ack);
         });
     }
 
