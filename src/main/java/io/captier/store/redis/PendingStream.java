@@ -43,6 +43,8 @@ public class PendingStream {
     private final MasterCalls master;
     private final ReplicaConfirmation replicas;
     private volatile long lastLength;
+    /** When {@link #orphans} may look next ({@link System#nanoTime}): a clock step must not stop it. */
+    private volatile long nextOrphanSearch = System.nanoTime();
 
     public PendingStream(MasterCalls master, ReplicaConfirmation replicas) {
         this.master = master;
@@ -203,8 +205,8 @@ public class PendingStream {
     /**
      * Take pending writes to reconcile, as {@code consumer}: first those delivered to it
      * before and never acknowledged (it crashed half-way), then those another consumer has
-     * held for {@code claimIdleMs} without acknowledging (it died), then new ones, and last
-     * any {@linkplain #orphans orphans}.
+     * held for {@code claimIdleMs} without acknowledging (it died), then new ones, and last,
+     * at most once per {@code claimIdleMs}, any {@linkplain #orphans orphans}.
      */
     public List<Buffered> take(String consumer, int count, long claimIdleMs) {
         return master.call(node -> {
@@ -223,7 +225,12 @@ public class PendingStream {
             if (!fresh.isEmpty()) {
                 return fresh;
             }
-            return orphans(node, consumer, count);
+            long now = System.nanoTime();
+            if (now - nextOrphanSearch < 0) {
+                return List.of();
+            }
+            nextOrphanSearch = now + TimeUnit.MILLISECONDS.toNanos(claimIdleMs);
+            return orphans(node, consumer, count, claimIdleMs);
         });
     }
 
@@ -236,12 +243,15 @@ public class PendingStream {
      * buffered write. Each was applied before it was acknowledged; applying it again changes
      * nothing (last-writer-wins, the Idempotency-Key's claim), so rather than deleted on that
      * reasoning alone, the orphans are claimed by {@code consumer} (XCLAIM FORCE) and go
-     * through the reconciler like any other entry.
+     * through the reconciler like any other entry. They are rare, so they are looked for at
+     * most once per {@code claimIdleMs}, which is also the claim's min-idle-time: an entry
+     * another consumer took meanwhile (held for less than that) stays with it, while one
+     * that FORCE puts in a pending list for the first time is claimed whatever its idle time.
      *
      * @return up to {@code count} orphans among the first {@code count} delivered entries
      *         (those held ahead of them are taken first, by the steps of {@link #take})
      */
-    private static List<Buffered> orphans(RedisNode node, String consumer, int count) {
+    private static List<Buffered> orphans(RedisNode node, String consumer, int count, long claimIdleMs) {
         String lastDelivered = lastDeliveredId(node);
         if (lastDelivered == null) {
             return List.of();
@@ -264,12 +274,15 @@ public class PendingStream {
         if (unheld.isEmpty()) {
             return List.of();
         }
-        Request claim = Request.cmd(Command.XCLAIM).arg(RedisKeys.PENDING).arg(GROUP).arg(consumer).arg(0);
+        Request claim = Request.cmd(Command.XCLAIM).arg(RedisKeys.PENDING).arg(GROUP).arg(consumer).arg(claimIdleMs);
         unheld.forEach(claim::arg);
+        // Ids settled by another consumer between the XRANGE and the XPENDING are gone: XCLAIM skips them.
         List<Buffered> claimed = entries(node.send(claim.arg("FORCE")));
-        // Settled in its present order, a stream should not get any more of these: say so when it does.
-        LogEvent.of("PENDING_ORPHANS_CLAIMED").with(LogEvent.COUNT, claimed.size())
-                .warn(LOG, "buffered writes no consumer held are reconciled again");
+        if (!claimed.isEmpty()) {
+            // Settled in its present order, a stream should not get any more of these: say so when it does.
+            LogEvent.of("PENDING_ORPHANS_CLAIMED").with(LogEvent.COUNT, claimed.size())
+                    .warn(LOG, "buffered writes no consumer held are reconciled again");
+        }
         return claimed;
     }
 
