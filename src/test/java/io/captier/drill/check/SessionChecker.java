@@ -27,7 +27,10 @@ import java.util.stream.Collectors;
  * the session's earlier reads of the key. A 404 counts as the version of the tombstone it
  * carries, or, without one, as the newest delete that could explain it
  * ({@link Observations}); so a not-found after the session's own write is a violation
- * unless a delete superseding that write exists. Operations of both profiles count:
+ * unless a delete superseding that write exists. As the earlier read that later ones must
+ * not go below, a 404 without a version counts as no version at all: the source had no
+ * row, not even a tombstone (tombstones are never purged), so it may show the key before
+ * its first write; each check takes the reading that is kindest to the service. Operations of both profiles count:
  * the consistent profile returns and honours the same token. Operations with no session
  * are not checked.
  */
@@ -73,7 +76,13 @@ public final class SessionChecker extends Checker {
                     found.add(Violation.of(NAME, op.key(), "monotonic reads: session " + op.session() + " read v"
                             + observed + " after reading v" + earlier.version, List.of(earlier.op, op)));
                 }
-                read.merge(op.key(), new Seen(observed, op), Seen::newer);
+                // What later reads must not go below: the least this read may have seen. A 404
+                // without a version is a source without a row, tombstone included: the key as it
+                // was before its first write, whatever delete ran meanwhile. Counted as that
+                // newest delete here, it convicted a session that read "absent" from a standby
+                // 2.6 s behind and then the older of two versions (the 60-minute soak of 2237dba).
+                Version least = op.version() == 0 ? Version.NONE : observed;
+                read.merge(op.key(), new Seen(least, op), Seen::newer);
             }
         }
         return found;

@@ -62,6 +62,23 @@ class SessionCheckerTest {
         assertEquals(List.of(), check(own, newerDelete, tombstone), "a 404 carrying the tombstone's version");
     }
 
+    /**
+     * The 60-minute soak's case: a session reads "absent" (no row: a standby behind) while a
+     * delete of another session is under way, then the version written before that delete.
+     * Absent was the key before its first write; nothing went backwards.
+     */
+    @Test
+    void aNotFoundWithoutAVersionIsNoFloorForLaterReads() {
+        Op written = write("s0", "a", 10, "available-1", 0).build();
+        Op delete = ops.delete("c-s2", "k", 5, 9).session("s2").instance("available-2")
+                .assigned(20, Durability.REPLICATED_BUFFER).build();
+        Op absent = read("s1", null, 0, "available-2", 5).build();
+        Op older = read("s1", "a", 10, "available-1", 10).build();
+        assertEquals(List.of(), check(written, delete, absent, older));
+        Op tombstone = read("s1", null, 20, "available-2", 5).build();
+        assertEquals(1, check(written, delete, tombstone, older).size(), "a 404 carrying the delete's version is a floor");
+    }
+
     @Test
     void readsOfAKeyNeverGoBackwardsInASession() {
         Op newer = read("s1", "b", 20, "available-1", 0).build();
