@@ -132,8 +132,9 @@ public class AvailableContract implements KvContract {
                 Entry stored = ConsistentContract.stored(proposed, committed);
                 projection.writeThrough(stored, idempotency, startedAt);
                 // Known newest as of the write's start, not its end: a newer write elsewhere may
-                // have been acknowledged while this one was under way.
-                cache.remember(stored, 0, startedAt);
+                // have been acknowledged while this one was under way (and, from a clock ahead,
+                // a moment before it started).
+                cache.remember(stored, staleness.ofOwnWrite(stored.version(), startedAt), startedAt);
             }
         } catch (OutcomeUnknownException unknown) {
             // Buffering a write whose commit may have happened is safe at the version that
@@ -186,7 +187,7 @@ public class AvailableContract implements KvContract {
         Entry stored = ConsistentContract.stored(proposed, committed);
         projection.writeThrough(stored, idempotency, startedAt);
         if (!committed.replayed()) {
-            cache.remember(stored, 0, startedAt);
+            cache.remember(stored, staleness.ofOwnWrite(stored.version(), startedAt), startedAt);
         }
         return new WriteResult(request.key(), committed.version(), committed.origin(), Durability.PRIMARY,
                 committed.replayed());
@@ -341,7 +342,7 @@ public class AvailableContract implements KvContract {
             }
         }
         staleness.buffered(startedAt);
-        cache.remember(proposed, 0, startedAt);
+        cache.remember(proposed, staleness.ofOwnWrite(proposed.version(), startedAt), startedAt);
         if (durability == Durability.REPLICATED_BUFFER) {
             write.idempotency().ifPresent(key -> bufferedAnswers.remember(key,
                     new Replay(proposed.version(), proposed.origin(), durability.wireName())));

@@ -6,6 +6,7 @@ import io.captier.store.hintlog.HintLog;
 import io.captier.store.postgres.PgNode;
 import io.captier.store.redis.RedisNode;
 import io.captier.store.redis.RedisTopology;
+import io.captier.version.Hlc;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -155,6 +156,37 @@ public class Staleness {
     /** Whether this instance has ever seen the gaps others published; until then Redis has no bound. */
     public boolean hasSeenPublishedGaps() {
         return gapsSeenAtMs != 0;
+    }
+
+    /**
+     * How stale this instance's own write may already be when it starts, for the last-known
+     * cache: {@link #ofOwnWrite(long, long, long)} with MAX_CLOCK_OFFSET_MS.
+     */
+    public long ofOwnWrite(long version, long startedAtMs) {
+        return ofOwnWrite(version, startedAtMs, maxClockOffsetMs);
+    }
+
+    /**
+     * How stale a write may already be when it starts (ms). Last-writer-wins orders writes by
+     * version, not by time: a write acknowledged elsewhere a moment before this one started,
+     * from a clock running ahead, holds a higher version, and this write is superseded before
+     * it is made. No clock runs more than {@code maxClockOffsetMs} ahead of this one (the
+     * deployment's promise, DESIGN section 1), and no version's clock part runs ahead of
+     * every wall clock (Kulkarni et al., "Logical Physical Clocks", 2014), so such a write
+     * started at most that long before this one's version was made: less by as much as that
+     * version is ahead of this instance's wall clock at the start (an HLC that adopted a
+     * version from ahead), more by as much as it is behind (none of ours is: a version is
+     * issued after the write starts).
+     * Found by the drill with instances' clocks 280 ms apart: a buffered write read back from
+     * the cache reported 19 ms while the write that superseded it was 137 ms old.
+     *
+     * @param version          the write's version (HLC)
+     * @param startedAtMs      when the write started, on this instance's wall clock (ms)
+     * @param maxClockOffsetMs MAX_CLOCK_OFFSET_MS
+     * @return the bound at {@code startedAtMs}, in ms, never negative
+     */
+    public static long ofOwnWrite(long version, long startedAtMs, long maxClockOffsetMs) {
+        return Math.max(0, maxClockOffsetMs - (Hlc.wallMillis(version) - startedAtMs));
     }
 
     private static long since(long wallMs, long now) {
