@@ -38,6 +38,8 @@ public final class Drill {
 
     /** Mixed into the drill's seed for the partitions, so that they draw apart from the clients. */
     private static final long PARTITION_SEED = 0x5DEECE66DL;
+    /** Mixed into the drill's seed for the instances' clocks. */
+    private static final long CLOCK_SEED = 0x2545F4914F6CDD1DL;
 
     private final Stack stack;
     private final Map<String, String> settings;
@@ -77,8 +79,12 @@ public final class Drill {
      * and so on, on keys {@code prefix-consistent-k0}, {@code prefix-available-k0}, ...
      */
     public History run(String prefix, DrillPlan plan, Scenario scenario) {
-        List<AppInstance> consistent = List.of(start(prefix + "-cp-1", "consistent"), start(prefix + "-cp-2", "consistent"));
-        List<AppInstance> available = List.of(start(prefix + "-ap-1", "available"), start(prefix + "-ap-2", "available"));
+        DrillClocks clocks = new DrillClocks(plan.seed() ^ CLOCK_SEED);
+        List<AppInstance> consistent = List.of(start(prefix + "-cp-1", Mode.CONSISTENT, clocks),
+                start(prefix + "-cp-2", Mode.CONSISTENT, clocks));
+        List<AppInstance> available = List.of(start(prefix + "-ap-1", Mode.AVAILABLE, clocks),
+                start(prefix + "-ap-2", Mode.AVAILABLE, clocks));
+        narrator.accept("clocks (ms ahead of the machine's): " + clocks.describe());
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong ids = new AtomicLong();
         ConcurrentLinkedQueue<Op> ops = new ConcurrentLinkedQueue<>();
@@ -88,7 +94,8 @@ public final class Drill {
         threads.addAll(clients(prefix, Mode.AVAILABLE, available, plan, ids, stop, ops, outOfService));
         PartitionNemesis partitions = stack.topology.network().map(n -> new PartitionNemesis(stack.topology, n,
                 consistent, available, plan.seed() ^ PARTITION_SEED, narrator)).orElse(null);
-        Nemesis nemesis = new Nemesis(stack.topology, consistent, available, outOfService, partitions, narrator);
+        Nemesis nemesis = new Nemesis(stack.topology, consistent, available, outOfService, partitions, clocks,
+                narrator);
         narrator.accept("traffic on " + threads.size() + " clients; seed " + plan.seed()
                 + (partitions == null ? "; no partitions (loopback topology)" : "; with partitions"));
         threads.forEach(Thread::start);
@@ -113,9 +120,10 @@ public final class Drill {
             keepLogs(all, logsDir);
         }
         if (stuck != null) {
-            throw new Unreconciled(history, stuck);
+            throw new Unreconciled(history, stuck); // the instances run on for the report: so do their clocks
         }
         all.forEach(AppInstance::close); // their work is done; the machine has two cores
+        clocks.close();
         return history;
     }
 
@@ -169,8 +177,11 @@ public final class Drill {
         return IntStream.range(0, plan.keysPerProfile()).mapToObj(i -> prefix + "-" + mode.wireName() + "-k" + i).toList();
     }
 
-    private AppInstance start(String name, String mode) {
-        return stack.instance(name, mode, settings);
+    /** An instance with the drill's settings, on a clock of its own. */
+    private AppInstance start(String name, Mode mode, DrillClocks clocks) {
+        Map<String, String> env = new HashMap<>(settings);
+        env.putAll(clocks.envFor(name, mode));
+        return stack.instance(name, mode.wireName(), env);
     }
 
     private static List<Thread> clients(String prefix, Mode mode, List<AppInstance> instances, DrillPlan plan,

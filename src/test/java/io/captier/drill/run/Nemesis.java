@@ -33,7 +33,8 @@ import java.util.function.Consumer;
  * others still agree), restart it; kill -9 an instance, available and consistent in turn,
  * and start it again (an available one's hint log replays) while the next cycle's faults go
  * on: a restart overlaps the next kills, and is waited for only before the same instance is
- * killed again and at the end ({@link #awaitRestarts}).
+ * killed again and at the end ({@link #awaitRestarts}); and steps one instance's wall clock,
+ * each in turn ({@link DrillClocks}).
  *
  * <p>On a topology in network namespaces ({@link PartitionNemesis}) each cycle also splits the
  * Redis master's side from the sentinels, and kills its sentinel while a partition drawn at
@@ -52,15 +53,20 @@ final class Nemesis {
     private final Set<String> outOfService;
     /** Null on the loopback topology: no partitions there. */
     private final PartitionNemesis partitions;
+    private final DrillClocks clocks;
     /** Instance name to its start after a kill, running on a thread of its own. */
     private final Map<String, FutureTask<Void>> restarts = new HashMap<>();
     private final AtomicInteger kills = new AtomicInteger();
 
-    /** @param partitions the partitions of the drill, or null where the topology cannot partition */
+    /**
+     * @param partitions the partitions of the drill, or null where the topology cannot partition
+     * @param clocks     the instances' clocks, one stepped per cycle
+     */
     Nemesis(Topology topology, List<AppInstance> consistentInstances, List<AppInstance> availableInstances,
-            Set<String> outOfService, PartitionNemesis partitions, Consumer<String> narrator) {
+            Set<String> outOfService, PartitionNemesis partitions, DrillClocks clocks, Consumer<String> narrator) {
         this.outOfService = outOfService;
         this.partitions = partitions;
+        this.clocks = clocks;
         this.topology = topology;
         this.availableInstances = availableInstances;
         this.consistentInstances = consistentInstances;
@@ -80,6 +86,7 @@ final class Nemesis {
         settle();
         killOrPauseThePostgresStandby(n);
         settle();
+        stepAClock(n);
         if (partitions == null) {
             killASentinel(n);
         } else {
@@ -221,6 +228,21 @@ final class Nemesis {
                 }
             });
         }
+    }
+
+    /**
+     * One instance's clock stepped ({@link DrillClocks#step}), each in turn; the fault lasts
+     * the second libfaketime may take to read the new offset.
+     */
+    private void stepAClock(int n) {
+        DrillClocks.Step step = clocks.step(n);
+        if (step == null) {
+            return;
+        }
+        fault("clock step", step.instance(), () -> {
+            narrator.accept("clock " + step);
+            sleep(Duration.ofMillis(1100));
+        });
     }
 
     /** One of the three sentinels, a different one each cycle. */
