@@ -7,6 +7,7 @@ import io.captier.mode.Mode;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
+import java.util.Set;
 import java.util.TreeMap;
 
 /**
@@ -21,11 +22,24 @@ import java.util.TreeMap;
  * instance's disk): session guarantees cannot be totally available (docs/decisions.md),
  * and the profile keeps the guarantee. Those are counted apart ({@link #sessionRefusals}),
  * not hidden. "No source at all can answer" is not excused.
+ *
+ * <p>Nor is a write refused for its disk a violation: 503 {@code unavailable} or
+ * {@code outcome-unknown} from an instance while its hint log's disk was full or read-only
+ * (a nemesis event {@link #DISK_FAULTS} of that instance overlapping the request). With
+ * PostgreSQL and the Redis replicas cut off, the hint log is the only place such a write can
+ * be kept, and a 202 it cannot keep would be a lie (docs/decisions.md, Buffers). They stay
+ * refusals in the {@link #tally} and are counted apart ({@link #diskRefusals}).
  */
 public final class AvailabilityChecker extends Checker {
 
     public static final String NAME = "availability";
     static final String SESSION_BEHIND = "urn:captier:problem:session-behind";
+    /** The nemesis events that take an available instance's hint log away (see {@code DrillDisks}). */
+    public static final String DISK_FULL = "disk full";
+    public static final String DISK_READ_ONLY = "disk read-only";
+    static final Set<String> DISK_FAULTS = Set.of(DISK_FULL, DISK_READ_ONLY);
+    private static final Set<String> DISK_REFUSALS = Set.of("urn:captier:problem:unavailable",
+            "urn:captier:problem:outcome-unknown");
 
     public AvailabilityChecker() {
         super(NAME);
@@ -46,7 +60,8 @@ public final class AvailabilityChecker extends Checker {
 
     @Override
     public List<Violation> check(History history) {
-        List<Op> refused = judged(history).stream().filter(op -> !answered(op)).toList();
+        List<Op> refused = judged(history).stream().filter(op -> !answered(op) && !refusedForItsDisk(op, history))
+                .toList();
         return PerInstance.violations(NAME, refused, "available-profile requests not answered while the instance was up",
                 Comparator.comparingLong(Op::invokeMs));
     }
@@ -76,6 +91,18 @@ public final class AvailabilityChecker extends Checker {
     /** A session read the service refused rather than serve something older than the session saw. */
     static boolean excused(Op op) {
         return op.isRead() && op.session() != null && op.status() == 503 && SESSION_BEHIND.equals(op.problem());
+    }
+
+    /** A write refused while the instance's hint log could not take it (see the class comment). */
+    static boolean refusedForItsDisk(Op op, History history) {
+        return !op.isRead() && op.status() == 503 && op.problem() != null && DISK_REFUSALS.contains(op.problem())
+                && history.nemesis().stream().anyMatch(e -> DISK_FAULTS.contains(e.kind())
+                        && e.target().equals(op.instance()) && e.startMs() <= op.completeMs() && op.invokeMs() <= e.endMs());
+    }
+
+    /** How many writes were refused for their instance's disk (they count as refused, not as violations). */
+    public static long diskRefusals(History history) {
+        return judged(history).stream().filter(op -> refusedForItsDisk(op, history)).count();
     }
 
     /** How many session reads were refused that way (they count as answered). */

@@ -3,6 +3,7 @@ package io.captier.drill.check;
 import io.captier.drill.Ops;
 import io.captier.drill.history.Downtime;
 import io.captier.drill.history.History;
+import io.captier.drill.history.NemesisEvent;
 import io.captier.drill.history.Op;
 import org.junit.jupiter.api.Test;
 
@@ -49,6 +50,28 @@ class AvailabilityCheckerTest {
                 .problem(AvailabilityChecker.SESSION_BEHIND).build()).size());
         assertEquals(1, check(ops.read("c", "k", null, 300, 301).session("s").failed(503)
                 .problem("urn:captier:problem:unavailable").build()).size());
+    }
+
+    @Test
+    void aWriteRefusedWhileItsInstancesDiskWasFullIsExcusedButCountedAndNothingElseIs() {
+        NemesisEvent full = new NemesisEvent(300, 400, "disk full", "available-1");
+        Op notApplied = ops.write("c", "k", "a", 310, 311).failed(503).problem("urn:captier:problem:unavailable").build();
+        Op unknown = ops.write("c", "k", "b", 395, 402).failed(503).problem("urn:captier:problem:outcome-unknown").build();
+        History history = History.of(List.of(notApplied, unknown)).withNemesis(List.of(full));
+        assertEquals(List.of(), checker.check(history));
+        assertEquals(2, AvailabilityChecker.diskRefusals(history));
+        assertEquals(2, AvailabilityChecker.tally(history).get("available-1").refused(), "still refusals in the figures");
+        // Not excused: after the disk was freed, on another instance's disk, a read, another problem.
+        Op after = ops.write("c", "k", "c", 401, 402).failed(503).problem("urn:captier:problem:unavailable").build();
+        Op elsewhere = ops.write("c", "k", "d", 310, 311).instance("available-2").failed(503)
+                .problem("urn:captier:problem:unavailable").build();
+        Op read = ops.read("c", "k", null, 310, 311).failed(503).problem("urn:captier:problem:unavailable").build();
+        Op internal = ops.write("c", "k", "e", 310, 311).failed(500).problem("urn:captier:problem:internal").build();
+        for (Op op : List.of(after, elsewhere, read, internal)) {
+            assertEquals(1, checker.check(History.of(List.of(op)).withNemesis(List.of(full))).size(), op.toString());
+        }
+        NemesisEvent otherFault = new NemesisEvent(300, 400, "partition isolate", "available-1");
+        assertEquals(1, checker.check(History.of(List.of(notApplied)).withNemesis(List.of(otherFault))).size());
     }
 
     @Test

@@ -2,6 +2,7 @@ package io.captier.drill.check;
 
 import io.captier.drill.history.FinalState;
 import io.captier.drill.history.History;
+import io.captier.drill.history.NemesisEvent;
 import io.captier.drill.history.Op;
 import io.captier.drill.history.OpType;
 import io.captier.drill.history.Outcome;
@@ -81,12 +82,24 @@ import java.util.stream.Stream;
  * a retry committed on the primary beside a first attempt buffered on the promoted master, and
  * a retry buffered in Redis just after a halves partition healed, while the primary's commit
  * of the first attempt had not been written through.
+ *
+ * <p>One exception to rules 2 and 3, for unconfirmed buffers: an attempt that a Redis master cut off
+ * from its replicas took, and the hint log then could not (its disk taken away), is answered
+ * {@code outcome-unknown}, rightly: it may be reconciled, or lost with that master. Until the
+ * sentinels' new master replaces it, reads on its side of the partition show the attempt at
+ * its own version, while a retry on the other side, which cannot see it, is applied at
+ * another; the old master's copy then goes with its data. Such reads (served by Redis during
+ * a partition that can split it, at a version no attempt was acknowledged with, from the
+ * instance whose attempt answered outcome-unknown during that partition), of the value or,
+ * for a delete, of its tombstone, are not held against the group; the final state always
+ * is. Found by the drill's disk faults.
  */
 public final class IdempotencyChecker extends Checker {
 
     public static final String NAME = "idempotency";
 
     static final String KEY_REUSED = "urn:captier:problem:idempotency-key-reused";
+    static final String OUTCOME_UNKNOWN = "urn:captier:problem:outcome-unknown";
 
     /** How many observations a violation lists as evidence. */
     private static final int EXAMPLES = 5;
@@ -215,13 +228,37 @@ public final class IdempotencyChecker extends Checker {
         return Optional.empty();
     }
 
-    /** OK reads of the group's value (that carry a version) and the final state holding it, as reads. */
+    /**
+     * OK reads of the group's value (that carry a version) and the final state holding it, as
+     * reads; but not a read of an unconfirmed buffer lost with its master ({@link #lostWithItsMaster}).
+     */
     private static List<Op> observationsOfTheValue(History history, Group group) {
         return Stream.concat(
                 history.opsOf(group.key()).stream().filter(op -> op.isRead() && op.outcome() == Outcome.OK
-                        && op.version() != 0 && group.value().equals(op.valueRead())),
+                        && op.version() != 0 && group.value().equals(op.valueRead()))
+                        .filter(op -> !lostWithItsMaster(history, group, op)),
                 history.finalState(group.key()).filter(s -> group.value().equals(s.visibleValue()))
                         .map(s -> FinalStateChecker.asRead(s, history.endMs())).stream()).toList();
+    }
+
+    /**
+     * A read of an attempt's unconfirmed buffer on a Redis master that a partition was replacing
+     * (the exception for unconfirmed buffers, see the class comment): served by Redis while a
+     * partition that can split it held, at a version no attempt was acknowledged with, from
+     * the instance where an attempt of the group answered {@code outcome-unknown} during that
+     * partition. Never the final state.
+     */
+    private static boolean lostWithItsMaster(History history, Group group, Op read) {
+        if (read.id() == FINAL_STATE_ID || read.source() == null || !read.source().startsWith("redis-")
+                || group.acknowledged().stream().anyMatch(a -> same(a.versionStamp(), observed(read)))) {
+            return false;
+        }
+        List<NemesisEvent> splits = history.nemesis().stream().filter(e -> REDIS_SPLITS.contains(e.kind())
+                && e.startMs() <= read.completeMs() && read.invokeMs() <= e.endMs()).toList();
+        return group.attempts.stream().filter(a -> a.outcome() == Outcome.UNKNOWN && OUTCOME_UNKNOWN.equals(a.problem()))
+                .filter(a -> read.origin() == null || read.origin().equals(a.instance()))
+                .anyMatch(a -> a.invokeMs() <= read.completeMs() && splits.stream()
+                        .anyMatch(e -> e.startMs() <= a.completeMs() && a.invokeMs() <= e.endMs()));
     }
 
     /** Rule 2. */
@@ -266,7 +303,8 @@ public final class IdempotencyChecker extends Checker {
         List<Op> deletes = history.opsOf(group.key()).stream()
                 .filter(op -> op.type() == OpType.DELETE && op.outcome() != Outcome.FAILED).toList();
         List<Op> tombstones = Stream.concat(
-                history.opsOf(group.key()).stream().filter(op -> op.foundNothing() && op.version() != 0),
+                history.opsOf(group.key()).stream().filter(op -> op.foundNothing() && op.version() != 0)
+                        .filter(op -> !lostWithItsMaster(history, group, op)),
                 history.finalState(group.key()).filter(FinalState::deleted)
                         .map(s -> FinalStateChecker.asRead(s, history.endMs())).stream()).toList();
         List<Op> other = new ArrayList<>();

@@ -209,6 +209,44 @@ class IdempotencyCheckerTest {
     }
 
     @Test
+    void anUnconfirmedBufferReadOnAMasterBeingReplacedIsNotASecondApplicationButTheFinalStateIs() {
+        NemesisEvent split = new NemesisEvent(0, 100, "partition redis-master side", "redis-a," + TWO);
+        // Taken by the cut-off master, refused by a full hint log: outcome unknown; retried on the other side.
+        Op unconfirmed = attempt(TWO, 10).unknown(503).problem(IdempotencyChecker.OUTCOME_UNKNOWN).build();
+        Op retry = attempt(ONE, 20).ok(200).assigned(200, Durability.PRIMARY).build();
+        Op onTheOldMaster = ops.read("r", "k", "x", 15, 16).instance(TWO).returned("x", 150, "redis-master", 5).build();
+        List<Op> history = new ArrayList<>(List.of(unconfirmed, retry, onTheOldMaster));
+        assertEquals(List.of(), checker.check(History.of(history).withNemesis(List.of(split))
+                .withFinalStates(List.of(FinalState.of("k", "x", 200, ONE)))));
+
+        // The final state at the lost version is a second application all the same.
+        assertEquals(1, checker.check(History.of(history).withNemesis(List.of(split))
+                .withFinalStates(List.of(FinalState.of("k", "x", 150, TWO)))).size());
+        // Without a partition that can split Redis, the read is held against the group.
+        assertEquals(1, checker.check(History.of(history)).size());
+        // Nor is a read the primary served, or one on the instance of no unknown attempt, or an
+        // attempt that failed otherwise (no outcome-unknown): each is a second application.
+        Op fromThePrimary = ops.read("r", "k", "x", 15, 16).instance(TWO).returned("x", 150, "postgres-primary", 0).build();
+        Op otherOrigin = ops.read("r", "k", "x", 15, 16).instance(TWO).returned("x", 150, "redis-master", 5).origin(ONE)
+                .build();
+        Op timedOut = attempt(TWO, 10).unknown(0).build();
+        for (List<Op> variant : List.of(List.of(unconfirmed, retry, fromThePrimary), List.of(unconfirmed, retry, otherOrigin),
+                List.of(timedOut, retry, onTheOldMaster))) {
+            assertEquals(1, checker.check(History.of(variant).withNemesis(List.of(split))).size(), variant::toString);
+        }
+        // A delete's tombstone read there is the same case.
+        Op unconfirmedDelete = deleteAttempt(TWO, 10).unknown(503).problem(IdempotencyChecker.OUTCOME_UNKNOWN).build();
+        Op deleteRetry = deleteAttempt(ONE, 20).ok(200).assigned(200, Durability.PRIMARY).build();
+        Op tombstone = ops.read("r", "k", null, 15, 16).instance(TWO).returned(null, 150, "redis-master", 5).build();
+        assertEquals(List.of(), checker.check(History.of(List.of(unconfirmedDelete, deleteRetry, tombstone))
+                .withNemesis(List.of(split))));
+        assertEquals(1, checker.check(History.of(List.of(unconfirmedDelete, deleteRetry, tombstone))).size());
+        // A read after the partition ended is held against it too.
+        Op later = ops.read("r", "k", "x", 150, 151).instance(TWO).returned("x", 150, "redis-master", 5).build();
+        assertEquals(1, checker.check(History.of(List.of(unconfirmed, retry, later)).withNemesis(List.of(split))).size());
+    }
+
+    @Test
     void aFinalStateNewerThanTheAcknowledgedOneMeansARetryOverwroteALaterWrite() {
         Op first = attempt(ONE, 0).ok(202).assigned(100, Durability.REPLICATED_BUFFER).build();
         Op unanswered = attempt(TWO, 2).unknown(0).build();
