@@ -172,7 +172,8 @@ public class Staleness {
      * from a clock running ahead, holds a higher version, and this write is superseded before
      * it is made. No clock runs more than {@code maxClockOffsetMs} ahead of this one (the
      * deployment's promise, DESIGN section 1), and no version's clock part runs ahead of
-     * every wall clock (Kulkarni et al., "Logical Physical Clocks", 2014), so such a write
+     * every wall clock (Kulkarni et al., "Logical Physical Clocks", 2014; but for a burst's
+     * carry, a millisecond per 64 versions, {@link Hlc}), so such a write
      * started at most that long before this one's version was made: less by as much as that
      * version is ahead of this instance's wall clock at the start (an HLC that adopted a
      * version from ahead), more by as much as it is behind (none of ours is: a version is

@@ -120,7 +120,10 @@ public final class SmallDisk implements AutoCloseable {
         }
         // Whatever a test left frozen must not keep the directory from being removed.
         Processes.run(List.of("chattr", "-R", "-i", mountPoint.toString()), Map.of(), dir, COMMAND_TIMEOUT);
-        Processes.run(List.of("umount", mountPoint.toString()), Map.of(), dir, COMMAND_TIMEOUT);
+        if (Processes.run(List.of("umount", mountPoint.toString()), Map.of(), dir, COMMAND_TIMEOUT).exit() != 0) {
+            // Still held open (a process not yet gone): detached now, released with its last holder.
+            Processes.run(List.of("umount", "-l", mountPoint.toString()), Map.of(), dir, COMMAND_TIMEOUT);
+        }
         Processes.run(List.of("rm", "-rf", "--one-file-system", dir.toString()), Map.of(), Path.of("/"), COMMAND_TIMEOUT);
     }
 

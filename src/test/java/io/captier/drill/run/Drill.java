@@ -80,10 +80,37 @@ public final class Drill {
      */
     public History run(String prefix, DrillPlan plan, Scenario scenario) {
         DrillClocks clocks = new DrillClocks(plan.seed() ^ CLOCK_SEED);
-        List<AppInstance> consistent = List.of(start(prefix + "-cp-1", Mode.CONSISTENT, clocks),
-                start(prefix + "-cp-2", Mode.CONSISTENT, clocks));
-        List<AppInstance> available = List.of(start(prefix + "-ap-1", Mode.AVAILABLE, clocks),
-                start(prefix + "-ap-2", Mode.AVAILABLE, clocks));
+        // Disks of their own need root, as the network does: only where there is one.
+        DrillDisks disks = stack.topology.network().isPresent() ? new DrillDisks() : null;
+        List<AppInstance> started = new ArrayList<>();
+        boolean keepRunning = false;
+        try {
+            return run(prefix, plan, scenario, clocks, disks, started);
+        } catch (Unreconciled stuck) {
+            keepRunning = true; // the instances run on for the report: so do their clocks and disks
+            throw stuck;
+        } catch (RuntimeException | Error failed) {
+            if (logsDir != null) {
+                keepLogs(started, logsDir); // they go with the instances' temp dirs
+            }
+            throw failed;
+        } finally {
+            if (!keepRunning) {
+                started.forEach(AppInstance::close); // their work is done; the machine has two cores
+                clocks.close();
+                if (disks != null) {
+                    disks.close(); // after the instances: a hint log held open keeps its disk mounted
+                }
+            }
+        }
+    }
+
+    private History run(String prefix, DrillPlan plan, Scenario scenario, DrillClocks clocks, DrillDisks disks,
+                        List<AppInstance> started) {
+        List<AppInstance> consistent = List.of(start(prefix + "-cp-1", Mode.CONSISTENT, clocks, disks, started),
+                start(prefix + "-cp-2", Mode.CONSISTENT, clocks, disks, started));
+        List<AppInstance> available = List.of(start(prefix + "-ap-1", Mode.AVAILABLE, clocks, disks, started),
+                start(prefix + "-ap-2", Mode.AVAILABLE, clocks, disks, started));
         narrator.accept("clocks (ms ahead of the machine's): " + clocks.describe());
         AtomicBoolean stop = new AtomicBoolean();
         AtomicLong ids = new AtomicLong();
@@ -95,7 +122,7 @@ public final class Drill {
         PartitionNemesis partitions = stack.topology.network().map(n -> new PartitionNemesis(stack.topology, n,
                 consistent, available, plan.seed() ^ PARTITION_SEED, narrator)).orElse(null);
         Nemesis nemesis = new Nemesis(stack.topology, consistent, available, outOfService, partitions, clocks,
-                narrator);
+                disks, narrator);
         narrator.accept("traffic on " + threads.size() + " clients; seed " + plan.seed()
                 + (partitions == null ? "; no partitions (loopback topology)" : "; with partitions"));
         threads.forEach(Thread::start);
@@ -120,10 +147,8 @@ public final class Drill {
             keepLogs(all, logsDir);
         }
         if (stuck != null) {
-            throw new Unreconciled(history, stuck); // the instances run on for the report: so do their clocks
+            throw new Unreconciled(history, stuck);
         }
-        all.forEach(AppInstance::close); // their work is done; the machine has two cores
-        clocks.close();
         return history;
     }
 
@@ -177,11 +202,16 @@ public final class Drill {
         return IntStream.range(0, plan.keysPerProfile()).mapToObj(i -> prefix + "-" + mode.wireName() + "-k" + i).toList();
     }
 
-    /** An instance with the drill's settings, on a clock of its own. */
-    private AppInstance start(String name, Mode mode, DrillClocks clocks) {
+    /** An instance with the drill's settings, on a clock of its own; an available one's hint log on a disk of its own. */
+    private AppInstance start(String name, Mode mode, DrillClocks clocks, DrillDisks disks, List<AppInstance> started) {
         Map<String, String> env = new HashMap<>(settings);
         env.putAll(clocks.envFor(name, mode));
-        return stack.instance(name, mode.wireName(), env);
+        if (disks != null && mode == Mode.AVAILABLE) {
+            env.putAll(disks.envFor(name));
+        }
+        AppInstance app = stack.instance(name, mode.wireName(), env);
+        started.add(app);
+        return app;
     }
 
     private static List<Thread> clients(String prefix, Mode mode, List<AppInstance> instances, DrillPlan plan,

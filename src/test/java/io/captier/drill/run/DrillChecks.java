@@ -30,7 +30,8 @@ final class DrillChecks {
         HistoryJson.write(history, dir.resolve("history.json"));
         narrator.accept(dir.getFileName() + ": " + result.verdict() + ", " + history.ops().size() + " operations, "
                 + result.violations().size() + " violations, " + AvailabilityChecker.sessionRefusals(history)
-                + " session reads refused as session-behind, " + IdempotencyChecker.takenBlind(history)
+                + " session reads refused as session-behind, " + AvailabilityChecker.diskRefusals(history)
+                + " writes refused for a disk taken away, " + IdempotencyChecker.takenBlind(history)
                 + " idempotency groups taken blind; checked in " + checkMs + " ms; report in "
                 + dir.toAbsolutePath());
         return result;

@@ -3,6 +3,7 @@ package io.captier.drill.run;
 import io.captier.cluster.app.LogsOnFailure;
 import io.captier.cluster.app.Stack;
 import io.captier.cluster.topology.Topology;
+import io.captier.drill.check.AvailabilityChecker;
 import io.captier.drill.check.CheckResult;
 import io.captier.drill.check.Figures;
 import io.captier.drill.check.IdempotencyChecker;
@@ -29,9 +30,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
  * The short chaos drill of the default test run, on a topology whose every node and instance
- * runs in a network namespace of its own: both profiles under 22 node kills and 8 partitions
- * (two per cycle, see {@link Nemesis} and {@link PartitionNemesis}) must show no violation at
- * all; and the same checkers must catch a build that is broken on purpose. Reports land in
+ * runs in a network namespace of its own, on a clock of its own: both profiles under 22 node
+ * kills, 8 partitions (two per cycle, see {@link Nemesis} and {@link PartitionNemesis}), 4
+ * clock steps ({@link DrillClocks}) and 4 hint log disks taken away ({@link DrillDisks}) must
+ * show no violation at all; and the same checkers must catch a build that is broken on purpose. Reports land in
  * target/drill-reports/.
  */
 @TestInstance(TestInstance.Lifecycle.PER_CLASS)
@@ -78,6 +80,12 @@ class DrillIT {
         assertTrue(kills >= 20, "at least 20 node kills: " + kills);
         long partitions = history.nemesis().stream().filter(e -> e.kind().startsWith("partition")).count();
         assertTrue(partitions >= 2L * plan.cycles(), "two partitions per cycle: " + partitions);
+        long clockSteps = history.nemesis().stream().filter(e -> e.kind().equals("clock step")).count();
+        assertEquals(plan.cycles(), clockSteps, "a clock step per cycle");
+        long diskFaults = history.nemesis().stream().filter(e -> e.kind().startsWith("disk ")).count();
+        assertEquals(plan.cycles(), diskFaults, "a disk taken away per cycle");
+        // The disk faults had something to refuse: writes the hint log could not take.
+        assertTrue(AvailabilityChecker.diskRefusals(history) > 0, "writes refused for a disk taken away");
         for (Mode mode : Mode.values()) {
             assertTrue(history.ops().stream().filter(o -> o.mode() == mode && o.acknowledged()).count() > 100,
                     mode + " acknowledged writes to check");

@@ -37,10 +37,14 @@ import java.util.function.Consumer;
  * each in turn ({@link DrillClocks}).
  *
  * <p>On a topology in network namespaces ({@link PartitionNemesis}) each cycle also splits the
- * Redis master's side from the sentinels, and kills its sentinel while a partition drawn at
- * random holds: faults overlap.
+ * Redis master's side from the sentinels, takes the cut-off instance's hint log disk away
+ * meanwhile ({@link DrillDisks}), and kills a sentinel while a partition drawn at random
+ * holds: faults overlap.
  */
 final class Nemesis {
+
+    /** How long a disk fault holds: long enough for a few dozen writes to need the hint log. */
+    private static final Duration DISK_HOLD = Duration.ofSeconds(4);
 
     private final Topology topology;
     private final List<AppInstance> availableInstances;
@@ -54,6 +58,8 @@ final class Nemesis {
     /** Null on the loopback topology: no partitions there. */
     private final PartitionNemesis partitions;
     private final DrillClocks clocks;
+    /** Null on the loopback topology: no disks of their own there. */
+    private final DrillDisks disks;
     /** Instance name to its start after a kill, running on a thread of its own. */
     private final Map<String, FutureTask<Void>> restarts = new HashMap<>();
     private final AtomicInteger kills = new AtomicInteger();
@@ -61,12 +67,15 @@ final class Nemesis {
     /**
      * @param partitions the partitions of the drill, or null where the topology cannot partition
      * @param clocks     the instances' clocks, one stepped per cycle
+     * @param disks      the available instances' hint log disks, or null where there are none
      */
     Nemesis(Topology topology, List<AppInstance> consistentInstances, List<AppInstance> availableInstances,
-            Set<String> outOfService, PartitionNemesis partitions, DrillClocks clocks, Consumer<String> narrator) {
+            Set<String> outOfService, PartitionNemesis partitions, DrillClocks clocks, DrillDisks disks,
+            Consumer<String> narrator) {
         this.outOfService = outOfService;
         this.partitions = partitions;
         this.clocks = clocks;
+        this.disks = disks;
         this.topology = topology;
         this.availableInstances = availableInstances;
         this.consistentInstances = consistentInstances;
@@ -266,7 +275,21 @@ final class Nemesis {
         }
         AppInstance instance = app;
         fault("partition redis-master side", topology.redisMaster().name() + "," + instance.name(),
-                () -> partitions.splitTheRedisMasterSide(instance));
+                () -> partitions.splitTheRedisMasterSide(instance, () -> takeAwayADisk(n, instance)));
+    }
+
+    /**
+     * While {@code app} can keep writes only in its hint log (cut off from PostgreSQL and the
+     * Redis replicas): a second to buffer some there, then its disk full (even cycles) or its
+     * log read-only (odd ones) for {@link #DISK_HOLD} ({@link DrillDisks}).
+     */
+    private void takeAwayADisk(int n, AppInstance app) {
+        if (disks == null || !disks.has(app.name())) {
+            return;
+        }
+        sleep(Duration.ofSeconds(1));
+        String kind = disks.faultFor(app.name(), n % 2 == 1);
+        fault(kind, app.name(), () -> disks.takeAway(app.name(), kind, DISK_HOLD));
     }
 
     /**

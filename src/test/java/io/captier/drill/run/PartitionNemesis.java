@@ -65,8 +65,11 @@ final class PartitionNemesis {
      * first, and the old master becomes a replica of the new one, dropping its data, while
      * {@code app} still cannot drain its buffers into PostgreSQL; then everything heals. A write
      * acknowledged on the strength of the old master alone is lost here (docs/architecture.md A5 forbids that).
+     *
+     * @param whileCut run once the cuts are in place, before waiting for the promotion (a fault
+     *                 that overlaps this one; {@code () -> {}} for none)
      */
-    void splitTheRedisMasterSide(AppInstance app) {
+    void splitTheRedisMasterSide(AppInstance app, Runnable whileCut) {
         Node oldMaster = topology.redisMaster();
         List<Host> masterSide = List.of(network.host(oldMaster.name()), host(app));
         Stream<Node> sentinels = topology.nodes().stream().filter(n -> n.kind() == Kind.SENTINEL);
@@ -77,6 +80,7 @@ final class PartitionNemesis {
             partitions.cut(masterSide, majority);
             partitions.cut(List.of(host(app)), postgres());
             long cut = System.nanoTime();
+            whileCut.run();
             boolean promoted = waitUntil(Duration.ofSeconds(30), () -> !oldMaster.equals(topology.redisMaster()));
             narrator.accept(promoted ? "sentinels promoted a replica after " + (System.nanoTime() - cut) / 1_000_000
                     + " ms" : "no promotion within 30 s");
