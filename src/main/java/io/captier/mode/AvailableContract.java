@@ -353,9 +353,13 @@ public class AvailableContract implements KvContract {
     /**
      * Into the hint log, fsync'd, unless an attempt with the same Idempotency-Key is pending
      * there (a concurrent retry on this instance): then that one is the answer. When Redis
-     * answered (its record of the key then exists), the record says {@code local}.
+     * answered, or may have run the script without answering (its record of the key may then
+     * exist), the record says {@code local}.
      *
-     * @param outcome what the Redis buffer said, null when it could not be asked
+     * @param outcome what the Redis buffer said, null when the script was not sent
+     * @throws OutcomeUnknownException the hint log cannot be written, and the write is or may
+     *                                 be on the Redis stream unconfirmed
+     * @throws StoreUnavailableException the hint log cannot be written, and nothing else holds the write
      */
     private Optional<HintLog.Pending> appendHint(BufferedWrite write, PendingStream.Outcome outcome) {
         Span span = tracer.spanBuilder("hintlog.append").startSpan();
@@ -371,11 +375,12 @@ public class AvailableContract implements KvContract {
         } catch (IOException e) {
             span.recordException(e);
             span.setStatus(StatusCode.ERROR);
-            if (outcome instanceof PendingStream.Unconfirmed) {
-                // Redis took it onto the pending stream without confirming a replica: it may yet
-                // be reconciled, or lost with a failover. Neither 202 nor "not applied" is true.
-                throw new OutcomeUnknownException("the write is on the Redis pending stream, unconfirmed, and "
-                        + "the hint log cannot be written", e);
+            if (outcome instanceof PendingStream.Unconfirmed || outcome instanceof PendingStream.Unanswered) {
+                // Redis took it onto the pending stream without confirming a replica (or may have:
+                // its script got no answer): it may yet be reconciled, or lost with a failover.
+                // Neither 202 nor "not applied" is true.
+                throw new OutcomeUnknownException("the write is, or may be, on the Redis pending stream, "
+                        + "unconfirmed, and the hint log cannot be written", e);
             }
             throw new StoreUnavailableException("no buffer can take the write (the hint log cannot be written)",
                     e.getMessage(), e, 1000);

@@ -1,5 +1,6 @@
 package io.captier.it;
 
+import io.captier.cluster.app.AppEnv;
 import io.captier.cluster.app.AppInstance;
 import io.captier.cluster.app.Client;
 import io.captier.cluster.app.Stack;
@@ -36,6 +37,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 class BufferedWritesIT extends TwoInstances {
 
     private SmallDisk disk;
+    private AppInstance cdInstance;
     private Client cd;
 
     /** Per key, the acknowledged write that must win: highest version, then origin. */
@@ -56,8 +58,8 @@ class BufferedWritesIT extends TwoInstances {
     @Override
     void startMore() {
         disk = SmallDisk.mount(8);
-        AppInstance d = stack.instance("ap-disk", "available", Map.of("HINT_LOG_DIR", hintDir().toString()));
-        cd = new Client(d.baseUrl());
+        cdInstance = stack.instance("ap-disk", "available", Map.of("HINT_LOG_DIR", hintDir().toString()));
+        cd = new Client(cdInstance.baseUrl());
     }
 
     @Override
@@ -285,6 +287,56 @@ class BufferedWritesIT extends TwoInstances {
                                 "SELECT version, convert_from(value, 'UTF8') FROM kv WHERE key = 'orphan'")));
         await("the gauges say so").atMost(Duration.ofSeconds(10)).until(() ->
                 ca.metric("ap_pending_writes{buffer=\"redis\"}") == 0 && cb.metric("ap_pending_writes{buffer=\"redis\"}") == 0);
+    }
+
+    /**
+     * A buffer call the Redis master takes but does not answer in time may still run: here the
+     * master holds client writes for longer than the network timeout (CLIENT PAUSE WRITE),
+     * then runs the script. With the hint log unable to take the write, the answer is 503
+     * outcome unknown, not "not applied": the retry on the other instance is answered as this
+     * write's replay (found by the 40-minute soak with disks, on a delete).
+     */
+    @Test
+    @Order(6)
+    void aBufferCallLeftUnansweredIsAnOutcomeUnknownWhenTheHintLogCannotTakeIt() {
+        winners.clear();
+        Stack.awaitReady(a);
+        Node primary = stack.topology.pgPrimary();
+        stack.topology.kill(primary);
+        Node master = stack.topology.redisMaster();
+        assertDurability(write(cd, "unanswered-before", "v"), "replicated-buffer");
+        Path log = hintDir().resolve("hints.log");
+        long pauseMs = AppEnv.NETWORK_TIMEOUT_SEC * 1000L + 2000;
+        Client.Answer first;
+        disk.freeze(log);
+        try {
+            stack.topology.redis(master, "CLIENT", "PAUSE", Long.toString(pauseMs), "WRITE");
+            first = cd.write("unanswered", "v", "Idempotency-Key", "K-unanswered");
+        } finally {
+            disk.thaw(log);
+        }
+        assertEquals(503, first.status(), first.toString());
+        assertEquals("application/problem+json", first.contentType(), first.toString());
+        assertEquals("urn:captier:problem:outcome-unknown", first.string("type"), first.toString());
+        assertEquals("unknown", first.string("outcome"), first.toString());
+
+        await("the master runs the script once the pause ends").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> "1".equals(stack.topology.redis(master, "EXISTS", "captier:meta:idem:tester:K-unanswered").trim()));
+        // The pause held the other instance's heartbeats too: its retry must wait for Redis to be
+        // its master again, or it is taken blind (docs/decisions.md, "A retry no store can check").
+        await("the other instance trusts the master again").atMost(Duration.ofSeconds(30))
+                .pollInterval(Duration.ofMillis(200))
+                .until(() -> ca.metric("circuit_breaker_state{breaker=\"redis-master\"}") == 0);
+        Client.Answer retry = ca.write("unanswered", "v", "Idempotency-Key", "K-unanswered");
+        assertEquals(202, retry.status(), retry.toString());
+        assertEquals("true", retry.header("Idempotent-Replayed"), "the first attempt's replay: " + retry);
+        assertEquals(cdInstance.env().get("INSTANCE_ID"), retry.string("origin"), "written by the first attempt's instance: " + retry);
+        remember("unanswered", "v", retry);
+
+        stack.topology.restart(primary);
+        await("every acknowledged write in PostgreSQL").atMost(Duration.ofSeconds(60)).pollInterval(Duration.ofSeconds(1))
+                .untilAsserted(this::postgresHoldsEveryWinner);
     }
 
     /** A 503 problem that says the write was not applied: never a 202 the instance cannot keep. */

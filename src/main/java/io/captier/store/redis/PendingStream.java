@@ -25,6 +25,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -59,7 +60,7 @@ public class PendingStream {
     }
 
     /** What became of a write offered to the buffer. */
-    public sealed interface Outcome permits Confirmed, Unconfirmed, Superseded, Replayed {
+    public sealed interface Outcome permits Confirmed, Unconfirmed, Superseded, Replayed, Unanswered {
     }
 
     /** On the master and on every replica a failover may promote. */
@@ -80,6 +81,17 @@ public class PendingStream {
     }
 
     /**
+     * Sent to the master, and no answer came (the network timeout, a connection lost): the
+     * script may have run after all, so the write may be on the master only, as
+     * {@link Unconfirmed}, or nowhere. Whoever keeps the write elsewhere treats it as
+     * unconfirmed; if it cannot, neither "accepted" nor "not applied" is true (found by the
+     * 40-minute soak with disks: a delete answered "not applied" whose retry was then
+     * answered as its replay).
+     */
+    public record Unanswered() implements Outcome {
+    }
+
+    /**
      * Not buffered: the Idempotency-Key's first attempt is already buffered, with this
      * answer. The record is written before the first attempt's WAIT and stays when its
      * replicas never confirmed it, so {@code confirmed} says whether they hold it now.
@@ -96,12 +108,17 @@ public class PendingStream {
      *
      * @return confirmed or unconfirmed (buffered), superseded, or the first answer of an
      *         earlier attempt with the same key (not buffered; each says whether the replicas
-     *         hold the copy that was there)
+     *         hold the copy that was there); unanswered when the script was sent and neither it
+     *         nor an error came back
      * @throws IdempotencyKeyReused the key was used for another request (nothing written)
+     * @throws StoreUnavailableException the script was not sent (no master known, its breaker
+     *                                   open, no connection): nothing was written
+     * @throws RedisNode.RedisErrorReply the master refused the script: nothing was written
      */
     @WithSpan(value = "redis.buffer", kind = SpanKind.CLIENT)
     public Outcome buffer(Entry entry, Optional<IdempotencyKey> idempotency) {
         AtomicReference<Response> script = new AtomicReference<>();
+        AtomicBoolean sent = new AtomicBoolean();
         Span span = Span.current();
         // The script (projection, XADD onto the stream, idempotency record), then the replicas.
         boolean confirmed;
@@ -109,14 +126,20 @@ public class PendingStream {
             confirmed = master.call(node -> {
                 DbSpans.describe(span, DbSpans.REDIS, "EVAL", node.address());
                 Set<String> promotable = replicas.replicasOf(node.address());
-                return node.onOneConnection(conn -> conn.send(PutEntry.buffered(entry, idempotency))
-                        .compose(answer -> {
-                            script.set(answer);
-                            return replicas.held(conn, promotable);
-                        }));
+                sent.set(false); // per node: MasterCalls tries a new master after a READONLY refusal
+                return node.onOneConnection(conn -> {
+                    sent.set(true);
+                    return conn.send(PutEntry.buffered(entry, idempotency)).compose(answer -> {
+                        script.set(answer);
+                        return replicas.held(conn, promotable);
+                    });
+                });
             });
         } catch (StoreUnavailableException | RedisNode.RedisErrorReply afterTheScript) {
             if (script.get() == null) {
+                if (sent.get() && afterTheScript instanceof StoreUnavailableException) {
+                    return new Unanswered();
+                }
                 throw afterTheScript;
             }
             // The script ran, so the write is on the stream; only the replicas' answer is missing

@@ -90,9 +90,10 @@ import java.util.stream.Stream;
  * its own version, while a retry on the other side, which cannot see it, is applied at
  * another; the old master's copy then goes with its data. Such reads (served by Redis during
  * a partition that can split it, at a version no attempt was acknowledged with, from the
- * instance whose attempt answered outcome-unknown during that partition), of the value or,
- * for a delete, of its tombstone, are not held against the group; the final state always
- * is. Found by the drill's disk faults.
+ * instance whose attempt answered outcome-unknown, or got no answer at all, during that
+ * partition), of the value or, for a delete, of its tombstone, are not held against the
+ * group; the final state always is. Found by the drill's disk faults; the unanswered
+ * attempt (its instance killed during a halves partition) by the 40-minute soak.
  */
 public final class IdempotencyChecker extends Checker {
 
@@ -245,8 +246,8 @@ public final class IdempotencyChecker extends Checker {
      * A read of an attempt's unconfirmed buffer on a Redis master that a partition was replacing
      * (the exception for unconfirmed buffers, see the class comment): served by Redis while a
      * partition that can split it held, at a version no attempt was acknowledged with, from
-     * the instance where an attempt of the group answered {@code outcome-unknown} during that
-     * partition. Never the final state.
+     * the instance where an attempt of the group {@linkplain #mayBeOnACutOffMaster may be on
+     * the cut-off master} during that partition. Never the final state.
      */
     private static boolean lostWithItsMaster(History history, Group group, Op read) {
         if (read.id() == FINAL_STATE_ID || read.source() == null || !read.source().startsWith("redis-")
@@ -255,10 +256,19 @@ public final class IdempotencyChecker extends Checker {
         }
         List<NemesisEvent> splits = history.nemesis().stream().filter(e -> REDIS_SPLITS.contains(e.kind())
                 && e.startMs() <= read.completeMs() && read.invokeMs() <= e.endMs()).toList();
-        return group.attempts.stream().filter(a -> a.outcome() == Outcome.UNKNOWN && OUTCOME_UNKNOWN.equals(a.problem()))
+        return group.attempts.stream().filter(IdempotencyChecker::mayBeOnACutOffMaster)
                 .filter(a -> read.origin() == null || read.origin().equals(a.instance()))
                 .anyMatch(a -> a.invokeMs() <= read.completeMs() && splits.stream()
                         .anyMatch(e -> e.startMs() <= a.completeMs() && a.invokeMs() <= e.endMs()));
+    }
+
+    /**
+     * An attempt a cut-off Redis master may hold unconfirmed, with nothing promised: answered
+     * {@code outcome-unknown}, or not answered at all (its instance killed, or the client's
+     * timeout, while the buffer call waited: the 40-minute soak's second finding).
+     */
+    private static boolean mayBeOnACutOffMaster(Op attempt) {
+        return attempt.outcome() == Outcome.UNKNOWN && (OUTCOME_UNKNOWN.equals(attempt.problem()) || attempt.status() == 0);
     }
 
     /** Rule 2. */

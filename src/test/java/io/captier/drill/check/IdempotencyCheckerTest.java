@@ -224,14 +224,18 @@ class IdempotencyCheckerTest {
                 .withFinalStates(List.of(FinalState.of("k", "x", 150, TWO)))).size());
         // Without a partition that can split Redis, the read is held against the group.
         assertEquals(1, checker.check(History.of(history)).size());
+        // An attempt with no answer at all (its instance killed, the client's timeout) is the same case.
+        Op unanswered = attempt(TWO, 10).unknown(0).build();
+        assertEquals(List.of(), checker.check(History.of(List.of(unanswered, retry, onTheOldMaster))
+                .withNemesis(List.of(split))));
         // Nor is a read the primary served, or one on the instance of no unknown attempt, or an
-        // attempt that failed otherwise (no outcome-unknown): each is a second application.
+        // attempt answered otherwise (a 5xx that is no outcome-unknown): each is a second application.
         Op fromThePrimary = ops.read("r", "k", "x", 15, 16).instance(TWO).returned("x", 150, "postgres-primary", 0).build();
         Op otherOrigin = ops.read("r", "k", "x", 15, 16).instance(TWO).returned("x", 150, "redis-master", 5).origin(ONE)
                 .build();
-        Op timedOut = attempt(TWO, 10).unknown(0).build();
+        Op internalError = attempt(TWO, 10).unknown(500).build();
         for (List<Op> variant : List.of(List.of(unconfirmed, retry, fromThePrimary), List.of(unconfirmed, retry, otherOrigin),
-                List.of(timedOut, retry, onTheOldMaster))) {
+                List.of(internalError, retry, onTheOldMaster))) {
             assertEquals(1, checker.check(History.of(variant).withNemesis(List.of(split))).size(), variant::toString);
         }
         // A delete's tombstone read there is the same case.
