@@ -131,10 +131,7 @@ public class AvailableContract implements KvContract {
             if (!committed.replayed()) {
                 Entry stored = ConsistentContract.stored(proposed, committed);
                 projection.writeThrough(stored, idempotency, startedAt);
-                // Known newest as of the write's start, not its end: a newer write elsewhere may
-                // have been acknowledged while this one was under way (and, from a clock ahead,
-                // a moment before it started).
-                cache.remember(stored, staleness.ofOwnWrite(stored.version(), startedAt), startedAt);
+                rememberOwnWrite(stored, startedAt);
             }
         } catch (OutcomeUnknownException unknown) {
             // Buffering a write whose commit may have happened is safe at the version that
@@ -154,6 +151,15 @@ public class AvailableContract implements KvContract {
         }
         return new WriteResult(request.key(), committed.version(), committed.origin(), Durability.PRIMARY,
                 committed.replayed());
+    }
+
+    /**
+     * Into the last-known cache as known newest as of the write's start, not its end: a newer
+     * write elsewhere may have been acknowledged while this one was under way (and, from a
+     * clock ahead, a moment before it started), so it may be born stale ({@link Staleness#ofOwnWrite}).
+     */
+    private void rememberOwnWrite(Entry written, long startedAt) {
+        cache.remember(written, staleness.ofOwnWrite(written.version(), startedAt), startedAt);
     }
 
     /**
@@ -187,7 +193,7 @@ public class AvailableContract implements KvContract {
         Entry stored = ConsistentContract.stored(proposed, committed);
         projection.writeThrough(stored, idempotency, startedAt);
         if (!committed.replayed()) {
-            cache.remember(stored, staleness.ofOwnWrite(stored.version(), startedAt), startedAt);
+            rememberOwnWrite(stored, startedAt);
         }
         return new WriteResult(request.key(), committed.version(), committed.origin(), Durability.PRIMARY,
                 committed.replayed());
@@ -342,7 +348,7 @@ public class AvailableContract implements KvContract {
             }
         }
         staleness.buffered(startedAt);
-        cache.remember(proposed, staleness.ofOwnWrite(proposed.version(), startedAt), startedAt);
+        rememberOwnWrite(proposed, startedAt);
         if (durability == Durability.REPLICATED_BUFFER) {
             write.idempotency().ifPresent(key -> bufferedAnswers.remember(key,
                     new Replay(proposed.version(), proposed.origin(), durability.wireName())));

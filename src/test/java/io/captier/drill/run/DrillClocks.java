@@ -97,11 +97,12 @@ final class DrillClocks implements AutoCloseable {
      * quarter to three quarters of its room left. Takes effect within a second (libfaketime
      * re-reads its file).
      *
-     * @return the step, or null when no instance has a clock yet
+     * @return the step
+     * @throws IllegalStateException no instance has a clock yet (the drill starts all four first)
      */
     Step step(int n) {
         if (instances.isEmpty()) {
-            return null;
+            throw new IllegalStateException("no drill instance has a clock yet");
         }
         Instance i = instances.get(n % instances.size());
         long from = i.clock().offsetMs();

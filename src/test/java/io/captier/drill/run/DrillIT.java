@@ -80,7 +80,7 @@ class DrillIT {
         assertTrue(kills >= 20, "at least 20 node kills: " + kills);
         long partitions = history.nemesis().stream().filter(e -> e.kind().startsWith("partition")).count();
         assertTrue(partitions >= 2L * plan.cycles(), "two partitions per cycle: " + partitions);
-        long clockSteps = history.nemesis().stream().filter(e -> e.kind().equals("clock step")).count();
+        long clockSteps = history.nemesis().stream().filter(e -> e.kind().equals(Nemesis.CLOCK_STEP)).count();
         assertEquals(plan.cycles(), clockSteps, "a clock step per cycle");
         long diskFaults = history.nemesis().stream().filter(e -> e.kind().startsWith("disk ")).count();
         assertEquals(plan.cycles(), diskFaults, "a disk taken away per cycle");

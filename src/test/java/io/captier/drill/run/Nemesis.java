@@ -43,6 +43,9 @@ import java.util.function.Consumer;
  */
 final class Nemesis {
 
+    /** The fault kind of a clock step in the history ({@link #stepAClock}). */
+    static final String CLOCK_STEP = "clock step";
+
     /** How long a disk fault holds: long enough for a few dozen writes to need the hint log. */
     private static final Duration DISK_HOLD = Duration.ofSeconds(4);
 
@@ -245,10 +248,7 @@ final class Nemesis {
      */
     private void stepAClock(int n) {
         DrillClocks.Step step = clocks.step(n);
-        if (step == null) {
-            return;
-        }
-        fault("clock step", step.instance(), () -> {
+        fault(CLOCK_STEP, step.instance(), () -> {
             narrator.accept("clock " + step);
             sleep(Duration.ofMillis(1100));
         });
