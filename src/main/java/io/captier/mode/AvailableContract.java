@@ -336,7 +336,8 @@ public class AvailableContract implements KvContract {
             }
             if (outcome instanceof PendingStream.Confirmed
                     || outcome instanceof PendingStream.Superseded superseded && superseded.confirmed()
-                    || (outcome != null && broken.trustUnconfirmedBuffers())) {
+                    || ((outcome instanceof PendingStream.Unconfirmed || outcome instanceof PendingStream.Superseded)
+                        && broken.trustUnconfirmedBuffers())) {
                 durability = Durability.REPLICATED_BUFFER;
             } else {
                 Optional<HintLog.Pending> first = appendHint(write, outcome);
@@ -359,10 +360,10 @@ public class AvailableContract implements KvContract {
     /**
      * Into the hint log, fsync'd, unless an attempt with the same Idempotency-Key is pending
      * there (a concurrent retry on this instance): then that one is the answer. When Redis
-     * answered, or may have run the script without answering (its record of the key may then
-     * exist), the record says {@code local}.
+     * answered (its record of the key then exists), the record says {@code local}.
      *
-     * @param outcome what the Redis buffer said, null when the script was not sent
+     * @param outcome what the Redis buffer said ({@code Unanswered}: the script was sent and may
+     *                have run), null when the script was not sent
      * @throws OutcomeUnknownException the hint log cannot be written, and the write is or may
      *                                 be on the Redis stream unconfirmed
      * @throws StoreUnavailableException the hint log cannot be written, and nothing else holds the write
@@ -393,7 +394,9 @@ public class AvailableContract implements KvContract {
         } finally {
             span.end();
         }
-        if (outcome != null) {
+        if (outcome != null && !(outcome instanceof PendingStream.Unanswered)) {
+            // Not after a call with no answer: its script may have found another attempt's
+            // record, which must keep its own durability (a retry checks the replicas for it).
             write.idempotency().ifPresent(key -> {
                 try {
                     pending.answeredLocal(key);

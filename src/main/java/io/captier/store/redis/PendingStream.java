@@ -25,7 +25,6 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.concurrent.TimeUnit;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
@@ -108,17 +107,19 @@ public class PendingStream {
      *
      * @return confirmed or unconfirmed (buffered), superseded, or the first answer of an
      *         earlier attempt with the same key (not buffered; each says whether the replicas
-     *         hold the copy that was there); unanswered when the script was sent and neither it
-     *         nor an error came back
+     *         hold the copy that was there); unanswered when the script was sent and neither its
+     *         answer nor an error came back in time (also, cautiously, when a READONLY refusal
+     *         was followed by no new master)
      * @throws IdempotencyKeyReused the key was used for another request (nothing written)
-     * @throws StoreUnavailableException the script was not sent (no master known, its breaker
-     *                                   open, no connection): nothing was written
+     * @throws StoreUnavailableException the script was not sent, and never will be (no master
+     *                                   known, its breaker open, no connection in time): nothing
+     *                                   was written
      * @throws RedisNode.RedisErrorReply the master refused the script: nothing was written
      */
     @WithSpan(value = "redis.buffer", kind = SpanKind.CLIENT)
     public Outcome buffer(Entry entry, Optional<IdempotencyKey> idempotency) {
         AtomicReference<Response> script = new AtomicReference<>();
-        AtomicBoolean sent = new AtomicBoolean();
+        AtomicReference<Sending> sending = new AtomicReference<>(Sending.NOT_YET);
         Span span = Span.current();
         // The script (projection, XADD onto the stream, idempotency record), then the replicas.
         boolean confirmed;
@@ -126,9 +127,13 @@ public class PendingStream {
             confirmed = master.call(node -> {
                 DbSpans.describe(span, DbSpans.REDIS, "EVAL", node.address());
                 Set<String> promotable = replicas.replicasOf(node.address());
-                sent.set(false); // per node: MasterCalls tries a new master after a READONLY refusal
+                // A new master after a READONLY refusal: that was an answer, nothing was written.
+                sending.compareAndSet(Sending.SENT, Sending.NOT_YET);
                 return node.onOneConnection(conn -> {
-                    sent.set(true);
+                    if (!sending.compareAndSet(Sending.NOT_YET, Sending.SENT)) {
+                        // The caller gave up before a connection came: it said "not applied".
+                        return Future.failedFuture(new IllegalStateException("the buffer call was given up"));
+                    }
                     return conn.send(PutEntry.buffered(entry, idempotency)).compose(answer -> {
                         script.set(answer);
                         return replicas.held(conn, promotable);
@@ -137,8 +142,9 @@ public class PendingStream {
             });
         } catch (StoreUnavailableException | RedisNode.RedisErrorReply afterTheScript) {
             if (script.get() == null) {
-                if (sent.get() && afterTheScript instanceof StoreUnavailableException) {
-                    return new Unanswered();
+                if (afterTheScript instanceof StoreUnavailableException
+                        && !sending.compareAndSet(Sending.NOT_YET, Sending.GIVEN_UP)) {
+                    return new Unanswered(); // sent: it may run, or have run, all the same
                 }
                 throw afterTheScript;
             }
@@ -159,6 +165,12 @@ public class PendingStream {
         }
         return confirmed ? new Confirmed() : new Unconfirmed();
     }
+
+    /**
+     * Where a buffer call's script stands: a connection that comes after the caller gave up
+     * must not send it, or a write answered "not applied" would be applied all the same.
+     */
+    private enum Sending { NOT_YET, SENT, GIVEN_UP }
 
     /**
      * The first answer of a buffered write with this Idempotency-Key, if the buffer holds one.

@@ -90,10 +90,10 @@ import java.util.stream.Stream;
  * its own version, while a retry on the other side, which cannot see it, is applied at
  * another; the old master's copy then goes with its data. Such reads (served by Redis during
  * a partition that can split it, at a version no attempt was acknowledged with, from the
- * instance whose attempt answered outcome-unknown, or got no answer at all, during that
- * partition), of the value or, for a delete, of its tombstone, are not held against the
- * group; the final state always is. Found by the drill's disk faults; the unanswered
- * attempt (its instance killed during a halves partition) by the 40-minute soak.
+ * instance whose attempt answered outcome-unknown, or got no answer because the instance was
+ * killed under it, during that partition), of the value or, for a delete, of its tombstone,
+ * are not held against the group; the final state always is. Found by the drill's disk
+ * faults; the killed instance's attempt (during a halves partition) by the 40-minute soak.
  */
 public final class IdempotencyChecker extends Checker {
 
@@ -256,7 +256,7 @@ public final class IdempotencyChecker extends Checker {
         }
         List<NemesisEvent> splits = history.nemesis().stream().filter(e -> REDIS_SPLITS.contains(e.kind())
                 && e.startMs() <= read.completeMs() && read.invokeMs() <= e.endMs()).toList();
-        return group.attempts.stream().filter(IdempotencyChecker::mayBeOnACutOffMaster)
+        return group.attempts.stream().filter(a -> mayBeOnACutOffMaster(history, a))
                 .filter(a -> read.origin() == null || read.origin().equals(a.instance()))
                 .anyMatch(a -> a.invokeMs() <= read.completeMs() && splits.stream()
                         .anyMatch(e -> e.startMs() <= a.completeMs() && a.invokeMs() <= e.endMs()));
@@ -264,11 +264,16 @@ public final class IdempotencyChecker extends Checker {
 
     /**
      * An attempt a cut-off Redis master may hold unconfirmed, with nothing promised: answered
-     * {@code outcome-unknown}, or not answered at all (its instance killed, or the client's
-     * timeout, while the buffer call waited: the 40-minute soak's second finding).
+     * {@code outcome-unknown}, or not answered because its instance was killed under it (the
+     * 40-minute soak's second finding). An answer that merely never came (the client's
+     * timeout) is no excuse: a live instance answers within its timeouts.
      */
-    private static boolean mayBeOnACutOffMaster(Op attempt) {
-        return attempt.outcome() == Outcome.UNKNOWN && (OUTCOME_UNKNOWN.equals(attempt.problem()) || attempt.status() == 0);
+    private static boolean mayBeOnACutOffMaster(History history, Op attempt) {
+        if (attempt.outcome() != Outcome.UNKNOWN) {
+            return false;
+        }
+        return OUTCOME_UNKNOWN.equals(attempt.problem())
+                || attempt.status() == 0 && history.downDuring(attempt.instance(), attempt.invokeMs(), attempt.completeMs());
     }
 
     /** Rule 2. */

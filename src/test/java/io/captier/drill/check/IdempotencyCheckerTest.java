@@ -1,6 +1,7 @@
 package io.captier.drill.check;
 
 import io.captier.drill.Ops;
+import io.captier.drill.history.Downtime;
 import io.captier.drill.history.FinalState;
 import io.captier.drill.history.History;
 import io.captier.drill.history.NemesisEvent;
@@ -224,10 +225,13 @@ class IdempotencyCheckerTest {
                 .withFinalStates(List.of(FinalState.of("k", "x", 150, TWO)))).size());
         // Without a partition that can split Redis, the read is held against the group.
         assertEquals(1, checker.check(History.of(history)).size());
-        // An attempt with no answer at all (its instance killed, the client's timeout) is the same case.
+        // An attempt with no answer because its instance was killed under it is the same case;
+        // one whose answer merely never came (the client's timeout) is not.
         Op unanswered = attempt(TWO, 10).unknown(0).build();
         assertEquals(List.of(), checker.check(History.of(List.of(unanswered, retry, onTheOldMaster))
-                .withNemesis(List.of(split))));
+                .withNemesis(List.of(split)).withDowntimes(List.of(new Downtime(TWO, 11, 40)))));
+        assertEquals(1, checker.check(History.of(List.of(unanswered, retry, onTheOldMaster))
+                .withNemesis(List.of(split)).withDowntimes(List.of(new Downtime(ONE, 11, 40)))).size());
         // Nor is a read the primary served, or one on the instance of no unknown attempt, or an
         // attempt answered otherwise (a 5xx that is no outcome-unknown): each is a second application.
         Op fromThePrimary = ops.read("r", "k", "x", 15, 16).instance(TWO).returned("x", 150, "postgres-primary", 0).build();
