@@ -97,8 +97,9 @@ public class AvailableContract implements KvContract {
      *
      * @throws IdempotencyKeyReused      the key belongs to another request (422)
      * @throws StoreUnavailableException no buffer can take it (503, not applied)
-     * @throws OutcomeUnknownException   the write may be on the Redis master only, and the hint
-     *                                   log cannot take it (503, outcome unknown)
+     * @throws OutcomeUnknownException   the write may be on the Redis master only, or committed
+     *                                   on the primary, and the hint log cannot take it (503,
+     *                                   outcome unknown)
      */
     @Override
     public WriteResult write(WriteRequest request) {
@@ -139,7 +140,13 @@ public class AvailableContract implements KvContract {
             // Idempotency-Key is claimed once. At the proposed one it would be acknowledged at
             // a version it never has, below the row it overwrote (found by the 60-minute soak).
             Entry asCommitted = unknown.version().isPresent() ? proposed.withVersion(unknown.version().getAsLong()) : proposed;
-            return buffered(request, new BufferedWrite(asCommitted, idempotency), startedAt, true);
+            try {
+                return buffered(request, new BufferedWrite(asCommitted, idempotency), startedAt, true);
+            } catch (StoreUnavailableException noBuffer) {
+                // No buffer took it, but the commit may have happened: still unknown, never "not
+                // applied" (the 60-minute soak: a retry was then answered by the primary's claim).
+                throw unknown;
+            }
         } catch (StoreUnavailableException primaryDown) {
             return buffered(request, new BufferedWrite(proposed, idempotency), startedAt, true);
         }
@@ -382,12 +389,14 @@ public class AvailableContract implements KvContract {
         } catch (IOException e) {
             span.recordException(e);
             span.setStatus(StatusCode.ERROR);
-            if (outcome instanceof PendingStream.Unconfirmed || outcome instanceof PendingStream.Unanswered) {
-                // Redis took it onto the pending stream without confirming a replica (or may have:
-                // its script got no answer): it may yet be reconciled, or lost with a failover.
-                // Neither 202 nor "not applied" is true.
-                throw new OutcomeUnknownException("the write is, or may be, on the Redis pending stream, "
-                        + "unconfirmed, and the hint log cannot be written", e);
+            if (outcome != null) {
+                // The script ran, or may have: the write is (or may be) on the pending stream
+                // unconfirmed, to be reconciled or lost with a failover; or it lost to a newer
+                // version only the master holds. Either way the key's record now holds this
+                // write's answer, which a retry is given. Neither 202 nor "not applied" is true
+                // (the superseded case found by the 60-minute soak).
+                throw new OutcomeUnknownException("the write is, or may be, on the Redis buffer, unconfirmed, "
+                        + "and the hint log cannot be written", e);
             }
             throw new StoreUnavailableException("no buffer can take the write (the hint log cannot be written)",
                     e.getMessage(), e, 1000);

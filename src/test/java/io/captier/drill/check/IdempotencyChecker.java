@@ -89,7 +89,8 @@ import java.util.stream.Stream;
  * sentinels' new master replaces it, reads on its side of the partition show the attempt at
  * its own version, while a retry on the other side, which cannot see it, is applied at
  * another; the old master's copy then goes with its data. Such reads (served by Redis during
- * a partition that can split it, at a version no attempt was acknowledged with, from the
+ * a partition that can split it, or by the last-known cache it filled, at a version no
+ * attempt was acknowledged with, from the
  * instance whose attempt answered outcome-unknown, or got no answer because the instance was
  * killed under it, during that partition), of the value or, for a delete, of its tombstone,
  * are not held against the group; the final state always is. Found by the drill's disk
@@ -101,6 +102,8 @@ public final class IdempotencyChecker extends Checker {
 
     static final String KEY_REUSED = "urn:captier:problem:idempotency-key-reused";
     static final String OUTCOME_UNKNOWN = "urn:captier:problem:outcome-unknown";
+    /** The source of a read the instance's last-known cache answered: it holds what its Redis served. */
+    private static final String LOCAL_CACHE = "local-cache";
 
     /** How many observations a violation lists as evidence. */
     private static final int EXAMPLES = 5;
@@ -250,7 +253,8 @@ public final class IdempotencyChecker extends Checker {
      * the cut-off master} during that partition. Never the final state.
      */
     private static boolean lostWithItsMaster(History history, Group group, Op read) {
-        if (read.id() == FINAL_STATE_ID || read.source() == null || !read.source().startsWith("redis-")
+        if (read.id() == FINAL_STATE_ID || read.source() == null
+                || !(read.source().startsWith("redis-") || read.source().equals(LOCAL_CACHE))
                 || group.acknowledged().stream().anyMatch(a -> same(a.versionStamp(), observed(read)))) {
             return false;
         }

@@ -225,6 +225,10 @@ class IdempotencyCheckerTest {
                 .withFinalStates(List.of(FinalState.of("k", "x", 150, TWO)))).size());
         // Without a partition that can split Redis, the read is held against the group.
         assertEquals(1, checker.check(History.of(history)).size());
+        // So is a read of that copy from the instance's last-known cache, which that Redis filled.
+        Op fromTheCache = ops.read("r", "k", "x", 15, 16).instance(TWO).returned("x", 150, "local-cache", 7500).build();
+        assertEquals(List.of(), checker.check(History.of(List.of(unconfirmed, retry, fromTheCache))
+                .withNemesis(List.of(split))));
         // An attempt with no answer because its instance was killed under it is the same case;
         // one whose answer merely never came (the client's timeout) is not.
         Op unanswered = attempt(TWO, 10).unknown(0).build();
