@@ -7,6 +7,7 @@ import io.captier.resilience.Breakers;
 import io.captier.staleness.Staleness;
 import io.captier.store.postgres.PgCluster;
 import io.captier.store.redis.RedisTopology;
+import io.captier.version.MonotonicClock;
 import jakarta.enterprise.context.ApplicationScoped;
 import org.eclipse.microprofile.health.HealthCheck;
 import org.eclipse.microprofile.health.HealthCheckResponse;
@@ -58,7 +59,7 @@ public class ContractReadiness implements HealthCheck {
         }
         boolean master = reachable(redis::master, r, "redis_master");
         r.withData("projection_gaps_seen", staleness.hasSeenPublishedGaps());
-        boolean streamSeen = staleness.ofPgPrimary(System.currentTimeMillis()) != Staleness.UNKNOWN;
+        boolean streamSeen = staleness.ofPgPrimary(MonotonicClock.millis()) != Staleness.UNKNOWN;
         r.withData("pending_stream_seen", streamSeen);
         return r.status(availableReady(primary, master, staleness.hasSeenPublishedGaps(), streamSeen)).build();
     }

@@ -9,6 +9,7 @@ import io.captier.store.redis.RedisProbe;
 import io.captier.store.redis.RedisTopology;
 import io.captier.store.redis.SentinelView;
 import io.captier.security.Role;
+import io.captier.version.MonotonicClock;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
 import jakarta.ws.rs.Path;
@@ -38,7 +39,7 @@ public class NodesResource {
     @Produces(MediaType.APPLICATION_JSON)
     @RolesAllowed(Role.Names.READ)
     public List<Map<String, Object>> nodes() {
-        long now = System.currentTimeMillis();
+        long now = MonotonicClock.millis();
         List<Map<String, Object>> nodes = new ArrayList<>();
         for (PgNode node : pg.nodes()) {
             PgProbe p = node.probe();

@@ -18,6 +18,7 @@ import io.captier.store.redis.PendingStream;
 import io.captier.store.redis.RedisNode;
 import io.captier.store.redis.RedisStore;
 import io.captier.version.Hlc;
+import io.captier.version.MonotonicClock;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.StatusCode;
 import io.opentelemetry.api.trace.Tracer;
@@ -103,7 +104,7 @@ public class AvailableContract implements KvContract {
      */
     @Override
     public WriteResult write(WriteRequest request) {
-        long startedAt = System.currentTimeMillis();
+        Started startedAt = Started.now();
         Optional<IdempotencyKey> idempotency = broken.ignoreIdempotencyInBuffers()
                 ? Optional.empty() : ConsistentContract.idempotency(request);
         boolean bufferUnchecked = false;
@@ -131,7 +132,7 @@ public class AvailableContract implements KvContract {
             committed = postgres.writeChoosingVersionFirst(proposed, ConsistentContract.idempotency(request));
             if (!committed.replayed()) {
                 Entry stored = ConsistentContract.stored(proposed, committed);
-                projection.writeThrough(stored, idempotency, startedAt);
+                projection.writeThrough(stored, idempotency, startedAt.atMs());
                 rememberOwnWrite(stored, startedAt);
             }
         } catch (OutcomeUnknownException unknown) {
@@ -154,7 +155,7 @@ public class AvailableContract implements KvContract {
             // Its first attempt's instance may have died between commit and projection. Not
             // buffered when this fails: a replay keeps the first attempt's version, so its
             // answer is then unknown (503), and the client's next retry tries again.
-            projection.writeThrough(ConsistentContract.stored(proposed, committed), idempotency, startedAt);
+            projection.writeThrough(ConsistentContract.stored(proposed, committed), idempotency, startedAt.atMs());
         }
         return new WriteResult(request.key(), committed.version(), committed.origin(), Durability.PRIMARY,
                 committed.replayed());
@@ -165,8 +166,18 @@ public class AvailableContract implements KvContract {
      * write elsewhere may have been acknowledged while this one was under way (and, from a
      * clock ahead, a moment before it started), so it may be born stale ({@link Staleness#ofOwnWrite}).
      */
-    private void rememberOwnWrite(Entry written, long startedAt) {
-        cache.remember(written, staleness.ofOwnWrite(written.version(), startedAt), startedAt);
+    private void rememberOwnWrite(Entry written, Started startedAt) {
+        cache.remember(written, staleness.ofOwnWrite(written.version(), startedAt.wallMs()), startedAt.atMs());
+    }
+
+    /**
+     * When a write started, on two clocks: {@link MonotonicClock} for the ages measured from it
+     * (the projection gap, the cache), the wall clock for comparing with versions (its HLC's).
+     */
+    private record Started(long atMs, long wallMs) {
+        static Started now() {
+            return new Started(MonotonicClock.millis(), System.currentTimeMillis());
+        }
     }
 
     /**
@@ -177,7 +188,7 @@ public class AvailableContract implements KvContract {
      * acknowledged write to check the precondition against. An unknown outcome is answered
      * as such, not buffered.
      */
-    private WriteResult conditional(WriteRequest request, Entry proposed, long startedAt) {
+    private WriteResult conditional(WriteRequest request, Entry proposed, Started startedAt) {
         if (hints.hasPending(request.key())) {
             throw new BufferedWritesPending("a buffered write to this key waits for reconciliation on this instance: "
                     + "a conditional write cannot be checked against it yet; retry shortly");
@@ -198,7 +209,7 @@ public class AvailableContract implements KvContract {
                     + "conditional): " + primaryDown.detail(), null);
         }
         Entry stored = ConsistentContract.stored(proposed, committed);
-        projection.writeThrough(stored, idempotency, startedAt);
+        projection.writeThrough(stored, idempotency, startedAt.atMs());
         if (!committed.replayed()) {
             rememberOwnWrite(stored, startedAt);
         }
@@ -290,7 +301,7 @@ public class AvailableContract implements KvContract {
                 request.delete());
         Entry held = appendHint(new BufferedWrite(copy, Optional.of(idempotency)), new PendingStream.Unconfirmed())
                 .map(HintLog.Pending::entry).orElse(copy);
-        staleness.buffered(System.currentTimeMillis());
+        staleness.buffered(MonotonicClock.millis());
         return new Replay(held.version(), held.origin(), Durability.LOCAL.wireName());
     }
 
@@ -325,7 +336,7 @@ public class AvailableContract implements KvContract {
      *
      * @param tryRedis false when Redis just failed to answer for this write: the hint log alone
      */
-    private WriteResult buffered(WriteRequest request, BufferedWrite write, long startedAt, boolean tryRedis) {
+    private WriteResult buffered(WriteRequest request, BufferedWrite write, Started startedAt, boolean tryRedis) {
         Entry proposed = write.entry();
         Durability durability;
         if (broken.dropBufferedWrites()) {
@@ -355,7 +366,7 @@ public class AvailableContract implements KvContract {
                 durability = Durability.LOCAL;
             }
         }
-        staleness.buffered(startedAt);
+        staleness.buffered(startedAt.atMs());
         rememberOwnWrite(proposed, startedAt);
         if (durability == Durability.REPLICATED_BUFFER) {
             write.idempotency().ifPresent(key -> bufferedAnswers.remember(key,

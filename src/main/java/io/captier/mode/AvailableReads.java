@@ -7,6 +7,7 @@ import io.captier.session.SessionBehindException;
 import io.captier.session.Sessions;
 import io.captier.store.Entry;
 import io.captier.store.local.LastKnownCache;
+import io.captier.version.MonotonicClock;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.ArrayList;
@@ -107,9 +108,15 @@ public class AvailableReads {
         throw new StoreUnavailableException("no source can answer for this key", null);
     }
 
-    /** A source behind the session is skipped for a fresher one (counted as a reroute). */
+    /**
+     * A source behind the session is skipped for a fresher one (counted as a reroute).
+     *
+     * @param boundAtMs when the source's bound was taken ({@link MonotonicClock}); the as-of time
+     *                  compared with the session's versions is on the wall clock, as theirs is:
+     *                  the bound aged to now, back from the wall clock now
+     */
     private boolean allowed(ReadRequest request, ReadResult answer, long boundAtMs) {
-        long asOf = boundAtMs - answer.stalenessMs();
+        long asOf = System.currentTimeMillis() - (answer.stalenessMs() + Math.max(0, MonotonicClock.millis() - boundAtMs));
         if (Sessions.allows(request.session(), request.key(), answer.entry().map(Entry::version), asOf)) {
             return true;
         }

@@ -9,6 +9,7 @@ import io.captier.store.postgres.PgCluster;
 import io.captier.store.postgres.PgReads;
 import io.captier.store.postgres.PgStore;
 import io.captier.version.Hlc;
+import io.captier.version.MonotonicClock;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.Optional;
@@ -61,7 +62,7 @@ public class ConsistentContract implements KvContract {
 
     @Override
     public WriteResult write(WriteRequest request) {
-        long startedAt = System.currentTimeMillis();
+        long startedAt = MonotonicClock.millis();
         Entry proposed = new Entry(request.key(), request.value(), request.contentType(), hlc.next(), instanceId,
                 request.delete());
         Optional<IdempotencyKey> idempotency = idempotency(request);

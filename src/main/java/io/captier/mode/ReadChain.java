@@ -11,6 +11,7 @@ import io.captier.store.postgres.PgReads;
 import io.captier.store.redis.RedisNode;
 import io.captier.store.redis.RedisStore;
 import io.captier.store.redis.RedisTopology;
+import io.captier.version.MonotonicClock;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.ArrayList;
@@ -46,7 +47,7 @@ public class ReadChain {
 
     /**
      * One place a read can be answered from; {@code stalenessMs} is its bound as of
-     * {@code atMs}. Whatever it answers later holds at least what it held then, so that is
+     * {@code atMs} ({@link MonotonicClock} ms). Whatever it answers later holds at least what it held then, so that is
      * the time the bound (and anything remembered from the answer) is anchored to, however
      * slow the call was.
      *
@@ -63,7 +64,7 @@ public class ReadChain {
 
     /** The candidates for a key now, in A2 order. Sources known to be down are left out. */
     public List<Candidate> candidates(String key) {
-        long now = System.currentTimeMillis();
+        long now = MonotonicClock.millis();
         List<Candidate> chain = new ArrayList<>();
         boolean redisMisses = staleness.redisMissesBounded();
         for (RedisNode replica : redisTopology.readableReplicas()) {

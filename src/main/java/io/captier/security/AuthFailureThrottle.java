@@ -3,6 +3,7 @@ package io.captier.security;
 import com.github.benmanes.caffeine.cache.Cache;
 import com.github.benmanes.caffeine.cache.Caffeine;
 import io.captier.config.CaptierConfig;
+import io.captier.version.MonotonicClock;
 import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.inject.Inject;
 
@@ -37,7 +38,7 @@ public class AuthFailureThrottle {
 
     @Inject
     public AuthFailureThrottle(CaptierConfig config) {
-        this(config.authFailuresPerMinute(), System::currentTimeMillis);
+        this(config.authFailuresPerMinute(), MonotonicClock::millis);
     }
 
     AuthFailureThrottle(int perMinute, LongSupplier clockMs) {

@@ -11,6 +11,7 @@ import io.captier.store.redis.RedisNode;
 import io.captier.store.redis.PendingStream;
 import io.captier.store.redis.RedisStore;
 import io.captier.store.redis.RedisTopology;
+import io.captier.version.MonotonicClock;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -39,7 +40,7 @@ public class Heartbeats {
     private final Staleness staleness;
     private final Metrics metrics;
     private final Projection projection;
-    private final long startedAtMs = System.currentTimeMillis();
+    private final long startedAtMs = MonotonicClock.millis();
     /** An instance whose heartbeat is this old has stopped: its published gap is taken over. */
     private final long deadAfterMs;
     // The last heartbeat the Redis master acknowledged, and which master (heartbeat thread only).
@@ -84,7 +85,7 @@ public class Heartbeats {
      * keep Redis marked stale forever.
      */
     private void postgresBeat() {
-        long now = System.currentTimeMillis();
+        long now = MonotonicClock.millis();
         long shared = 0;
         // A failed look leaves the last one standing: the bound of every Redis node keeps growing.
         List<PgHeartbeats.PublishedGap> gaps = projection.publish(now);
@@ -110,7 +111,7 @@ public class Heartbeats {
      * missing, and the projection has a gap from there until a resync closes it.
      */
     private void redisBeat() {
-        long now = System.currentTimeMillis();
+        long now = MonotonicClock.millis();
         RedisStore.Beat beat = redisStore.heartbeat(config.instanceId(), now);
         long expected = lastRedisBeat;
         String before = lastRedisMaster;
@@ -120,12 +121,12 @@ public class Heartbeats {
             projection.lost(Math.max(0, Math.min(expected, beat.previous())), "master was " + before + " at heartbeat "
                     + expected + ", now " + beat.master() + " holding heartbeat " + beat.previous());
         }
-        long lookedAt = System.currentTimeMillis();
+        long lookedAt = MonotonicClock.millis();
         staleness.pendingSince(pending.oldestPendingMs(), lookedAt);
     }
 
     private void exportStaleness() {
-        long now = System.currentTimeMillis();
+        long now = MonotonicClock.millis();
         for (PgNode node : pgCluster.nodes()) {
             long s = staleness.ofPg(node, pgCluster.isFenced(node), now);
             metrics.staleness(node.name(), "postgres-" + node.probe().role(), exported(s, now));

@@ -7,6 +7,7 @@ import io.captier.store.postgres.PgNode;
 import io.captier.store.redis.RedisNode;
 import io.captier.store.redis.RedisTopology;
 import io.captier.version.Hlc;
+import io.captier.version.MonotonicClock;
 import jakarta.enterprise.context.ApplicationScoped;
 
 /**
@@ -39,8 +40,11 @@ import jakarta.enterprise.context.ApplicationScoped;
  * the age of the older of the two (an instance cut off from PostgreSQL but not from Redis
  * buffers writes the primary misses: docs/decisions.md, "Staleness and reads").
  *
- * <p>Heartbeats and this instance's projection gap are times of this instance's own clock,
- * so skew does not enter them. The other times are not: another instance's published gap
+ * <p>Heartbeats, this instance's projection gap and its looks (at the stream, at the published
+ * gaps, the sentinels' confirmation) are times of this instance's own clock, so skew does not
+ * enter them; and of {@link MonotonicClock}, so a step of its wall clock does not either (a
+ * step back would shorten every such age by the step). {@code now} is of that clock too.
+ * The other times are not: another instance's published gap
  * (its clock), the pending stream's oldest id (the Redis master's clock), the hint log's
  * oldest version (this instance's HLC, which may run up to MAX_CLOCK_OFFSET_MS ahead of its
  * wall clock). An age measured from one of those counts MAX_CLOCK_OFFSET_MS more, so a
@@ -75,7 +79,7 @@ public class Staleness {
     }
 
     public long ofRedis(RedisNode node, long now) {
-        long heartbeat = node.probe().heartbeatWallMs();
+        long heartbeat = node.probe().heartbeatMs();
         long confirmed = redisTopology.sentinelsConfirmedAtMs();
         if (heartbeat < 0 || confirmed == 0) {
             return UNKNOWN;
@@ -99,7 +103,7 @@ public class Staleness {
     }
 
     public long ofPgStandby(PgNode node, long now) {
-        long heartbeat = node.probe().heartbeatWallMs();
+        long heartbeat = node.probe().heartbeatMs();
         long primary = ofPgPrimary(now);
         return heartbeat < 0 || primary == UNKNOWN ? UNKNOWN : Math.max(now - heartbeat, primary);
     }
@@ -122,23 +126,27 @@ public class Staleness {
         return Math.max(since(seen, now), sinceOtherClock(oldest(streamPendingSinceMs, hints.oldestPendingWallMs()), now));
     }
 
-    /** This instance just buffered a write: PostgreSQL lags from then at the latest. */
-    public void buffered(long wallMs) {
+    /** This instance just buffered a write, at {@code atMs} ({@link MonotonicClock}): PostgreSQL lags from then at the latest. */
+    public void buffered(long atMs) {
         if (streamPendingSinceMs == 0) {
-            streamPendingSinceMs = wallMs;
+            streamPendingSinceMs = atMs;
         }
     }
 
     /**
      * What a look at the pending stream found: when its oldest write was accepted (0 when the
-     * stream is empty), as of {@code lookedAtMs} (taken before the look).
+     * stream is empty; the Redis master's clock), as of {@code lookedAtMs} (taken before the
+     * look, {@link MonotonicClock}).
      */
     void pendingSince(long wallMs, long lookedAtMs) {
         streamPendingSinceMs = wallMs;
         streamLookedAtMs = lookedAtMs;
     }
 
-    /** The oldest gap other live instances published (0: none), as the heartbeat sent at {@code seenAtMs} found them. */
+    /**
+     * The oldest gap other live instances published (0: none; their clocks), as the heartbeat
+     * sent at {@code seenAtMs} ({@link MonotonicClock}) found them.
+     */
     void othersGapSince(long wallMs, long seenAtMs) {
         othersGapSinceMs = wallMs;
         gapsSeenAtMs = seenAtMs;

@@ -8,6 +8,7 @@ import io.captier.observability.Metrics;
 import io.captier.store.postgres.PgHeartbeats;
 import io.captier.store.postgres.PgReads;
 import io.captier.store.redis.RedisStore;
+import io.captier.version.MonotonicClock;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -90,7 +91,7 @@ public class Projection {
         } catch (RuntimeException e) {
             gap(startedAtMs, e);
             try {
-                publish(System.currentTimeMillis());
+                publish(MonotonicClock.millis());
             } catch (RuntimeException unpublished) {
                 throw new OutcomeUnknownException("committed, but Redis missed it and the gap could not be published: "
                         + Metrics.describeError(unpublished), unpublished);

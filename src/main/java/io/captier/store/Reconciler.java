@@ -10,6 +10,7 @@ import io.captier.store.hintlog.HintLog;
 import io.captier.store.postgres.PgStore;
 import io.captier.store.redis.PendingStream;
 import io.captier.store.redis.RedisNode;
+import io.captier.version.MonotonicClock;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -229,7 +230,7 @@ public class Reconciler {
     }
 
     private void apply(BufferedWrite buffered) {
-        long started = System.currentTimeMillis();
+        long started = MonotonicClock.millis();
         PgStore.Reconciled done = postgres.reconcile(buffered.entry(), buffered.idempotency());
         switch (done.outcome()) {
             case APPLIED -> {

@@ -1,6 +1,5 @@
 package io.captier.it;
 
-import com.fasterxml.jackson.core.type.TypeReference;
 import io.captier.cluster.app.Client;
 import io.captier.cluster.topology.Topology.Node;
 import org.junit.jupiter.api.Order;
@@ -11,7 +10,6 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -291,10 +289,7 @@ class AvailableProfileIT extends TwoInstances {
         assertEquals(503, unknown.status(), "a miss of an emptied projection is no answer: " + unknown);
     }
 
-    @SuppressWarnings("unchecked")
     private static long staleness(Client client, Node node) {
-        List<Map<String, Object>> nodes = client.getJson("/nodes", new TypeReference<>() { });
-        return nodes.stream().filter(n -> node.address().equals(n.get("node"))).findFirst()
-                .map(n -> ((Number) n.get("staleness_ms")).longValue()).orElseThrow();
+        return client.nodeStalenessMs(node.address());
     }
 }

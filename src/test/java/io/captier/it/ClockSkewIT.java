@@ -5,6 +5,7 @@ import io.captier.cluster.app.Client;
 import io.captier.cluster.app.LogsOnFailure;
 import io.captier.cluster.app.SkewedClock;
 import io.captier.cluster.app.Stack;
+import io.captier.cluster.topology.Topology.Node;
 import io.captier.version.Hlc;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
@@ -197,6 +198,40 @@ class ClockSkewIT {
                         "an older version than one acknowledged " + (sentAt - ackedAt) + " ms before: " + r);
             }
         }
+    }
+
+    /**
+     * A step back of the wall clock does not shorten a bound. With the Redis master holding
+     * writes (CLIENT PAUSE WRITE), the skewed instance's heartbeats stop reaching the replicas,
+     * and each replica's bound grows by the time that passes. Stepped 3 s back meanwhile, it
+     * must still have grown by that time: ages measured with wall clock differences shrank by
+     * the step (docs/decisions.md, "Clocks"; the drill steps available clocks both ways).
+     */
+    @Test
+    @Order(4)
+    void aStepBackOfTheWallClockDoesNotShortenABound() {
+        Node master = stack.topology.redisMaster();
+        Node replica = stack.topology.redisReplicas().get(0);
+        long backMs = 3_000;
+        stack.topology.redis(master, "CLIENT", "PAUSE", "8000", "WRITE");
+        try {
+            sleep(1_500); // the last heartbeat the replica got starts to age
+            long before = staleness(onAhead, replica);
+            long beforeAt = System.nanoTime();
+            clock.step(clock.offsetMs() - backMs);
+            sleep(2_000); // libfaketime re-reads the offset within a second
+            long after = staleness(onAhead, replica);
+            long passedMs = (System.nanoTime() - beforeAt) / 1_000_000;
+            // a probe every HEARTBEAT_MS: the bound shown may lag what passed by one probe
+            assertTrue(after >= before + passedMs - 500, "stepped " + backMs + " ms back, the bound went from "
+                    + before + " ms to " + after + " ms in " + passedMs + " ms");
+        } finally {
+            stack.topology.redis(master, "CLIENT", "UNPAUSE");
+        }
+    }
+
+    private static long staleness(Client client, Node node) {
+        return client.nodeStalenessMs(node.address());
     }
 
     /** Writes alternately through the skewed available and the consistent instance, reading each back. */

@@ -17,7 +17,7 @@ public class LastKnownCache {
 
     static final int CAPACITY = 10_000;
 
-    /** An entry and how stale it was when learnt: it ages from there. */
+    /** An entry and how stale it was when learnt ({@code knownAtMs}: {@link io.captier.version.MonotonicClock} ms): it ages from there. */
     public record Known(Entry entry, long knownAtMs, long stalenessAtKnownMs) {
         public long stalenessAt(long now) {
             return stalenessAtKnownMs + Math.max(0, now - knownAtMs);
@@ -31,7 +31,10 @@ public class LastKnownCache {
         }
     };
 
-    /** @param now when {@code stalenessMs} held (for an entry read: when the source's bound was taken) */
+    /**
+     * @param now when {@code stalenessMs} held ({@link io.captier.version.MonotonicClock} ms; for an
+     *            entry read: when the source's bound was taken)
+     */
     public synchronized void remember(Entry entry, long stalenessMs, long now) {
         Known before = known.get(entry.key());
         if (before == null || entry.supersedes(before.entry())) {

@@ -6,6 +6,7 @@ import io.captier.failure.OutcomeUnknownException;
 import io.captier.failure.StoreUnavailableException;
 import io.captier.observability.LogEvent;
 import io.captier.observability.Metrics;
+import io.captier.version.MonotonicClock;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -92,7 +93,7 @@ public class PgCluster {
      * when there are two unfenced ones: that is a split brain nobody may write into.
      */
     public PgNode primary() {
-        long now = System.currentTimeMillis();
+        long now = MonotonicClock.millis();
         List<PgNode> primaries = nodes.stream().filter(n -> isUsablePrimary(n.probe(), now)).toList();
         if (primaries.size() == 1) {
             return primaries.get(0);
@@ -107,10 +108,10 @@ public class PgCluster {
 
     /** The reachable standby with the newest heartbeat, if any. */
     public Optional<PgNode> standby() {
-        long now = System.currentTimeMillis();
+        long now = MonotonicClock.millis();
         return nodes.stream()
                 .filter(n -> n.probe().reachable() && n.probe().inRecovery() && now - n.probe().probedAtMs() <= freshMs)
-                .max(Comparator.comparingLong(n -> n.probe().heartbeatWallMs()));
+                .max(Comparator.comparingLong(n -> n.probe().heartbeatMs()));
     }
 
     /** A node the fence refuses: an old primary that came back after a promotion. */
@@ -158,7 +159,7 @@ public class PgCluster {
                 systemId = rs.getLong(3);
             }
             long heartbeat = readHeartbeat(c);
-            node.probed(new PgProbe(true, inRecovery, timeline, systemId, heartbeat, System.currentTimeMillis(), null));
+            node.probed(new PgProbe(true, inRecovery, timeline, systemId, heartbeat, MonotonicClock.millis(), null));
             fence.observe(systemId, timeline);
             if (!before.reachable() || before.inRecovery() != inRecovery || before.timeline() != timeline) {
                 LogEvent.of("POSTGRES_NODE").with(LogEvent.NODE, node.name()).with(LogEvent.ROLE, node.probe().role())
@@ -169,7 +170,7 @@ public class PgCluster {
                 migrate(node);
             }
         } catch (SQLException | RuntimeException e) {
-            node.probed(before.failed(Metrics.describeError(e), System.currentTimeMillis()));
+            node.probed(before.failed(Metrics.describeError(e), MonotonicClock.millis()));
             node.flushIdle();
             if (before.reachable() || before.probedAtMs() == 0) {
                 // One line per loss of a node, not one per probe.

@@ -50,7 +50,7 @@ public class PgHeartbeats {
      * @throws io.captier.failure.StoreUnavailableException also before the schema is migrated:
      *         nothing was recorded, and the caller must not assume it was
      */
-    public List<PublishedGap> heartbeat(String instance, long wallMs, long gapSinceMs, long gapSeq) {
+    public List<PublishedGap> heartbeat(String instance, long atMs, long gapSinceMs, long gapSeq) {
         if (!cluster.isMigrated()) {
             throw new StoreUnavailableException("the schema is not migrated yet: no heartbeat recorded", null);
         }
@@ -61,7 +61,7 @@ public class PgHeartbeats {
         return calls.onPrimaryCountingNoPrimary(c -> {
             try (PreparedStatement ps = c.prepareStatement(BEAT)) {
                 ps.setString(1, instance);
-                ps.setLong(2, wallMs);
+                ps.setLong(2, atMs);
                 if (gapSinceMs > 0) {
                     ps.setLong(3, gapSinceMs);
                 } else {

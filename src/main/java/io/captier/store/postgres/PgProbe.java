@@ -7,12 +7,12 @@ package io.captier.store.postgres;
  * @param inRecovery      a standby (or a node still recovering)
  * @param timeline        the node's WAL timeline: a promotion starts a higher one
  * @param systemId        the cluster's system identifier: a re-initialised cluster differs
- * @param heartbeatWallMs this instance's newest heartbeat visible on the node, -1 if none
- * @param probedAtMs      when the probe finished (wall clock)
+ * @param heartbeatMs     this instance's newest heartbeat visible on the node ({@link io.captier.version.MonotonicClock} ms), -1 if none
+ * @param probedAtMs      when the probe finished ({@link io.captier.version.MonotonicClock} ms)
  * @param error           why it failed, when it did
  */
 public record PgProbe(boolean reachable, boolean inRecovery, int timeline, long systemId,
-                      long heartbeatWallMs, long probedAtMs, String error) {
+                      long heartbeatMs, long probedAtMs, String error) {
 
     static PgProbe never() {
         return new PgProbe(false, false, 0, 0, -1, 0, "not probed yet");
@@ -20,7 +20,7 @@ public record PgProbe(boolean reachable, boolean inRecovery, int timeline, long 
 
     PgProbe failed(String why, long now) {
         // Keep what we knew (timeline, last heartbeat): staleness keeps growing from it.
-        return new PgProbe(false, inRecovery, timeline, systemId, heartbeatWallMs, now, why);
+        return new PgProbe(false, inRecovery, timeline, systemId, heartbeatMs, now, why);
     }
 
     public String role() {

@@ -6,16 +6,16 @@ package io.captier.store.redis;
  * @param role            "master" or "slave" as the node itself says (INFO replication)
  * @param linkUp          a replica's link to its master is up
  * @param syncing         a replica is still in its initial sync: its data is not to be trusted
- * @param heartbeatWallMs this instance's newest heartbeat visible on the node, -1 if none
+ * @param heartbeatMs     this instance's newest heartbeat visible on the node ({@link io.captier.version.MonotonicClock} ms), -1 if none
  */
 public record RedisProbe(boolean reachable, String role, boolean linkUp, boolean syncing,
-                         long heartbeatWallMs, long probedAtMs, String error) {
+                         long heartbeatMs, long probedAtMs, String error) {
 
     static RedisProbe never() {
         return new RedisProbe(false, "unknown", false, false, -1, 0, "not probed yet");
     }
 
     RedisProbe failed(String why, long now) {
-        return new RedisProbe(false, role, false, syncing, heartbeatWallMs, now, why);
+        return new RedisProbe(false, role, false, syncing, heartbeatMs, now, why);
     }
 }

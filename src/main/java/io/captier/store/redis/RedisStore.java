@@ -102,9 +102,9 @@ public class RedisStore {
     }
 
     /** Record this instance's heartbeat on the master; replicas replay it (DESIGN section 4). */
-    public Beat heartbeat(String instance, long wallMs) {
+    public Beat heartbeat(String instance, long atMs) {
         return master.call(node -> {
-            Response previous = node.send(Request.cmd(Command.SET).arg(RedisKeys.heartbeat(instance)).arg(wallMs).arg("GET"));
+            Response previous = node.send(Request.cmd(Command.SET).arg(RedisKeys.heartbeat(instance)).arg(atMs).arg("GET"));
             String info = node.send(Request.cmd(Command.INFO).arg("server")).toString();
             int at = info.indexOf("run_id:");
             String runId = at < 0 ? "?" : info.substring(at + 7, info.indexOf('\n', at)).trim();

@@ -5,6 +5,7 @@ import io.captier.config.CaptierConfig;
 import io.captier.failure.StoreUnavailableException;
 import io.captier.observability.LogEvent;
 import io.captier.observability.Metrics;
+import io.captier.version.MonotonicClock;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
 import io.vertx.core.Vertx;
@@ -114,7 +115,7 @@ public class RedisTopology {
         return dataNodes.values().stream()
                 .filter(n -> !n.address().equals(masterAddress))
                 .filter(n -> fresh(n.probe()) && readable(n.probe(), known.get(n.address())))
-                .sorted(Comparator.comparingLong((RedisNode n) -> n.probe().heartbeatWallMs()).reversed())
+                .sorted(Comparator.comparingLong((RedisNode n) -> n.probe().heartbeatMs()).reversed())
                 .toList();
     }
 
@@ -129,7 +130,7 @@ public class RedisTopology {
     static boolean readable(RedisProbe probe, SentinelView.Replica sentinelsSay) {
         return sentinelsSay != null && !sentinelsSay.down()
                 && probe.reachable() && "slave".equals(probe.role()) && !probe.syncing()
-                && probe.heartbeatWallMs() >= 0;
+                && probe.heartbeatMs() >= 0;
     }
 
     public Collection<RedisNode> dataNodes() {
@@ -158,7 +159,7 @@ public class RedisTopology {
      *         no sentinel has listed a replica of it
      */
     public Set<String> promotableReplicas(String master) {
-        return SentinelVotes.promotable(views.values(), master, sentinels.size(), System.currentTimeMillis(), freshMs);
+        return SentinelVotes.promotable(views.values(), master, sentinels.size(), MonotonicClock.millis(), freshMs);
     }
 
     /**
@@ -184,7 +185,7 @@ public class RedisTopology {
     /** The sentinel answered its last question in time (for /nodes). */
     public boolean answered(RedisNode sentinel) {
         SentinelView view = views.get(sentinel);
-        return view != null && System.currentTimeMillis() - view.atMs() <= freshMs;
+        return view != null && MonotonicClock.millis() - view.atMs() <= freshMs;
     }
 
     /** Flags the sentinels give each replica (for /nodes). */
@@ -203,11 +204,11 @@ public class RedisTopology {
         RedisNode node = dataNodes.get(demoted);
         if (node != null) {
             RedisProbe p = node.probe();
-            node.probed(new RedisProbe(p.reachable(), "slave", p.linkUp(), p.syncing(), p.heartbeatWallMs(),
+            node.probed(new RedisProbe(p.reachable(), "slave", p.linkUp(), p.syncing(), p.heartbeatMs(),
                     p.probedAtMs(), p.error()));
         }
-        long deadline = System.currentTimeMillis() + timeout.toMillis();
-        while (System.currentTimeMillis() < deadline) {
+        long deadline = MonotonicClock.millis() + timeout.toMillis();
+        while (MonotonicClock.millis() < deadline) {
             refresh();
             try {
                 RedisNode master = master();
@@ -228,7 +229,7 @@ public class RedisTopology {
     }
 
     private boolean fresh(RedisProbe p) {
-        return System.currentTimeMillis() - p.probedAtMs() <= freshMs;
+        return MonotonicClock.millis() - p.probedAtMs() <= freshMs;
     }
 
     private void refresh() {
@@ -247,7 +248,7 @@ public class RedisTopology {
         }
         String name = config.redis().masterName();
         // The answer holds as of when it was asked at the latest: the view is timed from then.
-        long askedAt = System.currentTimeMillis();
+        long askedAt = MonotonicClock.millis();
         var masterAddr = sentinel.sendAsync(Request.cmd(Command.SENTINEL).arg("GET-MASTER-ADDR-BY-NAME").arg(name));
         var replicas = sentinel.sendAsync(Request.cmd(Command.SENTINEL).arg("REPLICAS").arg(name));
         masterAddr.thenCombine(replicas, (m, r) -> SentinelView.parse(m, r, askedAt))
@@ -266,7 +267,7 @@ public class RedisTopology {
     }
 
     private void decideMaster() {
-        long now = System.currentTimeMillis();
+        long now = MonotonicClock.millis();
         Map<String, Long> votes = views.values().stream()
                 .filter(v -> v.master() != null && now - v.atMs() <= freshMs)
                 .collect(Collectors.groupingBy(SentinelView::master, Collectors.counting()));
@@ -312,7 +313,7 @@ public class RedisTopology {
                                     .with(LogEvent.ROLE, probe.role()).info(LOG, "reachable as " + probe.role());
                         }
                     } else {
-                        node.probed(before.failed(Metrics.describeError(error), System.currentTimeMillis()));
+                        node.probed(before.failed(Metrics.describeError(error), MonotonicClock.millis()));
                         if (before.reachable() || before.probedAtMs() == 0) {
                             metrics.connectionFailure(node.address(), error);
                         }
@@ -326,6 +327,6 @@ public class RedisTopology {
         return new RedisProbe(true, replication.field("role", "unknown"),
                 "up".equals(replication.field("master_link_status", null)),
                 "1".equals(replication.field("master_sync_in_progress", null)),
-                hb, System.currentTimeMillis(), null);
+                hb, MonotonicClock.millis(), null);
     }
 }

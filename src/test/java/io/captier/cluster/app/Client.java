@@ -13,6 +13,7 @@ import java.net.http.HttpResponse;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Locale;
 import java.util.Map;
 import java.util.Set;
@@ -156,6 +157,18 @@ public final class Client {
             }
         }
         return -1;
+    }
+
+    /**
+     * The staleness bound /nodes shows for one node (ms), as this instance computes it now.
+     *
+     * @param address the node's host:port as /nodes names it
+     * @throws java.util.NoSuchElementException /nodes does not list it
+     */
+    public long nodeStalenessMs(String address) {
+        List<Map<String, Object>> nodes = getJson("/nodes", new TypeReference<>() { });
+        return nodes.stream().filter(n -> address.equals(n.get("node"))).findFirst()
+                .map(n -> ((Number) n.get("staleness_ms")).longValue()).orElseThrow();
     }
 
     public static String encode(String key) {

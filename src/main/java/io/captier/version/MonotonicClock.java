@@ -1,0 +1,38 @@
+package io.captier.version;
+
+/**
+ * Epoch milliseconds that never step: this process's wall clock as it stood at class load,
+ * moved on by the monotonic clock ({@link System#nanoTime}, CLOCK_MONOTONIC on Linux, which
+ * an NTP or operator step of the wall clock does not move).
+ *
+ * <p>Every age this instance measures with its own clock at both ends (a heartbeat it wrote
+ * and reads back, its projection gap, its looks at the stream and the published gaps, the
+ * sentinels' confirmation, the last-known cache) takes both ends from here. On the wall
+ * clock, a step back by s would shorten each of those ages by s, and a staleness bound would
+ * under-state by s until the next heartbeat (docs/decisions.md, "Clocks"; the drill steps
+ * available instances' clocks both ways). A step forward would only over-state, but a clock
+ * that does not step at all states neither.
+ *
+ * <p>What it does not replace: versions ({@link Hlc}) and anything compared with another
+ * machine's clock as a point in time (the primary's write deadline) stay on the wall clock,
+ * which NTP keeps near the others. This clock stays as far from them as the wall clock was at
+ * the start, moved by the steps since; times read off other clocks are compared with it with
+ * MAX_CLOCK_OFFSET_MS to spare, as before (staleness.Staleness).
+ *
+ * <p>A restarted process starts again from the wall clock: its heartbeats may stand behind
+ * the previous process's by as much as that one's wall clock had stepped back, less the
+ * restart's duration (docs/decisions.md, "Clocks").
+ */
+public final class MonotonicClock {
+
+    private static final long START_WALL_MS = System.currentTimeMillis();
+    private static final long START_NANOS = System.nanoTime();
+
+    private MonotonicClock() {
+    }
+
+    /** @return epoch ms as this process counts them: never less than an earlier answer */
+    public static long millis() {
+        return START_WALL_MS + (System.nanoTime() - START_NANOS) / 1_000_000;
+    }
+}
