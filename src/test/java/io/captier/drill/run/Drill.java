@@ -205,7 +205,7 @@ public final class Drill {
     /** An instance with the drill's settings, on a clock of its own; an available one's hint log on a disk of its own. */
     private AppInstance start(String name, Mode mode, DrillClocks clocks, DrillDisks disks, List<AppInstance> started) {
         Map<String, String> env = new HashMap<>(settings);
-        env.putAll(clocks.envFor(name, mode));
+        env.putAll(clocks.envFor(name));
         if (disks != null && mode == Mode.AVAILABLE) {
             env.putAll(disks.envFor(name));
         }

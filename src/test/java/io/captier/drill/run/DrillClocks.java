@@ -1,7 +1,6 @@
 package io.captier.drill.run;
 
 import io.captier.cluster.app.SkewedClock;
-import io.captier.mode.Mode;
 
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -23,25 +22,25 @@ import java.util.Random;
  * gives up the staleness bound's terms measured from another clock, and the drill would fail
  * on a promise nobody made. Larger offsets and steps are {@code ClockSkewIT}'s.
  *
- * <p>Consistent instances step either way. Available instances step only forward, by a
- * random part of the room left below the bound: the ages they measure with their own clock at
- * both ends (heartbeats, the projection gap, the last-known cache) are wall-clock differences,
- * which a step back shortens by the step until the next heartbeat, so a backward step would
- * under-state staleness (the drill would rightly fail it) until those ages move to the
- * monotonic clock. A forward step over-states them for a moment, which the contract allows. An
- * instance killed and started again keeps its clock (the offset lives in a file), so a restart
- * is no step back either.
+ * <p>Every instance steps either way, to another offset within the bound at least
+ * {@link #MIN_STEP_MS} from the one it had. Available instances' ages measured with their own
+ * clock at both ends (heartbeats, the projection gap, the last-known cache) are on
+ * {@code MonotonicClock}, which a step does not move: a step back used to shorten them and
+ * under-state staleness (docs/decisions.md, Drill). An instance killed and started again keeps
+ * its clock as it stands (the offset lives in a file).
  */
 final class DrillClocks implements AutoCloseable {
 
     /** The largest offset from the machine's clock, either way (ms). */
     static final long BOUND_MS = 200;
+    /** The smallest step (ms): a step worth the name. */
+    static final long MIN_STEP_MS = 50;
 
     private final Path dir;
     private final Random random;
     private final List<Instance> instances = new ArrayList<>();
 
-    private record Instance(String name, Mode mode, SkewedClock clock) {
+    private record Instance(String name, SkewedClock clock) {
     }
 
     /** One clock change: whose, from which offset to which (ms ahead of the machine's clock). */
@@ -67,13 +66,12 @@ final class DrillClocks implements AutoCloseable {
     }
 
     /**
-     * A clock for instance {@code name}: consistent ones anywhere within the bound, available
-     * ones behind the machine's clock by half the bound to all of it (their room to step forward).
+     * A clock for instance {@code name}, anywhere within the bound.
      *
      * @return the environment that starts the instance on it (LD_PRELOAD and libfaketime's settings)
      */
-    Map<String, String> envFor(String name, Mode mode) {
-        long offset = firstOffset(mode, random);
+    Map<String, String> envFor(String name) {
+        long offset = firstOffset(random);
         Path own = dir.resolve(name);
         try {
             Files.createDirectories(own);
@@ -81,7 +79,7 @@ final class DrillClocks implements AutoCloseable {
             throw new UncheckedIOException(e);
         }
         SkewedClock clock = SkewedClock.create(own, offset);
-        instances.add(new Instance(name, mode, clock));
+        instances.add(new Instance(name, clock));
         return clock.env();
     }
 
@@ -93,9 +91,8 @@ final class DrillClocks implements AutoCloseable {
 
     /**
      * Steps the clock of the {@code n}th instance (round the instances in the order they were
-     * started): a consistent one to any offset within the bound, an available one forward by a
-     * quarter to three quarters of its room left. Takes effect within a second (libfaketime
-     * re-reads its file).
+     * started) to another offset within the bound, either way, at least {@link #MIN_STEP_MS}
+     * from where it was. Takes effect within a second (libfaketime re-reads its file).
      *
      * @return the step
      * @throws IllegalStateException no instance has a clock yet (the drill starts all four first)
@@ -106,24 +103,23 @@ final class DrillClocks implements AutoCloseable {
         }
         Instance i = instances.get(n % instances.size());
         long from = i.clock().offsetMs();
-        long to = nextOffset(i.mode(), from, random);
+        long to = nextOffset(from, random);
         i.clock().step(to);
         return new Step(i.name(), from, to);
     }
 
     /** An instance's first offset (ms), as {@link #envFor} describes it. */
-    static long firstOffset(Mode mode, Random random) {
-        return mode == Mode.CONSISTENT ? random.nextLong(-BOUND_MS, BOUND_MS + 1)
-                : -BOUND_MS + random.nextLong(BOUND_MS / 2 + 1);
+    static long firstOffset(Random random) {
+        return random.nextLong(-BOUND_MS, BOUND_MS + 1);
     }
 
     /** The offset (ms) an instance at {@code fromMs} steps to, as {@link #step} describes it. */
-    static long nextOffset(Mode mode, long fromMs, Random random) {
-        if (mode == Mode.CONSISTENT) {
-            return random.nextLong(-BOUND_MS, BOUND_MS + 1);
-        }
-        long room = BOUND_MS - fromMs;
-        return fromMs + (long) Math.floor(room * (0.25 + random.nextDouble() / 2));
+    static long nextOffset(long fromMs, Random random) {
+        long to;
+        do {
+            to = random.nextLong(-BOUND_MS, BOUND_MS + 1);
+        } while (Math.abs(to - fromMs) < MIN_STEP_MS);
+        return to;
     }
 
     /** Removes the offset files; only once no instance runs on them (libfaketime would go back to offset 0). */
