@@ -119,7 +119,7 @@ public class PendingStream {
     @WithSpan(value = "redis.buffer", kind = SpanKind.CLIENT)
     public Outcome buffer(Entry entry, Optional<IdempotencyKey> idempotency) {
         AtomicReference<Response> script = new AtomicReference<>();
-        AtomicReference<Sending> sending = new AtomicReference<>(Sending.NOT_YET);
+        AtomicReference<RedisNode.Attempt> attempt = new AtomicReference<>();
         Span span = Span.current();
         // The script (projection, XADD onto the stream, idempotency record), then the replicas.
         boolean confirmed;
@@ -127,23 +127,22 @@ public class PendingStream {
             confirmed = master.call(node -> {
                 DbSpans.describe(span, DbSpans.REDIS, "EVAL", node.address());
                 Set<String> promotable = replicas.replicasOf(node.address());
-                // A new master after a READONLY refusal: that was an answer, nothing was written.
-                sending.compareAndSet(Sending.SENT, Sending.NOT_YET);
-                return node.onOneConnection(conn -> {
-                    if (!sending.compareAndSet(Sending.NOT_YET, Sending.SENT)) {
-                        // The caller gave up before a connection came: it said "not applied".
-                        return Future.failedFuture(new IllegalStateException("the buffer call was given up"));
-                    }
-                    return conn.send(PutEntry.buffered(entry, idempotency)).compose(answer -> {
-                        script.set(answer);
-                        return replicas.held(conn, promotable);
-                    });
-                });
+                // On a new master after a READONLY refusal, a new attempt: the refusal was an
+                // answer, nothing was written.
+                RedisNode.Attempt onThisMaster = new RedisNode.Attempt();
+                attempt.set(onThisMaster);
+                return node.onOneConnection(onThisMaster, conn -> conn.send(PutEntry.buffered(entry, idempotency))
+                        .compose(answer -> {
+                            script.set(answer);
+                            return replicas.held(conn, promotable);
+                        }));
             });
         } catch (StoreUnavailableException | RedisNode.RedisErrorReply afterTheScript) {
             if (script.get() == null) {
-                if (afterTheScript instanceof StoreUnavailableException
-                        && !sending.compareAndSet(Sending.NOT_YET, Sending.GIVEN_UP)) {
+                // Settled once the call returned: a connection that comes later is not used.
+                // Asked here, not of the exception's type: the breaker's backstop replaces it.
+                if (afterTheScript instanceof StoreUnavailableException && attempt.get() != null
+                        && attempt.get().started()) {
                     return new Unanswered(); // sent: it may run, or have run, all the same
                 }
                 throw afterTheScript;
@@ -165,12 +164,6 @@ public class PendingStream {
         }
         return confirmed ? new Confirmed() : new Unconfirmed();
     }
-
-    /**
-     * Where a buffer call's script stands: a connection that comes after the caller gave up
-     * must not send it, or a write answered "not applied" would be applied all the same.
-     */
-    private enum Sending { NOT_YET, SENT, GIVEN_UP }
 
     /**
      * The first answer of a buffered write with this Idempotency-Key, if the buffer holds one.

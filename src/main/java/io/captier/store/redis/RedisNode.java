@@ -16,6 +16,8 @@ import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import java.util.concurrent.atomic.AtomicBoolean;
+import java.util.concurrent.atomic.AtomicReference;
+import java.util.function.Function;
 
 /**
  * One Redis server (data node or sentinel) at a fixed address, with its own pooled
@@ -78,18 +80,75 @@ public final class RedisNode implements AutoCloseable {
     }
 
     /**
-     * Send one command and wait for the answer.
+     * Send one command and wait for the answer. Sent at most once, and never after this
+     * method has returned or thrown ({@link #onOneConnection(Attempt, Function)}).
      *
      * @throws RedisErrorReply           the node answered with an error (READONLY, NOSCRIPT, ...)
      * @throws StoreUnavailableException no answer within the network timeout, or no connection
      */
     public Response send(Request request) {
-        return await(client.send(request));
+        return onOneConnection(conn -> conn.send(request));
     }
 
-    /** Run a few commands on one connection (WAIT applies to the connection's own writes). */
-    public <T> T onOneConnection(java.util.function.Function<RedisConnection, Future<T>> work) {
-        return await(client.connect().compose(conn -> work.apply(conn).eventually(() -> conn.close())));
+    /** {@link #onOneConnection(Attempt, Function)} for a caller that need not know whether the work started. */
+    public <T> T onOneConnection(Function<RedisConnection, Future<T>> work) {
+        return onOneConnection(new Attempt(), work);
+    }
+
+    /**
+     * Run a few commands on one connection (WAIT applies to the connection's own writes).
+     *
+     * <p>The work starts only if a connection comes before the caller stops waiting: a pooled
+     * connection that comes later is handed back unused. Otherwise a write the caller was told
+     * failed could still be sent after that answer, and a write answered "not applied" be
+     * applied all the same (found by a review after the 40-minute soak; an XACK that came after
+     * its caller gave up stalled the pending stream the same way). Once this method has
+     * returned or thrown, {@code attempt} says for good whether the work started.
+     *
+     * @param attempt a fresh attempt: started here at most once
+     * @param work    the commands, given the connection; its future's value is returned
+     * @throws RedisErrorReply           the node answered with an error
+     * @throws StoreUnavailableException no connection, no answer within the network timeout, or
+     *                                   the connection failed: {@link Attempt#started()} says
+     *                                   whether the work may have run
+     */
+    public <T> T onOneConnection(Attempt attempt, Function<RedisConnection, Future<T>> work) {
+        Future<T> done = client.connect().compose(conn -> {
+            if (!attempt.start()) {
+                conn.close();
+                return Future.failedFuture(new IllegalStateException("the caller stopped waiting before a connection came"));
+            }
+            return work.apply(conn).eventually(() -> conn.close());
+        });
+        try {
+            return await(done);
+        } finally {
+            attempt.giveUp();
+        }
+    }
+
+    /**
+     * One piece of work on a connection: started at most once, and not at all once its caller
+     * gave up. Safe to read from the caller's thread after {@link #onOneConnection(Attempt, Function)}
+     * returned or threw.
+     */
+    public static final class Attempt {
+        private enum State { WAITING, STARTED, GIVEN_UP }
+
+        private final AtomicReference<State> state = new AtomicReference<>(State.WAITING);
+
+        private boolean start() {
+            return state.compareAndSet(State.WAITING, State.STARTED);
+        }
+
+        private void giveUp() {
+            state.compareAndSet(State.WAITING, State.GIVEN_UP);
+        }
+
+        /** Whether the work started: its commands were sent, or may have been, and may run whatever the caller was told. */
+        public boolean started() {
+            return state.get() == State.STARTED;
+        }
     }
 
     private <T> T await(Future<T> future) {
