@@ -94,7 +94,9 @@ public class Heartbeats {
                 continue;
             }
             if (now - gap.heartbeatMs() > deadAfterMs) {
-                projection.lost(gap.sinceMs(), "taken over from " + gap.instance() + ", which stopped beating");
+                // Its clock may have run ahead of ours by up to MAX_CLOCK_OFFSET_MS: from that much earlier.
+                projection.lost(gap.sinceMs() - config.maxClockOffsetMs(), "taken over from " + gap.instance()
+                        + ", which stopped beating");
                 pgHeartbeats.clearGap(gap);
             } else {
                 shared = shared == 0 ? gap.sinceMs() : Math.min(shared, gap.sinceMs());

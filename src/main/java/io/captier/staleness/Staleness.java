@@ -202,9 +202,13 @@ public class Staleness {
         return wallMs > 0 ? Math.max(0, now - wallMs) : 0;
     }
 
-    /** The same for a time read off another clock: plus the offset that clock may run ahead by. */
+    /**
+     * The same for a time read off another clock: plus the offset that clock may run ahead by,
+     * and plus as far as this instance's wall clock has stepped forward since its start (the
+     * other clocks stay near the wall clock, not near {@code now}'s {@link MonotonicClock}).
+     */
     private long sinceOtherClock(long wallMs, long now) {
-        return wallMs > 0 ? since(wallMs, now) + maxClockOffsetMs : 0;
+        return wallMs > 0 ? since(wallMs, now) + maxClockOffsetMs + Math.max(0, MonotonicClock.wallAheadMs()) : 0;
     }
 
     private static long oldest(long a, long b) {

@@ -71,7 +71,7 @@ public class Projection {
      * the gap, and the gap is published before the write is acknowledged, so no instance
      * serves Redis as fresher than it is for longer than its own last look at the gaps.
      *
-     * @param startedAtMs when the write began, before PostgreSQL committed it
+     * @param startedAtMs when the write began, before PostgreSQL committed it ({@link MonotonicClock} ms)
      * @throws OutcomeUnknownException Redis missed the committed write and the gap could not
      *         be published: other instances cannot know, so the write is not acknowledged
      *         as in step (the available profile buffers it too, which changes nothing in
@@ -103,10 +103,12 @@ public class Projection {
      * This instance's PostgreSQL heartbeat with its gap as it is now, returning every gap
      * published. Concurrent callers need no lock: the row keeps the state with the highest
      * sequence number, so a heartbeat holding an older view never undoes a newer one.
+     *
+     * @param atMs the heartbeat, {@link MonotonicClock} ms
      */
-    public List<PgHeartbeats.PublishedGap> publish(long wallMs) {
+    public List<PgHeartbeats.PublishedGap> publish(long atMs) {
         Gap now = gap.get();
-        return heartbeats.heartbeat(instanceId, wallMs, now.sinceMs(), now.seq());
+        return heartbeats.heartbeat(instanceId, atMs, now.sinceMs(), now.seq());
     }
 
     /**
@@ -173,7 +175,9 @@ public class Projection {
                 return;
             }
             boolean fromTheStart = fromTheStart(since);
-            Timestamp cursor = new Timestamp(Math.max(0, since - RESYNC_MARGIN_MS));
+            // The gap is on this instance's MonotonicClock, updated_at on the primary's wall clock:
+            // from the earlier of the two readings, should the wall clock have stepped back since the start.
+            Timestamp cursor = new Timestamp(Math.max(0, since - RESYNC_MARGIN_MS - Math.max(0, -MonotonicClock.wallAheadMs())));
             String key = "";
             long copied = 0;
             while (true) {

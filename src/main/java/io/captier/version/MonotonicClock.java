@@ -19,9 +19,9 @@ package io.captier.version;
  * the start, moved by the steps since; times read off other clocks are compared with it with
  * MAX_CLOCK_OFFSET_MS to spare, as before (staleness.Staleness).
  *
- * <p>A restarted process starts again from the wall clock: its heartbeats may stand behind
- * the previous process's by as much as that one's wall clock had stepped back, less the
- * restart's duration (docs/decisions.md, "Clocks").
+ * <p>A restarted process starts again from the wall clock, so its values and the previous
+ * process's are on two scales, as far apart as that process's wall clock had stepped since its
+ * start: a heartbeat counts only if this process wrote it ({@code store.OwnHeartbeats}).
  */
 public final class MonotonicClock {
 
@@ -34,5 +34,15 @@ public final class MonotonicClock {
     /** @return epoch ms as this process counts them: never less than an earlier answer */
     public static long millis() {
         return START_WALL_MS + (System.nanoTime() - START_NANOS) / 1_000_000;
+    }
+
+    /**
+     * How far the wall clock runs ahead of this clock now (ms; negative when behind): the wall
+     * clock's steps since the start, forward less back, give or take a millisecond of rounding.
+     * For comparing a time read off a wall clock (another machine's, or this one's HLC) with a
+     * time of this clock.
+     */
+    public static long wallAheadMs() {
+        return System.currentTimeMillis() - millis();
     }
 }

@@ -6,6 +6,7 @@ import io.captier.failure.OutcomeUnknownException;
 import io.captier.failure.StoreUnavailableException;
 import io.captier.observability.LogEvent;
 import io.captier.observability.Metrics;
+import io.captier.store.OwnHeartbeats;
 import io.captier.version.MonotonicClock;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -46,14 +47,16 @@ public class PgCluster {
 
     private final CaptierConfig config;
     private final Metrics metrics;
+    private final OwnHeartbeats ownHeartbeats;
     private final List<PgNode> nodes;
     private final Fence fence;
     private final long freshMs;
     private volatile boolean migrated;
     private ScheduledExecutorService probes;
 
-    public PgCluster(CaptierConfig config, Metrics metrics) {
+    public PgCluster(CaptierConfig config, Metrics metrics, OwnHeartbeats ownHeartbeats) {
         this.config = config;
+        this.ownHeartbeats = ownHeartbeats;
         this.metrics = metrics;
         DatabaseUrl url = DatabaseUrl.parse(config.database().url());
         PgNode.Pools pools = new PgNode.Pools(url, config.database().user(), config.database().password().orElse(""),
@@ -183,7 +186,7 @@ public class PgCluster {
         try (PreparedStatement ps = c.prepareStatement(HEARTBEAT_SQL)) {
             ps.setString(1, config.instanceId());
             try (ResultSet rs = ps.executeQuery()) {
-                return rs.next() ? rs.getLong(1) : -1;
+                return rs.next() ? ownHeartbeats.ours(rs.getLong(1)) : -1;
             }
         } catch (SQLException e) {
             if ("42P01".equals(e.getSQLState())) {

@@ -2,6 +2,7 @@ package io.captier.store.postgres;
 
 import io.captier.failure.StoreUnavailableException;
 import io.captier.resilience.Breakers;
+import io.captier.store.OwnHeartbeats;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.sql.PreparedStatement;
@@ -31,9 +32,11 @@ public class PgHeartbeats {
 
     private final PgCluster cluster;
     private final PgCalls calls;
+    private final OwnHeartbeats ownHeartbeats;
 
-    public PgHeartbeats(PgCluster cluster, Breakers breakers) {
+    public PgHeartbeats(PgCluster cluster, Breakers breakers, OwnHeartbeats ownHeartbeats) {
         this.cluster = cluster;
+        this.ownHeartbeats = ownHeartbeats;
         this.calls = new PgCalls(cluster, breakers);
     }
 
@@ -54,6 +57,7 @@ public class PgHeartbeats {
         if (!cluster.isMigrated()) {
             throw new StoreUnavailableException("the schema is not migrated yet: no heartbeat recorded", null);
         }
+        ownHeartbeats.writing(atMs);
         // The primary is looked up inside the breaker: "no usable primary" is a failure of
         // that endpoint too. The heartbeat then opens the breaker within a few beats of an
         // outage, traffic or not, and its trial call closes it once a primary is back, so

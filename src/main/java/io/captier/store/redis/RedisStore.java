@@ -5,6 +5,7 @@ import io.captier.resilience.Breaker;
 import io.captier.resilience.Breakers;
 import io.captier.store.Entry;
 import io.captier.store.IdempotencyKey;
+import io.captier.store.OwnHeartbeats;
 import io.captier.version.Hlc;
 import io.opentelemetry.api.trace.Span;
 import io.opentelemetry.api.trace.SpanKind;
@@ -26,11 +27,13 @@ public class RedisStore {
     private final MasterCalls master;
     private final Breakers breakers;
     private final Hlc hlc;
+    private final OwnHeartbeats ownHeartbeats;
 
-    public RedisStore(MasterCalls master, Breakers breakers, Hlc hlc) {
+    public RedisStore(MasterCalls master, Breakers breakers, Hlc hlc, OwnHeartbeats ownHeartbeats) {
         this.master = master;
         this.breakers = breakers;
         this.hlc = hlc;
+        this.ownHeartbeats = ownHeartbeats;
     }
 
     /** Write-through of an entry PostgreSQL holds. False when Redis already had a newer one. */
@@ -103,6 +106,7 @@ public class RedisStore {
 
     /** Record this instance's heartbeat on the master; replicas replay it (DESIGN section 4). */
     public Beat heartbeat(String instance, long atMs) {
+        ownHeartbeats.writing(atMs);
         return master.call(node -> {
             Response previous = node.send(Request.cmd(Command.SET).arg(RedisKeys.heartbeat(instance)).arg(atMs).arg("GET"));
             String info = node.send(Request.cmd(Command.INFO).arg("server")).toString();

@@ -5,6 +5,7 @@ import io.captier.config.CaptierConfig;
 import io.captier.failure.StoreUnavailableException;
 import io.captier.observability.LogEvent;
 import io.captier.observability.Metrics;
+import io.captier.store.OwnHeartbeats;
 import io.captier.version.MonotonicClock;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -47,6 +48,7 @@ public class RedisTopology {
     private final CaptierConfig config;
     private final Metrics metrics;
     private final Vertx vertx;
+    private final OwnHeartbeats ownHeartbeats;
     private final Duration timeout;
     private final long freshMs;
     private final List<RedisNode> sentinels;
@@ -57,8 +59,9 @@ public class RedisTopology {
     private volatile String masterAddress;
     private ScheduledExecutorService loop;
 
-    public RedisTopology(CaptierConfig config, Metrics metrics, Vertx vertx) {
+    public RedisTopology(CaptierConfig config, Metrics metrics, Vertx vertx, OwnHeartbeats ownHeartbeats) {
         this.config = config;
+        this.ownHeartbeats = ownHeartbeats;
         this.metrics = metrics;
         this.vertx = vertx;
         this.timeout = config.networkTimeout();
@@ -321,9 +324,9 @@ public class RedisTopology {
                 });
     }
 
-    private static RedisProbe parseProbe(Response info, Response heartbeat) {
+    private RedisProbe parseProbe(Response info, Response heartbeat) {
         ReplicationInfo replication = ReplicationInfo.parse(info.toString());
-        long hb = heartbeat == null ? -1 : Long.parseLong(heartbeat.toString());
+        long hb = heartbeat == null ? -1 : ownHeartbeats.ours(Long.parseLong(heartbeat.toString()));
         return new RedisProbe(true, replication.field("role", "unknown"),
                 "up".equals(replication.field("master_link_status", null)),
                 "1".equals(replication.field("master_sync_in_progress", null)),
