@@ -218,8 +218,12 @@ class ClockSkewIT {
             sleep(1_500); // the last heartbeat the replica got starts to age
             long before = staleness(onAhead, replica);
             long beforeAt = System.nanoTime();
-            clock.step(clock.offsetMs() - backMs);
-            sleep(2_000); // libfaketime re-reads the offset within a second
+            long target = clock.offsetMs() - backMs;
+            clock.step(target);
+            long seen = clock.seenOffsetMs();
+            assertTrue(Math.abs(seen - target) < 500, "the step took: a process on the clock sees " + seen
+                    + " ms, " + target + " ms meant");
+            sleep(2_000); // the instance re-reads the offset within a second
             long after = staleness(onAhead, replica);
             long passedMs = (System.nanoTime() - beforeAt) / 1_000_000;
             // a probe every HEARTBEAT_MS: the bound shown may lag what passed by one probe

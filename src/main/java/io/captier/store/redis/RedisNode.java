@@ -80,8 +80,8 @@ public final class RedisNode implements AutoCloseable {
     }
 
     /**
-     * Send one command and wait for the answer. Sent at most once, and never after this
-     * method has returned or thrown ({@link #onOneConnection(Attempt, Function)}).
+     * Send one command and wait for the answer. Sent at most once, and not at all unless its
+     * connection came while this method still waited ({@link #onOneConnection(Attempt, Function)}).
      *
      * @throws RedisErrorReply           the node answered with an error (READONLY, NOSCRIPT, ...)
      * @throws StoreUnavailableException no answer within the network timeout, or no connection
@@ -99,7 +99,9 @@ public final class RedisNode implements AutoCloseable {
      * Run a few commands on one connection (WAIT applies to the connection's own writes).
      *
      * <p>The work starts only if a connection comes before the caller stops waiting: a pooled
-     * connection that comes later is handed back unused. Otherwise a write the caller was told
+     * connection that comes later is handed back unused. (Once started, the work runs its course:
+     * its first command may leave just after the caller stopped waiting, and the commands it
+     * chains after an answer go out whatever the caller does; whether it started is in {@code attempt}.) Otherwise a write the caller was told
      * failed could still be sent after that answer, and a write answered "not applied" be
      * applied all the same (found by a review after the 40-minute soak; an XACK that came after
      * its caller gave up stalled the pending stream the same way). Once this method has
@@ -118,7 +120,14 @@ public final class RedisNode implements AutoCloseable {
                 conn.close();
                 return Future.failedFuture(new IllegalStateException("the caller stopped waiting before a connection came"));
             }
-            return work.apply(conn).eventually(() -> conn.close());
+            Future<T> running;
+            try {
+                running = work.apply(conn);
+            } catch (RuntimeException failed) {
+                conn.close(); // or the pool loses the connection for good
+                return Future.failedFuture(failed);
+            }
+            return running.eventually(() -> conn.close());
         });
         try {
             return await(done);

@@ -163,12 +163,13 @@ public final class Client {
      * The staleness bound /nodes shows for one node (ms), as this instance computes it now.
      *
      * @param address the node's host:port as /nodes names it
+     * @return the bound, {@link Long#MAX_VALUE} when /nodes shows none (null)
      * @throws java.util.NoSuchElementException /nodes does not list it
      */
     public long nodeStalenessMs(String address) {
         List<Map<String, Object>> nodes = getJson("/nodes", new TypeReference<>() { });
-        return nodes.stream().filter(n -> address.equals(n.get("node"))).findFirst()
-                .map(n -> ((Number) n.get("staleness_ms")).longValue()).orElseThrow();
+        Map<String, Object> node = nodes.stream().filter(n -> address.equals(n.get("node"))).findFirst().orElseThrow();
+        return node.get("staleness_ms") instanceof Number bound ? bound.longValue() : Long.MAX_VALUE;
     }
 
     public static String encode(String key) {

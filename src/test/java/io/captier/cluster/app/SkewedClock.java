@@ -1,11 +1,14 @@
 package io.captier.cluster.app;
 
 import io.captier.cluster.os.Binaries;
+import io.captier.cluster.os.Processes;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -79,6 +82,23 @@ public final class SkewedClock {
     /** The offset last set, in ms. */
     public long offsetMs() {
         return offsetMs;
+    }
+
+    /**
+     * The offset a new process on this clock sees now (ms): {@code date} run under {@link #env},
+     * against this JVM's clock. Proves the offset file says what {@link #step} meant; a process
+     * already running reads it within FAKETIME_CACHE_DURATION (1 s).
+     *
+     * @throws IllegalStateException when {@code date} fails or prints no number
+     */
+    public long seenOffsetMs() {
+        long before = System.currentTimeMillis();
+        Processes.Result r = Processes.run(List.of("date", "+%s%3N"), env(), null, Duration.ofSeconds(10));
+        long after = System.currentTimeMillis();
+        if (!r.ok() || !r.out().strip().matches("[0-9]+")) {
+            throw new IllegalStateException("date under libfaketime failed: " + r);
+        }
+        return Long.parseLong(r.out().strip()) - (before + after) / 2;
     }
 
     private static Path findLibrary() {
