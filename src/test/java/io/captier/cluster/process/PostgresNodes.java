@@ -283,7 +283,7 @@ final class PostgresNodes {
                 listen_addresses = '%s'
                 port = %d
                 unix_socket_directories = '%s'
-                max_connections = 100
+                max_connections = 200
                 shared_buffers = 32MB
                 wal_level = replica
                 max_wal_senders = 10

@@ -259,6 +259,31 @@ class IdempotencyCheckerTest {
     }
 
     @Test
+    void aBlindRetryBesideAnAttemptCutShortByAKillMayLoseToThatAttempt() {
+        long at = 10_000;
+        long issued = (at + 50) << 16; // a version made while the first attempt ran
+        // The first attempt's instance is killed under it; the retry, unable to check Redis, is taken blind.
+        Op cutShort = attempt(ONE, at).unknown(0).build();
+        List<Downtime> killed = List.of(new Downtime(ONE, at, at + 5_000));
+        Op blind = attempt(TWO, at + 200).ok(202).assigned((at + 200) << 16, Durability.LOCAL).build();
+        Op seen = read("x", issued, at + 3_000).build();
+        assertEquals(List.of(), checker.check(History.of(List.of(cutShort, blind, seen)).withDowntimes(killed)
+                .withFinalStates(List.of(FinalState.of("k", "x", issued, ONE)))), "the first attempt won: applied once");
+
+        // Not when the retry was answered from a store (it could see the first attempt's record) ...
+        Op committed = attempt(TWO, at + 200).ok(200).assigned((at + 200) << 16, Durability.PRIMARY).build();
+        assertEquals(1, checker.check(History.of(List.of(cutShort, committed, seen)).withDowntimes(killed)).size());
+        // ... nor when the first attempt's instance lived (no answer is then a bug of its own) ...
+        assertEquals(1, checker.check(History.of(List.of(cutShort, blind, seen))).size());
+        // ... nor for a version made long after the first attempt ...
+        Op later = read("x", (at + 2_000) << 16, at + 3_000).build();
+        assertEquals(1, checker.check(History.of(List.of(cutShort, blind, later)).withDowntimes(killed)).size());
+        // ... nor for two such versions: that is two applications.
+        Op other = read("x", issued + 7, at + 3_100).build();
+        assertEquals(1, checker.check(History.of(List.of(cutShort, blind, seen, other)).withDowntimes(killed)).size());
+    }
+
+    @Test
     void aFinalStateNewerThanTheAcknowledgedOneMeansARetryOverwroteALaterWrite() {
         Op first = attempt(ONE, 0).ok(202).assigned(100, Durability.REPLICATED_BUFFER).build();
         Op unanswered = attempt(TWO, 2).unknown(0).build();
