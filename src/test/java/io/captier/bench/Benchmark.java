@@ -5,7 +5,9 @@ import com.fasterxml.jackson.databind.SerializationFeature;
 import io.captier.cluster.app.AppInstance;
 import io.captier.cluster.app.Credentials;
 import io.captier.cluster.app.Stack;
+import io.captier.cluster.os.Binaries;
 import io.captier.cluster.topology.Topology;
+import io.captier.store.redis.RedisKeys;
 
 import java.io.IOException;
 import java.net.URI;
@@ -15,28 +17,41 @@ import java.net.http.HttpResponse;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.util.Arrays;
 import java.util.LinkedHashMap;
+import java.util.List;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ThreadLocalRandom;
 
 /**
- * One run on this machine, on a topology of its own: the raw stores (redis-benchmark, pgbench) and
- * the service at the same concurrency, start-up to the first 200 for three JVM set-ups, RSS after
- * warm-up, and both profiles under a failover. Writes target/bench/results.json and results.txt.
- * Run by scripts/bench (which builds the JDK 25 AOT-cache package first).
+ * One run on this machine, on a topology of its own: the raw stores (redis-benchmark, pgbench), webdis
+ * (a C HTTP gateway to Redis, the best peer of the available read) and the service at the same
+ * concurrencies, start-up to the first 200 for three JVM set-ups, RSS after warm-up, and both profiles
+ * under a failover. Writes target/bench/results.json and results.txt, then exits 0 when every target
+ * was met and {@value Report#EXIT_MISSED} when one was missed (each printed). Run by scripts/bench
+ * (which builds the JDK 25 AOT-cache package first).
  *
- * <p>System properties: bench.concurrency (8), bench.seconds (10, per measured phase), bench.warmup
- * (30: unmeasured seconds of the same load before each service phase; on two busy cores the JIT
- * takes about that long to settle), bench.keys (1000), bench.startups (3 per JVM set-up),
- * bench.java17, bench.java25, bench.aot.dir (a quarkus-app directory holding app.aot), bench.out
- * (target/bench).
+ * <p>System properties: bench.concurrencies ("8,64": the raw, webdis and service phases run at each,
+ * keyed {@code phase@concurrency}; the preload and the failovers use the first; a lone
+ * bench.concurrency=N is read as bench.concurrencies=N), bench.seconds (10, per measured phase),
+ * bench.warmup (30: unmeasured seconds of the same load before each service phase; on two busy cores
+ * the JIT takes about that long to settle), bench.keys (1000), bench.startups (3 per JVM set-up),
+ * bench.reportOnly (false; true: report the targets but exit 0 even when one is missed, e.g.
+ * {@code scripts/bench -Dbench.reportOnly=true}), bench.java17, bench.java25, bench.aot.dir (a
+ * quarkus-app directory holding app.aot), bench.out (target/bench).
  */
 public final class Benchmark {
 
-    private static final int CONCURRENCY = Integer.getInteger("bench.concurrency", 8);
+    private static final List<Integer> CONCURRENCIES = Arrays.stream(System.getProperty("bench.concurrencies",
+            System.getProperty("bench.concurrency", "8,64")).split(",")).map(String::trim).map(Integer::valueOf).toList();
+    /** The preload's and the failovers' concurrency. */
+    private static final int CONCURRENCY = CONCURRENCIES.get(0);
     private static final double SECONDS = Double.parseDouble(System.getProperty("bench.seconds", "10"));
     private static final double WARMUP = Double.parseDouble(System.getProperty("bench.warmup", "30"));
+    /** webdis is C, with no JIT to warm: a couple of seconds settle its connections and the replica's caches. */
+    private static final double WEBDIS_WARMUP = Math.min(WARMUP, 2);
+    private static final boolean REPORT_ONLY = Boolean.getBoolean("bench.reportOnly");
     private static final int KEYS = Integer.getInteger("bench.keys", 1000);
     private static final int STARTUPS = Integer.getInteger("bench.startups", 3);
     private static final String JAVA17 = System.getProperty("bench.java17", "/usr/lib/jvm/java-17-openjdk-amd64/bin/java");
@@ -53,9 +68,16 @@ public final class Benchmark {
         this.topology = stack.topology;
     }
 
+    /**
+     * Runs the benchmark, writes the results and exits: 0 when every target was met or with
+     * bench.reportOnly=true, {@value Report#EXIT_MISSED} when one was missed. Throws (the JVM then
+     * exits 1, without results files) when a phase fails.
+     */
     public static void main(String[] args) throws Exception {
         Path out = Path.of(System.getProperty("bench.out", "target/bench"));
         Files.createDirectories(out);
+        // wrk, redis-benchmark and webdis, installed by scripts/install-deps when missing: never a silent skip.
+        Binaries.requireBenchTools();
         long began = System.nanoTime();
         Map<String, Object> results;
         try (Stack stack = Stack.start()) {
@@ -70,14 +92,21 @@ public final class Benchmark {
         Files.writeString(out.resolve("results.txt"), table);
         System.out.println(table);
         System.out.println("written: " + out.resolve("results.json") + ", " + out.resolve("results.txt"));
-        System.exit(0);
+        List<String> missed = Report.missed(results);
+        missed.forEach(name -> System.out.println("MISSED: " + name));
+        int status = Report.exitStatus(results, REPORT_ONLY);
+        if (!missed.isEmpty()) {
+            System.out.println(missed.size() + " target(s) missed; " + (REPORT_ONLY
+                    ? "bench.reportOnly=true: exit 0" : "exit " + status + " (-Dbench.reportOnly=true only reports)"));
+        }
+        System.exit(status);
     }
 
     private void run(Path out) throws Exception {
         results.put("machine", Map.of("cores", Runtime.getRuntime().availableProcessors(),
                 "os", System.getProperty("os.name") + " " + System.getProperty("os.version")));
-        results.put("settings", Map.of("concurrency", CONCURRENCY, "seconds_per_phase", SECONDS,
-                "warmup_seconds", WARMUP, "keys", KEYS, "app_jvm_args", JVM_ARGS));
+        results.put("settings", Map.of("concurrencies", CONCURRENCIES, "seconds_per_phase", SECONDS,
+                "warmup_seconds", WARMUP, "webdis_warmup_seconds", WEBDIS_WARMUP, "keys", KEYS, "app_jvm_args", JVM_ARGS));
         results.put("throughput", throughput);
         results.put("load_average_at_start", loadAverage());
 
@@ -87,31 +116,18 @@ public final class Benchmark {
         AppInstance ap = stack.instance("bench-available", "available");
         step("preloading " + KEYS + " keys");
         preload(ap);
+        new RawStores(topology, out, CONCURRENCY, SECONDS).createTable(KEYS);
 
-        step("raw Redis (redis-benchmark)");
-        RawStores raw = new RawStores(topology, out, CONCURRENCY, SECONDS);
-        record("raw_redis_set", raw.redisBenchmark("SET", topology.redisMaster()));
-        record("raw_redis_get", raw.redisBenchmark("GET", topology.redisReplicas().get(0)));
-        step("raw PostgreSQL (pgbench)");
-        raw.createTable(KEYS);
-        record("raw_pg_upsert", raw.pgbench("upsert", KEYS));
-        record("raw_pg_read", raw.pgbench("read", KEYS));
-
-        Wrk wrk = new Wrk(out, CONCURRENCY, SECONDS, WARMUP, KEYS);
-        step("service: available read");
-        Map<String, Object> availableRead = wrk.run(Wrk.Script.read("available_read"), ap.baseUrl());
-        availableRead.put("sources", sources(ap));
-        record("available_read", availableRead);
-        // Not a target: the cheapest answer the same JVM gives (no auth, no store), the HTTP stack's
-        // ceiling on this machine at this moment, to tell our code's cost from the machine's.
-        step("service: /health/live (no store, the HTTP floor)");
-        record("available_live", wrk.run(Wrk.Script.get("available_live", "/health/live"), ap.baseUrl()));
-        step("service: available write");
-        record("available_write", wrk.run(Wrk.Script.write("available_write"), ap.baseUrl()));
-        step("service: consistent read");
-        record("consistent_read", wrk.run(Wrk.Script.read("consistent_read"), cp.baseUrl()));
-        step("service: consistent write");
-        record("consistent_write", wrk.run(Wrk.Script.write("consistent_write"), cp.baseUrl()));
+        // raw GET and webdis read the same replica, so the two baselines of the available read agree.
+        Topology.Node replica = topology.redisReplicas().get(0);
+        step("webdis in front of " + replica.name());
+        try (Webdis webdis = Webdis.start(replica, topology.storeEnv().get("REDIS_PASSWORD"))) {
+            requirePreloaded(webdis);
+            for (int c : CONCURRENCIES) {
+                rawPhases(out, c, replica, webdis);
+                servicePhases(out, c, ap, cp, c == CONCURRENCY);
+            }
+        }
         results.put("rss_mb_after_load", Map.of("consistent", rssMb(cp.pid()), "available", rssMb(ap.pid())));
 
         step("start-up to the first 200");
@@ -128,11 +144,64 @@ public final class Benchmark {
         results.put("load_average_at_end", loadAverage());
     }
 
+    /** redis-benchmark SET (master) and GET ({@code replica}), pgbench upsert and read, webdis HGETALL: at {@code c}. */
+    private void rawPhases(Path out, int c, Topology.Node replica, Webdis webdis) throws Exception {
+        step("raw Redis (redis-benchmark) at " + c);
+        RawStores raw = new RawStores(topology, out, c, SECONDS);
+        record(Report.key("raw_redis_set", c), raw.redisBenchmark("SET", topology.redisMaster()));
+        record(Report.key("raw_redis_get", c), raw.redisBenchmark("GET", replica));
+        step("raw PostgreSQL (pgbench) at " + c);
+        record(Report.key("raw_pg_upsert", c), raw.pgbench("upsert", KEYS));
+        record(Report.key("raw_pg_read", c), raw.pgbench("read", KEYS));
+        step("webdis: HGETALL of an entry's hash at " + c);
+        Wrk peer = new Wrk(out, c, SECONDS, WEBDIS_WARMUP, KEYS);
+        Map<String, Object> hgetall = peer.run(Wrk.Script.anonymousRead(Report.key("webdis_hgetall", c),
+                "/HGETALL/" + RedisKeys.entry("bench-")), webdis.baseUrl());
+        hgetall.put("via", "webdis -> " + webdis.redis().name());
+        record(Report.key("webdis_hgetall", c), hgetall);
+    }
+
+    /** The service's phases at {@code c}; /health/live (not a target) only when {@code withLive}. */
+    private void servicePhases(Path out, int c, AppInstance ap, AppInstance cp, boolean withLive) throws Exception {
+        Wrk wrk = new Wrk(out, c, SECONDS, WARMUP, KEYS);
+        step("service: available read at " + c);
+        Map<String, Object> availableRead = wrk.run(Wrk.Script.read(Report.key("available_read", c)), ap.baseUrl());
+        availableRead.put("sources", sources(ap));
+        record(Report.key("available_read", c), availableRead);
+        if (withLive) {
+            // Not a target: the cheapest answer the same JVM gives (no auth, no store), the HTTP stack's
+            // ceiling on this machine at this moment, to tell our code's cost from the machine's.
+            step("service: /health/live (no store, the HTTP floor) at " + c);
+            record(Report.key("available_live", c), wrk.run(Wrk.Script.get(Report.key("available_live", c), "/health/live"),
+                    ap.baseUrl()));
+        }
+        step("service: available write at " + c);
+        record(Report.key("available_write", c), wrk.run(Wrk.Script.write(Report.key("available_write", c)), ap.baseUrl()));
+        step("service: consistent read at " + c);
+        record(Report.key("consistent_read", c), wrk.run(Wrk.Script.read(Report.key("consistent_read", c)), cp.baseUrl()));
+        step("service: consistent write at " + c);
+        record(Report.key("consistent_write", c), wrk.run(Wrk.Script.write(Report.key("consistent_write", c)),
+                cp.baseUrl()));
+    }
+
+    /**
+     * A preloaded entry read through webdis must come back non-empty: otherwise its phase would time
+     * empty answers (wrong replica, wrong password, a key layout that changed) and flatter the peer.
+     */
+    private static void requirePreloaded(Webdis webdis) throws IOException, InterruptedException {
+        String path = "/HGETALL/" + RedisKeys.entry("bench-0");
+        String body = webdis.get(path);
+        if (!body.replaceAll("\\s", "").contains("\"HGETALL\":{\"")) {
+            throw new IllegalStateException("webdis GET " + path + " on " + webdis.redis().name()
+                    + " found no preloaded entry: " + body);
+        }
+    }
+
     private void record(String phase, Map<String, Object> figures) {
         figures = new LinkedHashMap<>(figures);
         figures.put("load_average", loadAverage());
         throughput.put(phase, figures);
-        System.out.printf("    %-18s %10.0f req/s  p50 %7.2f ms  p99 %7.2f ms%n", phase,
+        System.out.printf("    %-22s %10.0f req/s  p50 %7.2f ms  p99 %7.2f ms%n", phase,
                 ((Number) figures.get("throughput")).doubleValue(), ((Number) figures.get("p50_ms")).doubleValue(),
                 ((Number) figures.get("p99_ms")).doubleValue());
     }

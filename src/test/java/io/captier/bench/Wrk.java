@@ -20,26 +20,39 @@ import java.util.regex.Pattern;
  */
 final class Wrk {
 
-    /** One phase's requests: GET or POST on {@code pathPrefix + random key}, or on a fixed path. */
-    record Script(String name, String method, String pathPrefix, boolean randomKey, String body) {
+    /**
+     * One phase's requests: GET or POST on {@code pathPrefix + random key}, or on a fixed path;
+     * {@code bearer} says whether they carry the service's API key (a peer such as webdis gets none).
+     */
+    record Script(String name, String method, String pathPrefix, boolean randomKey, String body, boolean bearer) {
 
         static Script read(String name) {
-            return new Script(name, "GET", "/read/bench-", true, null);
+            return new Script(name, "GET", "/read/bench-", true, null, true);
         }
 
         static Script write(String name) {
-            return new Script(name, "POST", "/write/bench-", true, "v-wrk");
+            return new Script(name, "POST", "/write/bench-", true, "v-wrk", true);
         }
 
         static Script get(String name, String path) {
-            return new Script(name, "GET", path, false, null);
+            return new Script(name, "GET", path, false, null, true);
         }
 
-        /** The Lua wrk runs: the API key on every request, a key drawn from the preloaded ones. */
+        /** GET {@code pathPrefix + random key} without the Authorization header: for a peer that is not the service. */
+        static Script anonymousRead(String name, String pathPrefix) {
+            return new Script(name, "GET", pathPrefix, true, null, false);
+        }
+
+        /**
+         * The Lua wrk runs: the API key on every request (when {@code bearer}), a key drawn from the
+         * preloaded ones {@code 0..keys-1}.
+         */
         String lua(int keys) {
             StringBuilder s = new StringBuilder();
             s.append("wrk.method = \"").append(method).append("\"\n");
-            s.append("wrk.headers[\"Authorization\"] = \"Bearer ").append(Credentials.READ_WRITE).append("\"\n");
+            if (bearer) {
+                s.append("wrk.headers[\"Authorization\"] = \"Bearer ").append(Credentials.READ_WRITE).append("\"\n");
+            }
             if (body != null) {
                 s.append("wrk.body = \"").append(body).append("\"\n");
                 s.append("wrk.headers[\"Content-Type\"] = \"text/plain; charset=utf-8\"\n");
@@ -71,6 +84,14 @@ final class Wrk {
         this.keys = keys;
     }
 
+    /**
+     * Runs {@code script} against {@code baseUrl} (http://127.0.0.1:port): {@code warmup} seconds
+     * unmeasured, then {@code seconds} measured; the Lua and the measured output are kept under
+     * out/wrk/ by the script's name.
+     *
+     * @return the phase's figures ({@link #parse}) with the tool line and the concurrency
+     * @throws IllegalStateException when wrk fails or prints no result
+     */
     Map<String, Object> run(Script script, String baseUrl) throws IOException, InterruptedException {
         Path lua = Files.writeString(dir.resolve(script.name() + ".lua"), script.lua(keys));
         if (warmup > 0) {

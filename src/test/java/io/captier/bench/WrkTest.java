@@ -5,6 +5,7 @@ import org.junit.jupiter.api.Test;
 import java.util.Map;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
@@ -81,5 +82,15 @@ class WrkTest {
         assertTrue(lua.contains("wrk.headers[\"Authorization\"] = \"Bearer "), lua);
         assertTrue(lua.contains("\"/write/bench-\" .. math.random(0, 999)"), lua);
         assertTrue(Wrk.Script.get("l", "/health/live").lua(1000).contains("wrk.format(nil, \"/health/live\")"));
+    }
+
+    @Test
+    void aPeerThatIsNotTheServiceGetsNoAuthorizationHeader() {
+        String lua = Wrk.Script.anonymousRead("webdis_hgetall@8", "/HGETALL/captier:kv:bench-").lua(1000);
+        assertTrue(lua.contains("wrk.method = \"GET\""), lua);
+        assertFalse(lua.contains("Authorization"), lua);
+        assertFalse(lua.contains("wrk.body"), lua);
+        assertTrue(lua.contains("wrk.format(nil, \"/HGETALL/captier:kv:bench-\" .. math.random(0, 999))"), lua);
+        assertTrue(Wrk.Script.read("r").lua(1000).contains("wrk.headers[\"Authorization\"] = \"Bearer "));
     }
 }

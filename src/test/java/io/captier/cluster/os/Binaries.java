@@ -25,6 +25,10 @@ public final class Binaries {
             "prometheus-alertmanager", "amtool", "docker-compose", "openssl", "redis-server", "redis-sentinel",
             "redis-cli", "setsid", "bash", "sh", "timeout");
 
+    /** What scripts/bench (io.captier.bench.Benchmark) runs beside the topology: its HTTP load generator,
+     *  Redis' own benchmark, and webdis, the HTTP-to-Redis peer the service is measured against. */
+    private static final List<String> BENCH_TOOLS = List.of("wrk", "redis-benchmark", "webdis");
+
     private static final List<String> NETWORK_TOOLS = List.of("ip", "nft", "redis-server", "redis-cli", "setsid",
             "timeout", "bash", "tac");
 
@@ -50,6 +54,12 @@ public final class Binaries {
     /** Every tool of {@link #STACK_TOOLS} on PATH, installing what is missing; never a silent skip. */
     public static synchronized void requireStackTools() {
         install(() -> STACK_TOOLS.stream().filter(t -> !onPath(t)).toList());
+    }
+
+    /** Every tool of {@link #BENCH_TOOLS} on PATH, installing what is missing; never a silent skip.
+     *  Throws IllegalStateException when one is still missing after scripts/install-deps. */
+    public static synchronized void requireBenchTools() {
+        install(() -> BENCH_TOOLS.stream().filter(t -> !onPath(t)).toList());
     }
 
     /** Debian's faketime (its preload library), installing it if missing: cluster/app/SkewedClock. */
