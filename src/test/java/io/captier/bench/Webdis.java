@@ -87,7 +87,9 @@ final class Webdis implements AutoCloseable {
      * @throws IllegalStateException when webdis does not answer 200
      */
     String get(String path) throws IOException, InterruptedException {
-        HttpResponse<String> r = HttpClient.newHttpClient().send(HttpRequest.newBuilder(URI.create(baseUrl() + path))
+        // HTTP/1.1 only: webdis 0.1.9 answers nothing to the h2c upgrade java.net.http offers by default.
+        HttpResponse<String> r = HttpClient.newBuilder().version(HttpClient.Version.HTTP_1_1).build()
+                .send(HttpRequest.newBuilder(URI.create(baseUrl() + path))
                 .timeout(Duration.ofSeconds(5)).GET().build(), HttpResponse.BodyHandlers.ofString());
         if (r.statusCode() != 200) {
             throw new IllegalStateException("webdis GET " + path + ": " + r.statusCode() + " " + r.body());
