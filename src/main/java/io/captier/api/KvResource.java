@@ -33,6 +33,9 @@ import org.jboss.logging.Logger;
 
 import java.nio.charset.StandardCharsets;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 /**
@@ -113,29 +116,54 @@ public class KvResource {
         });
     }
 
+    /**
+     * A read. It runs on the event loop that received it (the method answers a
+     * {@link CompletionStage}, so the router does not move it to a worker): the key, the
+     * session token and the contract's read are started here, and the answer is written when
+     * the contract's stage completes. A contract that must block moves that part off the loop.
+     */
     @GET
     @Path("read/{key}")
     @Produces({MediaType.APPLICATION_JSON, MediaType.APPLICATION_OCTET_STREAM})
     @RolesAllowed(Role.Names.READ)
-    public Response read(@Encoded @PathParam("key") String segment, @HeaderParam("X-Max-Staleness-Ms") String maxStaleness,
-                         @HeaderParam(HttpHeaders.ACCEPT) String accept, @HeaderParam(SESSION) String session) {
-        return measured("read", segment, () -> {
+    public CompletionStage<Response> read(@Encoded @PathParam("key") String segment,
+                                          @HeaderParam("X-Max-Staleness-Ms") String maxStaleness,
+                                          @HeaderParam(HttpHeaders.ACCEPT) String accept,
+                                          @HeaderParam(SESSION) String session) {
+        long started = System.nanoTime();
+        String caller = caller();
+        CompletionStage<Response> answer;
+        try {
             String key = Keys.fromSegment(segment);
-            SessionToken before = sessions.read(session, caller());
-            ReadResult r = contract.read(new ReadRequest(key, checks.maxStaleness(maxStaleness), before));
-            // Monotonic reads: what this answer showed is the session's new floor for the key.
-            SessionToken after = r.entry().map(e -> before.observe(key, e.version())).orElse(before);
-            if (!r.found()) {
-                return notFound(r, after);
-            }
-            Response.ResponseBuilder answer = wantsRawBytes(accept)
-                    ? Response.ok(r.entry().get().value(), MediaType.APPLICATION_OCTET_STREAM)
-                            .header("X-Content-Type", r.entry().get().contentType())
-                    : Response.ok(Answers.read(r, mode), MediaType.APPLICATION_JSON);
-            long version = r.entry().get().version();
-            return readHeaders(answer, r, after).header("X-Version", Long.toString(version))
-                    .header(HttpHeaders.ETAG, Preconditions.etag(version)).build();
-        });
+            SessionToken before = sessions.read(session, caller);
+            answer = contract.read(new ReadRequest(key, checks.maxStaleness(maxStaleness), before))
+                    .thenApply(r -> readAnswer(r, before, accept, caller));
+        } catch (RuntimeException e) {
+            answer = CompletableFuture.failedFuture(e);
+        }
+        return answer.handle((response, failure) -> finished("read", segment, caller, started,
+                failure == null ? response : Failures.response(unwrapped(failure), false)));
+    }
+
+    private Response readAnswer(ReadResult r, SessionToken before, String accept, String caller) {
+        // Monotonic reads: what this answer showed is the session's new floor for the key.
+        SessionToken after = r.entry().map(e -> before.observe(r.key(), e.version())).orElse(before);
+        if (!r.found()) {
+            return notFound(r, after, caller);
+        }
+        Response.ResponseBuilder answer = wantsRawBytes(accept)
+                ? Response.ok(r.entry().get().value(), MediaType.APPLICATION_OCTET_STREAM)
+                        .header("X-Content-Type", r.entry().get().contentType())
+                : Response.ok(Answers.read(r, mode), MediaType.APPLICATION_JSON);
+        long version = r.entry().get().version();
+        return readHeaders(answer, r, after, caller).header("X-Version", Long.toString(version))
+                .header(HttpHeaders.ETAG, Preconditions.etag(version)).build();
+    }
+
+    /** A stage's failure as thrown: the cause a {@link CompletionException} wraps, as a runtime exception. */
+    private static RuntimeException unwrapped(Throwable failure) {
+        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        return cause instanceof RuntimeException e ? e : new IllegalStateException(cause);
     }
 
     /** A path without a key: the key is empty, which is a bad key, not a missing page. */
@@ -171,7 +199,7 @@ public class KvResource {
         return r.build();
     }
 
-    private Response notFound(ReadResult r, SessionToken session) {
+    private Response notFound(ReadResult r, SessionToken session, String caller) {
         Problem p = Problem.of(ProblemType.NOT_FOUND, "no value for this key")
                 .with("key", r.key())
                 .with("source", r.source().wireName())
@@ -180,11 +208,12 @@ public class KvResource {
                 .with("mode", mode);
         r.entry().ifPresent(tombstone -> p.with("deleted", true).with("version", Long.toString(tombstone.version())));
         Response base = p.response();
-        return readHeaders(Response.fromResponse(base), r, session).build();
+        return readHeaders(Response.fromResponse(base), r, session, caller).build();
     }
 
-    private Response.ResponseBuilder readHeaders(Response.ResponseBuilder r, ReadResult result, SessionToken session) {
-        return r.header(SESSION, sessions.write(session, caller()))
+    private Response.ResponseBuilder readHeaders(Response.ResponseBuilder r, ReadResult result, SessionToken session,
+                                                 String caller) {
+        return r.header(SESSION, sessions.write(session, caller))
                 .header("X-Served-By", result.source().wireName())
                 .header("X-Staleness-Ms", Long.toString(result.stalenessMs()))
                 .header("X-Stale", Boolean.toString(result.stale()));
@@ -219,6 +248,17 @@ public class KvResource {
         } catch (RuntimeException e) {
             response = Failures.response(e, !"read".equals(operation));
         }
+        return finished(operation, key, caller(), started, response);
+    }
+
+    /**
+     * Count an operation's answer, log it when it came later than NETWORK_TIMEOUT, and audit
+     * writes.
+     *
+     * @param started {@link System#nanoTime()} when the request came in
+     * @return {@code response}
+     */
+    private Response finished(String operation, String key, String caller, long started, Response response) {
         metrics.request(operation, response.getStatus(), started);
         long took = System.nanoTime() - started;
         if (took > slowNanos) {
@@ -229,7 +269,7 @@ public class KvResource {
                     .warn(LOG, "a request took longer than NETWORK_TIMEOUT");
         }
         if (!"read".equals(operation)) {
-            AuditLog.write(operation, key, caller(), response);
+            AuditLog.write(operation, key, caller, response);
         }
         return response;
     }

@@ -27,6 +27,7 @@ import jakarta.inject.Inject;
 
 import java.io.IOException;
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -81,7 +82,7 @@ public class AvailableContract implements KvContract {
 
     /** Walks the read chain: {@link AvailableReads#read}. */
     @Override
-    public ReadResult read(ReadRequest request) {
+    public CompletionStage<ReadResult> read(ReadRequest request) {
         return reads.read(request);
     }
 

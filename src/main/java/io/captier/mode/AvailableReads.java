@@ -13,6 +13,8 @@ import jakarta.enterprise.context.ApplicationScoped;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The available profile's reads (docs/architecture.md A2-A4, A7): walk the {@link ReadChain}; the first
@@ -40,72 +42,129 @@ public class AvailableReads {
     }
 
     /**
-     * The answer of the first source that may give it (see the class comment).
+     * The answer of the first source that may give it (see the class comment). Nothing here
+     * blocks: each source is asked without waiting (Redis on its connection, PostgreSQL on a
+     * worker thread), and the next one only when the previous one's answer is in, so the walk
+     * may run on an event loop and go on on whichever thread an answer came.
      *
      * @return the entry (or a miss), its source and staleness bound in ms, flagged stale when
-     *         over MAX_STALENESS_MS
-     * @throws StoreUnavailableException no source answered, or none within a bound the client required
-     * @throws SessionBehindException    only sources behind the client's session answered (A7)
+     *         over MAX_STALENESS_MS; fails with {@link StoreUnavailableException} when no source
+     *         answered, or none within a bound the client required, and with
+     *         {@link SessionBehindException} when only sources behind the client's session
+     *         answered (A7)
      */
-    public ReadResult read(ReadRequest request) {
-        String key = request.key();
-        boolean required = request.maxStalenessMs().isPresent();
-        long bound = request.maxStalenessMs().orElse(maxStalenessMs);
-        List<ReadChain.Candidate> tooStale = new ArrayList<>();
-        ReadResult miss = null;
-        boolean behindSession = false;
-        for (ReadChain.Candidate c : chain.candidates(key)) {
-            if (c.stalenessMs() > bound) {
-                tooStale.add(c);
-                continue;
-            }
-            Optional<ReadResult> answer = ask(c, key, false);
-            if (answer.isEmpty()) {
-                continue;
-            }
-            if (!allowed(request, answer.get(), c.atMs())) {
-                behindSession = true;
-                continue;
-            }
-            if (answer.get().entry().isPresent() || c.authoritative()) {
-                return answer.get();
-            }
-            if (miss == null && c.missBounded()) {
-                miss = answer.get();
-            }
+    public CompletionStage<ReadResult> read(ReadRequest request) {
+        return new Walk(request, chain.candidates(request.key())).fresh(0);
+    }
+
+    /**
+     * One read's walk down the chain: first the sources within the bound, in A2 order, then
+     * (unless the client required the bound) those beyond it, freshest first. Its fields are
+     * only touched by one step at a time: each step starts when the previous one's stage completed.
+     */
+    private final class Walk {
+        private final ReadRequest request;
+        private final String key;
+        private final boolean required;
+        private final long bound;
+        private final List<ReadChain.Candidate> candidates;
+        private final List<ReadChain.Candidate> tooStale = new ArrayList<>();
+        private List<ReadChain.Candidate> staleOnes = List.of();
+        private ReadResult miss;
+        private ReadResult staleMiss;
+        private boolean behindSession;
+
+        Walk(ReadRequest request, List<ReadChain.Candidate> candidates) {
+            this.request = request;
+            this.key = request.key();
+            this.required = request.maxStalenessMs().isPresent();
+            this.bound = request.maxStalenessMs().orElse(maxStalenessMs);
+            this.candidates = candidates;
         }
-        ReadResult staleMiss = null;
-        if (!required) {
-            for (ReadChain.Candidate c : ReadChain.freshestFirst(tooStale)) {
-                Optional<ReadResult> answer = ask(c, key, true);
-                if (answer.isEmpty() || !allowed(request, answer.get(), c.atMs())) {
-                    behindSession |= answer.isPresent();
+
+        /** Ask the sources within the bound from {@code from} on. */
+        CompletionStage<ReadResult> fresh(int from) {
+            for (int i = from; i < candidates.size(); i++) {
+                ReadChain.Candidate c = candidates.get(i);
+                if (c.stalenessMs() > bound) {
+                    tooStale.add(c);
                     continue;
                 }
-                if (answer.get().entry().isPresent() || c.authoritative()) {
-                    return answer.get();
-                }
-                if (staleMiss == null && c.missBounded()) {
+                int next = i + 1;
+                return ask(c, false).thenCompose(answer -> {
+                    if (answer.isPresent()) {
+                        if (!allowed(request, answer.get(), c.atMs())) {
+                            behindSession = true;
+                        } else if (answer.get().entry().isPresent() || c.authoritative()) {
+                            return CompletableFuture.completedFuture(answer.get());
+                        } else if (miss == null && c.missBounded()) {
+                            miss = answer.get();
+                        }
+                    }
+                    return fresh(next);
+                });
+            }
+            staleOnes = required ? List.of() : ReadChain.freshestFirst(tooStale);
+            return stale(0);
+        }
+
+        /** Ask the sources beyond the bound, freshest first, from {@code from} on. */
+        private CompletionStage<ReadResult> stale(int from) {
+            if (from == staleOnes.size()) {
+                return last();
+            }
+            ReadChain.Candidate c = staleOnes.get(from);
+            return ask(c, true).thenCompose(answer -> {
+                if (answer.isEmpty() || !allowed(request, answer.get(), c.atMs())) {
+                    behindSession |= answer.isPresent();
+                } else if (answer.get().entry().isPresent() || c.authoritative()) {
+                    return CompletableFuture.completedFuture(answer.get());
+                } else if (staleMiss == null && c.missBounded()) {
                     staleMiss = answer.get();
                 }
+                return stale(from + 1);
+            });
+        }
+
+        /** No source gave a value: a bounded miss, else a stale one, else the reason there is no answer. */
+        private CompletionStage<ReadResult> last() {
+            if (miss != null) {
+                return CompletableFuture.completedFuture(miss);
             }
+            if (staleMiss != null) {
+                // A projection miss beyond the bound is still an answer, flagged stale, like a
+                // value from there: a key not yet written, read while PostgreSQL is out of reach
+                // and Redis past the bound, is not "unavailable" (found by the soak).
+                return CompletableFuture.completedFuture(staleMiss);
+            }
+            if (required) {
+                return CompletableFuture.failedFuture(new StoreUnavailableException(
+                        "no reachable source is within " + bound + " ms of the latest write", null));
+            }
+            if (behindSession) {
+                return CompletableFuture.failedFuture(
+                        new SessionBehindException("no reachable source has caught up with this session yet"));
+            }
+            return CompletableFuture.failedFuture(new StoreUnavailableException("no source can answer for this key", null));
         }
-        if (miss != null) {
-            return miss;
+
+        /** Ask one source; empty when it failed. A found entry refreshes the local cache. */
+        private CompletionStage<Optional<ReadResult>> ask(ReadChain.Candidate c, boolean stale) {
+            CompletionStage<Optional<Entry>> fetched;
+            try {
+                fetched = c.fetch().get();
+            } catch (RuntimeException failed) {
+                return CompletableFuture.completedFuture(Optional.empty());
+            }
+            return fetched.handle((entry, failed) -> {
+                if (failed != null) {
+                    return Optional.empty();
+                }
+                entry.ifPresent(e -> cache.remember(e, c.stalenessMs(), c.atMs()));
+                return Optional.of(new ReadResult(key, entry, c.source(), c.stalenessMs(),
+                        stale || c.stalenessMs() > maxStalenessMs));
+            });
         }
-        if (staleMiss != null) {
-            // A projection miss beyond the bound is still an answer, flagged stale, like a
-            // value from there: a key not yet written, read while PostgreSQL is out of reach
-            // and Redis past the bound, is not "unavailable" (found by the soak).
-            return staleMiss;
-        }
-        if (required) {
-            throw new StoreUnavailableException("no reachable source is within " + bound + " ms of the latest write", null);
-        }
-        if (behindSession) {
-            throw new SessionBehindException("no reachable source has caught up with this session yet");
-        }
-        throw new StoreUnavailableException("no source can answer for this key", null);
     }
 
     /**
@@ -122,16 +181,5 @@ public class AvailableReads {
         }
         metrics.reroute();
         return false;
-    }
-
-    /** Ask one source; empty when it failed. A found entry refreshes the local cache. */
-    private Optional<ReadResult> ask(ReadChain.Candidate c, String key, boolean stale) {
-        try {
-            Optional<Entry> entry = c.fetch().get();
-            entry.ifPresent(e -> cache.remember(e, c.stalenessMs(), c.atMs()));
-            return Optional.of(new ReadResult(key, entry, c.source(), c.stalenessMs(), stale || c.stalenessMs() > maxStalenessMs));
-        } catch (RuntimeException failed) {
-            return Optional.empty();
-        }
     }
 }

@@ -10,9 +10,11 @@ import io.captier.store.postgres.PgReads;
 import io.captier.store.postgres.PgStore;
 import io.captier.version.Hlc;
 import io.captier.version.MonotonicClock;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 
 /**
  * CP (docs/architecture.md C1-C4): every read and write goes to the one unfenced PostgreSQL primary
@@ -31,9 +33,11 @@ public class ConsistentContract implements KvContract {
     private final String instanceId;
     private final PgCluster cluster;
     private final BrokenOnPurpose broken;
+    private final Vertx vertx;
 
     public ConsistentContract(PgStore postgres, PgReads reads, Projection projection, Hlc hlc, CaptierConfig config,
-                              PgCluster cluster, BrokenOnPurpose broken) {
+                              PgCluster cluster, BrokenOnPurpose broken, Vertx vertx) {
+        this.vertx = vertx;
         this.postgres = postgres;
         this.reads = reads;
         this.cluster = cluster;
@@ -48,8 +52,13 @@ public class ConsistentContract implements KvContract {
         return Mode.CONSISTENT;
     }
 
+    /** On the primary only (C1), over JDBC: on a worker thread, never on the caller's event loop. */
     @Override
-    public ReadResult read(ReadRequest request) {
+    public CompletionStage<ReadResult> read(ReadRequest request) {
+        return vertx.executeBlocking(() -> readOnPrimary(request), false).toCompletionStage();
+    }
+
+    private ReadResult readOnPrimary(ReadRequest request) {
         if (broken.consistentReadsFromStandby()) {
             Optional<PgReads.Stored> stale = cluster.standby().map(node -> reads.readStandby(node, request.key()));
             if (stale.isPresent()) {

@@ -12,12 +12,16 @@ import io.captier.store.redis.RedisNode;
 import io.captier.store.redis.RedisStore;
 import io.captier.store.redis.RedisTopology;
 import io.captier.version.MonotonicClock;
+import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
+import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 /**
@@ -34,9 +38,11 @@ public class ReadChain {
     private final PgReads postgres;
     private final LastKnownCache cache;
     private final Staleness staleness;
+    private final Vertx vertx;
 
     public ReadChain(RedisTopology redisTopology, RedisStore redis, PgCluster pgCluster, PgReads postgres,
-                     LastKnownCache cache, Staleness staleness) {
+                     LastKnownCache cache, Staleness staleness, Vertx vertx) {
+        this.vertx = vertx;
         this.redisTopology = redisTopology;
         this.redis = redis;
         this.pgCluster = pgCluster;
@@ -56,10 +62,11 @@ public class ReadChain {
      * @param missBounded   a miss here is an answer when nothing authoritative gives one: the
      *                      key was not written as of the staleness (false for a Redis node
      *                      while a projection is incomplete: {@link Staleness#redisMissesBounded})
-     * @param fetch         the lookup: empty for a miss; throws when the source fails
+     * @param fetch         starts the lookup, which must not block its caller (an event loop):
+     *                      empty for a miss; the stage fails when the source fails
      */
     public record Candidate(Source source, long stalenessMs, long atMs, boolean authoritative, boolean missBounded,
-                            Supplier<Optional<Entry>> fetch) {
+                            Supplier<CompletionStage<Optional<Entry>>> fetch) {
     }
 
     /** The candidates for a key now, in A2 order. Sources known to be down are left out. */
@@ -86,7 +93,7 @@ public class ReadChain {
         standby.ifPresent(node -> {
             long s = staleness.ofPgStandby(node, now);
             if (s != Staleness.UNKNOWN) {
-                chain.add(new Candidate(Source.POSTGRES_STANDBY, s, now, true, true, () -> postgres.readStandby(node, key).entry()));
+                chain.add(new Candidate(Source.POSTGRES_STANDBY, s, now, true, true, () -> onWorker(() -> postgres.readStandby(node, key).entry())));
             }
         });
         if (pgCluster.isMigrated()) {
@@ -94,15 +101,23 @@ public class ReadChain {
                 pgCluster.primary();
                 long s = staleness.ofPgPrimary(now);
                 if (s != Staleness.UNKNOWN) {
-                    chain.add(new Candidate(Source.POSTGRES_PRIMARY, s, now, true, true, () -> postgres.readPrimary(key).entry()));
+                    chain.add(new Candidate(Source.POSTGRES_PRIMARY, s, now, true, true, () -> onWorker(() -> postgres.readPrimary(key).entry())));
                 }
             } catch (StoreUnavailableException noPrimary) {
                 // not a candidate now
             }
         }
         cache.get(key).ifPresent(known -> chain.add(new Candidate(Source.LOCAL_CACHE, known.stalenessAt(now), now, false,
-                false, () -> Optional.of(known.entry()))));
+                false, () -> CompletableFuture.completedFuture(Optional.of(known.entry())))));
         return chain;
+    }
+
+    /**
+     * A blocking lookup (JDBC) moved off the caller's event loop onto a worker thread: the
+     * PostgreSQL sources are the fallbacks, so only a read that gets that far pays the hop.
+     */
+    private <T> CompletionStage<T> onWorker(Callable<T> lookup) {
+        return vertx.executeBlocking(lookup, false).toCompletionStage();
     }
 
     /** The candidates beyond the bound, freshest first: the fallback when nothing fresh answers. */

@@ -5,6 +5,7 @@ import io.captier.failure.StoreUnavailableException;
 import io.captier.observability.LogEvent;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
 import io.smallrye.faulttolerance.api.Guard;
+import jakarta.enterprise.util.TypeLiteral;
 import org.eclipse.microprofile.faulttolerance.exceptions.CircuitBreakerOpenException;
 import org.eclipse.microprofile.faulttolerance.exceptions.TimeoutException;
 import org.jboss.logging.Logger;
@@ -12,8 +13,13 @@ import org.jboss.logging.Logger;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.temporal.ChronoUnit;
+
 import java.util.concurrent.Callable;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
+import java.util.function.Supplier;
 
 /**
  * One named circuit breaker in front of one store endpoint (DESIGN section 5), built on
@@ -65,19 +71,63 @@ public final class Breaker {
     public <T> T call(Callable<T> action) {
         try {
             return (T) guard.call((Callable<Object>) action, Object.class);
-        } catch (CircuitBreakerOpenException e) {
-            throw new StoreUnavailableException(kind() + " circuit breaker is open", name, null, retryAfterMs());
-        } catch (TimeoutException e) {
-            throw new StoreUnavailableException(kind() + " did not answer in time", name, e, 1000);
-        } catch (RuntimeException e) {
-            throw e;
         } catch (Exception e) {
-            throw new StoreUnavailableException(kind() + " failed", name + ": " + e.getMessage(), e, 1000);
+            throw translated(e);
         } finally {
             // The timeout interrupts the calling worker thread; don't let that leak into
             // the next request this thread serves.
             Thread.interrupted();
         }
+    }
+
+    /**
+     * Run a store call that answers later through the same breaker, without blocking: the
+     * breaker counts the stage's outcome, and its timeout completes the stage instead of
+     * interrupting a thread (SmallRye Fault Tolerance guards a {@link CompletionStage} action
+     * as asynchronous, on the thread that completes it). For calls on an event loop.
+     *
+     * @param action starts the call; its stage fails the way {@link #call} throws
+     * @return the call's answer; fails with {@link StoreUnavailableException} while the breaker
+     *         is open or when the backstop timed out, else with the driver's exception unchanged
+     */
+    @SuppressWarnings("unchecked")
+    public <T> CompletionStage<T> callAsync(Supplier<CompletionStage<T>> action) {
+        CompletionStage<Object> guarded;
+        try {
+            guarded = guard.call(() -> (CompletionStage<Object>) action.get(), STAGE);
+        } catch (Exception e) {
+            return CompletableFuture.failedFuture(translated(e));
+        }
+        CompletableFuture<T> answer = new CompletableFuture<>();
+        guarded.whenComplete((value, failure) -> {
+            if (failure == null) {
+                answer.complete((T) value);
+            } else {
+                answer.completeExceptionally(translated(unwrapped(failure)));
+            }
+        });
+        return answer;
+    }
+
+    private static final TypeLiteral<CompletionStage<Object>> STAGE = new TypeLiteral<>() {
+    };
+
+    private static Throwable unwrapped(Throwable failure) {
+        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+    }
+
+    /** A guard's failure as callers see it: the breaker's own in domain words, the store's unchanged. */
+    private RuntimeException translated(Throwable e) {
+        if (e instanceof CircuitBreakerOpenException) {
+            return new StoreUnavailableException(kind() + " circuit breaker is open", name, null, retryAfterMs());
+        }
+        if (e instanceof TimeoutException) {
+            return new StoreUnavailableException(kind() + " did not answer in time", name, e, 1000);
+        }
+        if (e instanceof RuntimeException runtime) {
+            return runtime;
+        }
+        return new StoreUnavailableException(kind() + " failed", name + ": " + e.getMessage(), e, 1000);
     }
 
     /** The kind of endpoint this breaker guards, without its address: {@code redis-replica@host:port} is {@code redis-replica}. */

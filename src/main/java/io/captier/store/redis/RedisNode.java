@@ -12,6 +12,8 @@ import io.vertx.redis.client.Response;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.CompletionException;
+import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
@@ -77,6 +79,24 @@ public final class RedisNode implements AutoCloseable {
     CompletableFuture<Response> sendAsync(Request request) {
         return client.send(request).toCompletionStage().toCompletableFuture()
                 .orTimeout(timeout.toMillis(), TimeUnit.MILLISECONDS);
+    }
+
+    /**
+     * Send one read-only command without waiting for it: for a caller on an event loop. A read
+     * needs no late-connection guard ({@link #onOneConnection(Attempt, Function)}): sent after
+     * its caller gave up, it changes nothing.
+     *
+     * @return the answer; fails as {@link #send} throws: {@link RedisErrorReply} for an error
+     *         answer, {@link StoreUnavailableException} for no connection or no answer within
+     *         the network timeout
+     */
+    public CompletionStage<Response> read(Request request) {
+        return sendAsync(request).handle((answer, failure) -> {
+            if (failure == null) {
+                return answer;
+            }
+            throw failed(failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure);
+        });
     }
 
     /**
@@ -164,18 +184,25 @@ public final class RedisNode implements AutoCloseable {
         try {
             return future.toCompletionStage().toCompletableFuture().get(timeout.toMillis(), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            if (e.getCause() instanceof Response reply) {
-                throw new RedisErrorReply(address, reply.toString());
-            }
-            throw new StoreUnavailableException("a Redis node is unreachable",
-                    address + ": " + e.getCause().getMessage(), e.getCause(), 1000);
+            throw failed(e.getCause());
         } catch (TimeoutException e) {
-            throw new StoreUnavailableException("a Redis node did not answer within " + timeout.toMillis() + " ms",
-                    address, e, 1000);
+            throw failed(e);
         } catch (InterruptedException e) {
             Thread.currentThread().interrupt();
             throw new StoreUnavailableException("a Redis call was interrupted", address, e, 1000);
         }
+    }
+
+    /** How a call that failed with {@code cause} fails for its caller: an error answer, else unavailable. */
+    private RuntimeException failed(Throwable cause) {
+        if (cause instanceof Response reply) {
+            return new RedisErrorReply(address, reply.toString());
+        }
+        if (cause instanceof TimeoutException) {
+            return new StoreUnavailableException("a Redis node did not answer within " + timeout.toMillis() + " ms",
+                    address, cause, 1000);
+        }
+        return new StoreUnavailableException("a Redis node is unreachable", address + ": " + cause.getMessage(), cause, 1000);
     }
 
     @Override

@@ -16,6 +16,7 @@ import io.vertx.redis.client.Response;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.Optional;
+import java.util.concurrent.CompletionStage;
 
 /**
  * The Redis projection of PostgreSQL: one hash per key ({@link PutEntry} writes it), read
@@ -69,19 +70,26 @@ public class RedisStore {
         return r == null ? 0 : Long.parseLong(r.toString());
     }
 
-    /** Read a key from one node; empty when the projection has no such key. */
+    /**
+     * Read a key from one node, without blocking: the command goes out on the node's pooled
+     * connection and the answer is decoded on the thread that receives it (an event loop).
+     * A version read is observed by the HLC (docs/architecture.md A6).
+     *
+     * @param isMaster whether {@code node} is asked as the master (its breaker is then
+     *                 {@value Breakers#REDIS_MASTER}, else the replica's own)
+     * @return the entry, empty when the projection has no such key; fails with
+     *         {@link io.captier.failure.StoreUnavailableException} (node unreachable, too slow,
+     *         breaker open) or {@link RedisNode.RedisErrorReply}
+     */
     @WithSpan(value = "redis.read", kind = SpanKind.CLIENT)
-    public Optional<Entry> read(RedisNode node, boolean isMaster, String key) {
+    public CompletionStage<Optional<Entry>> read(RedisNode node, boolean isMaster, String key) {
         DbSpans.describe(Span.current(), DbSpans.REDIS, "HMGET", node.address());
         Breaker breaker = breakers.get(isMaster ? Breakers.REDIS_MASTER : Breakers.redisReplica(node.address()));
-        Response r = breaker.call(() -> node.send(EntryFields.read(key)));
-        Optional<Entry> found = EntryFields.decode(key, r);
-        if (found.isEmpty()) {
-            return Optional.empty();
-        }
-        long version = found.get().version();
-        hlc.observe(version);
-        return found;
+        return breaker.callAsync(() -> node.read(EntryFields.read(key))).thenApply(r -> {
+            Optional<Entry> found = EntryFields.decode(key, r);
+            found.ifPresent(e -> hlc.observe(e.version()));
+            return found;
+        });
     }
 
     /** Whether the projection was ever filled completely (and has not been emptied since). */
