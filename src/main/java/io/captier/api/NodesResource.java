@@ -9,6 +9,7 @@ import io.captier.store.redis.RedisProbe;
 import io.captier.store.redis.RedisTopology;
 import io.captier.store.redis.SentinelView;
 import io.captier.security.Role;
+import io.captier.topology.NodeRole;
 import io.captier.version.MonotonicClock;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -43,7 +44,7 @@ public class NodesResource {
         List<Map<String, Object>> nodes = new ArrayList<>();
         for (PgNode node : pg.nodes()) {
             PgProbe p = node.probe();
-            Map<String, Object> n = node(node.name(), "postgres", p.role(), p.reachable(), p.probedAtMs(), p.error());
+            Map<String, Object> n = node(node.name(), "postgres", p.role().wireName(), p.reachable(), p.probedAtMs(), p.error());
             n.put("timeline", p.timeline());
             n.put("fenced", pg.isFenced(node));
             n.put("staleness_ms", shown(staleness.ofPg(node, pg.isFenced(node), now)));
@@ -54,9 +55,9 @@ public class NodesResource {
         for (RedisNode node : redis.dataNodes()) {
             RedisProbe p = node.probe();
             boolean isMaster = node.address().equals(master);
-            Map<String, Object> n = node(node.address(), "redis", isMaster ? "master" : "replica", p.reachable(),
+            Map<String, Object> n = node(node.address(), "redis", (isMaster ? NodeRole.MASTER : NodeRole.REPLICA).wireName(), p.reachable(),
                     p.probedAtMs(), p.error());
-            n.put("reported_role", p.role());
+            n.put("reported_role", p.role().wireName());
             n.put("link_up", p.linkUp());
             n.put("syncing", p.syncing());
             SentinelView.Replica r = flags.get(node.address());
@@ -65,7 +66,7 @@ public class NodesResource {
             nodes.add(n);
         }
         for (RedisNode sentinel : redis.sentinels()) {
-            nodes.add(node(sentinel.address(), "sentinel", "sentinel", redis.answered(sentinel), 0, null));
+            nodes.add(node(sentinel.address(), "sentinel", NodeRole.SENTINEL.wireName(), redis.answered(sentinel), 0, null));
         }
         return nodes;
     }

@@ -131,7 +131,7 @@ public class Heartbeats {
         long now = MonotonicClock.millis();
         for (PgNode node : pgCluster.nodes()) {
             long s = staleness.ofPg(node, pgCluster.isFenced(node), now);
-            metrics.staleness(node.name(), "postgres-" + node.probe().role(), exported(s, now));
+            metrics.staleness(node.name(), "postgres-" + node.probe().role().wireName(), exported(s, now));
         }
         String master = redisTopology.masterAddress();
         for (RedisNode node : redisTopology.dataNodes()) {

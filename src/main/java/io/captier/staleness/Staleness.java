@@ -96,8 +96,8 @@ public class Staleness {
     /** A PostgreSQL node by the role its probe found; a fenced old primary has no bound. */
     public long ofPg(PgNode node, boolean fenced, long now) {
         return switch (node.probe().role()) {
-            case "primary" -> fenced ? UNKNOWN : ofPgPrimary(now);
-            case "standby" -> ofPgStandby(node, now);
+            case PRIMARY -> fenced ? UNKNOWN : ofPgPrimary(now);
+            case STANDBY -> ofPgStandby(node, now);
             default -> UNKNOWN;
         };
     }

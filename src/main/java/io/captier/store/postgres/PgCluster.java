@@ -140,7 +140,7 @@ public class PgCluster {
         if (commitSent) {
             return new OutcomeUnknownException("commit sent to " + node.name() + ", no answer: " + e.getMessage(), e);
         }
-        return new StoreUnavailableException("postgres-" + node.probe().role() + " unreachable",
+        return new StoreUnavailableException("postgres-" + node.probe().role().wireName() + " unreachable",
                 node.name() + ": " + e.getMessage(), e, 1000);
     }
 
@@ -165,7 +165,7 @@ public class PgCluster {
             node.probed(new PgProbe(true, inRecovery, timeline, systemId, heartbeat, MonotonicClock.millis(), null));
             fence.observe(systemId, timeline);
             if (!before.reachable() || before.inRecovery() != inRecovery || before.timeline() != timeline) {
-                LogEvent.of("POSTGRES_NODE").with(LogEvent.NODE, node.name()).with(LogEvent.ROLE, node.probe().role())
+                LogEvent.of("POSTGRES_NODE").with(LogEvent.NODE, node.name()).with(LogEvent.ROLE, node.probe().role().wireName())
                         .with(LogEvent.TIMELINE, timeline).with(LogEvent.FENCED, isFenced(node))
                         .info(LOG, "reachable as " + node.probe().role());
             }

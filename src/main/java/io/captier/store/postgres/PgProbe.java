@@ -1,5 +1,7 @@
 package io.captier.store.postgres;
 
+import io.captier.topology.NodeRole;
+
 /**
  * What one probe of a PostgreSQL node found.
  *
@@ -23,10 +25,8 @@ public record PgProbe(boolean reachable, boolean inRecovery, int timeline, long 
         return new PgProbe(false, inRecovery, timeline, systemId, heartbeatMs, now, why);
     }
 
-    public String role() {
-        if (timeline == 0) {
-            return "unknown";
-        }
-        return inRecovery ? "standby" : "primary";
+    /** The role the probe found: {@link NodeRole#UNKNOWN} before a probe has answered. */
+    public NodeRole role() {
+        return timeline == 0 ? NodeRole.UNKNOWN : NodeRole.ofPostgres(inRecovery);
     }
 }

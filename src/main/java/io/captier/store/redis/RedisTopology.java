@@ -6,6 +6,7 @@ import io.captier.failure.StoreUnavailableException;
 import io.captier.observability.LogEvent;
 import io.captier.observability.Metrics;
 import io.captier.store.OwnHeartbeats;
+import io.captier.topology.NodeRole;
 import io.captier.version.MonotonicClock;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -101,7 +102,7 @@ public class RedisTopology {
             throw new StoreUnavailableException("redis-master unknown to the sentinels", null);
         }
         RedisProbe p = node.probe();
-        if (!p.reachable() || !"master".equals(p.role()) || !fresh(p)) {
+        if (!p.reachable() || p.role() != NodeRole.MASTER || !fresh(p)) {
             throw new StoreUnavailableException("redis-master not answering as a master", address, null, 1000);
         }
         return node;
@@ -132,7 +133,7 @@ public class RedisTopology {
      */
     static boolean readable(RedisProbe probe, SentinelView.Replica sentinelsSay) {
         return sentinelsSay != null && !sentinelsSay.down()
-                && probe.reachable() && "slave".equals(probe.role()) && !probe.syncing()
+                && probe.reachable() && probe.role() == NodeRole.REPLICA && !probe.syncing()
                 && probe.heartbeatMs() >= 0;
     }
 
@@ -207,7 +208,7 @@ public class RedisTopology {
         RedisNode node = dataNodes.get(demoted);
         if (node != null) {
             RedisProbe p = node.probe();
-            node.probed(new RedisProbe(p.reachable(), "slave", p.linkUp(), p.syncing(), p.heartbeatMs(),
+            node.probed(new RedisProbe(p.reachable(), NodeRole.REPLICA, p.linkUp(), p.syncing(), p.heartbeatMs(),
                     p.probedAtMs(), p.error()));
         }
         long deadline = MonotonicClock.millis() + timeout.toMillis();
@@ -311,9 +312,9 @@ public class RedisTopology {
                     RedisProbe before = node.probe();
                     if (error == null) {
                         node.probed(probe);
-                        if (!before.reachable() || !before.role().equals(probe.role())) {
+                        if (!before.reachable() || before.role() != probe.role()) {
                             LogEvent.of("REDIS_NODE").with(LogEvent.NODE, node.address())
-                                    .with(LogEvent.ROLE, probe.role()).info(LOG, "reachable as " + probe.role());
+                                    .with(LogEvent.ROLE, probe.role().wireName()).info(LOG, "reachable as " + probe.role());
                         }
                     } else {
                         node.probed(before.failed(Metrics.describeError(error), MonotonicClock.millis()));
@@ -327,7 +328,7 @@ public class RedisTopology {
     private RedisProbe parseProbe(Response info, Response heartbeat) {
         ReplicationInfo replication = ReplicationInfo.parse(info.toString());
         long hb = heartbeat == null ? -1 : ownHeartbeats.ours(Long.parseLong(heartbeat.toString()));
-        return new RedisProbe(true, replication.field("role", "unknown"),
+        return new RedisProbe(true, NodeRole.ofRedisInfo(replication.field("role", null)),
                 "up".equals(replication.field("master_link_status", null)),
                 "1".equals(replication.field("master_sync_in_progress", null)),
                 hb, MonotonicClock.millis(), null);
