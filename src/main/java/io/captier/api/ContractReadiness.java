@@ -59,7 +59,7 @@ public class ContractReadiness implements HealthCheck {
         }
         boolean master = reachable(redis::master, r, "redis_master");
         r.withData("projection_gaps_seen", staleness.hasSeenPublishedGaps());
-        boolean streamSeen = staleness.ofPgPrimary(MonotonicClock.millis()) != Staleness.UNKNOWN;
+        boolean streamSeen = staleness.ofPgPrimary(MonotonicClock.millis()).isPresent();
         r.withData("pending_stream_seen", streamSeen);
         return r.status(availableReady(primary, master, staleness.hasSeenPublishedGaps(), streamSeen)).build();
     }

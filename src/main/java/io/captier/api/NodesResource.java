@@ -21,6 +21,7 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.OptionalLong;
 
 /** GET /nodes: the topology as this instance sees it, node by node (DESIGN section 2). */
 @Path("/nodes")
@@ -87,8 +88,8 @@ public class NodesResource {
         return n;
     }
 
-    /** JSON has no infinity: an unknown bound is shown as null. */
-    private static Long shown(long stalenessMs) {
-        return stalenessMs == Staleness.UNKNOWN ? null : stalenessMs;
+    /** No bound is shown as null. */
+    private static Long shown(OptionalLong stalenessMs) {
+        return stalenessMs.isPresent() ? stalenessMs.getAsLong() : null;
     }
 }

@@ -1,12 +1,12 @@
 package io.captier.mode;
 
 import io.captier.failure.StoreUnavailableException;
+import io.captier.staleness.LagFacts;
 import io.captier.staleness.Staleness;
 import io.captier.store.Entry;
 import io.captier.store.Source;
 import io.captier.store.local.LastKnownCache;
 import io.captier.store.postgres.PgCluster;
-import io.captier.store.postgres.PgNode;
 import io.captier.store.postgres.PgReads;
 import io.captier.store.redis.RedisNode;
 import io.captier.store.redis.RedisStore;
@@ -61,7 +61,7 @@ public class ReadChain {
      *                      a miss in the Redis projection only means "ask further"
      * @param missBounded   a miss here is an answer when nothing authoritative gives one: the
      *                      key was not written as of the staleness (false for a Redis node
-     *                      while a projection is incomplete: {@link Staleness#redisMissesBounded})
+     *                      while a projection is incomplete: {@link LagFacts#redisMissesBounded})
      * @param fetch         starts the lookup, which must not block its caller (an event loop):
      *                      empty for a miss; the stage fails when the source fails
      */
@@ -69,40 +69,35 @@ public class ReadChain {
                             Supplier<CompletionStage<Optional<Entry>>> fetch) {
     }
 
-    /** The candidates for a key now, in A2 order. Sources known to be down are left out. */
+    /**
+     * The candidates for a key now, in A2 order, each bound taken on one snapshot of what this
+     * instance knows ({@link Staleness#facts()}). Sources known to be down, and those with no
+     * bound, are left out.
+     */
     public List<Candidate> candidates(String key) {
         long now = MonotonicClock.millis();
+        LagFacts lag = staleness.facts();
         List<Candidate> chain = new ArrayList<>();
-        boolean redisMisses = staleness.redisMissesBounded();
+        boolean redisMisses = lag.redisMissesBounded();
         for (RedisNode replica : redisTopology.readableReplicas()) {
-            long s = staleness.ofRedis(replica, now);
-            if (s != Staleness.UNKNOWN) {
-                chain.add(new Candidate(Source.REDIS_REPLICA, s, now, false, redisMisses, () -> redis.read(replica, false, key)));
-            }
+            lag.ofRedis(replica.probe().heartbeatMs(), now).ifPresent(s -> chain.add(new Candidate(Source.REDIS_REPLICA,
+                    s, now, false, redisMisses, () -> redis.read(replica, false, key))));
         }
         try {
             RedisNode master = redisTopology.master();
-            long s = staleness.ofRedis(master, now);
-            if (s != Staleness.UNKNOWN) {
-                chain.add(new Candidate(Source.REDIS_MASTER, s, now, false, redisMisses, () -> redis.read(master, true, key)));
-            }
+            lag.ofRedis(master.probe().heartbeatMs(), now).ifPresent(s -> chain.add(new Candidate(Source.REDIS_MASTER,
+                    s, now, false, redisMisses, () -> redis.read(master, true, key))));
         } catch (StoreUnavailableException noMaster) {
             // not a candidate now
         }
-        Optional<PgNode> standby = pgCluster.standby();
-        standby.ifPresent(node -> {
-            long s = staleness.ofPgStandby(node, now);
-            if (s != Staleness.UNKNOWN) {
-                chain.add(new Candidate(Source.POSTGRES_STANDBY, s, now, true, true, () -> onWorker(() -> postgres.readStandby(node, key).entry())));
-            }
-        });
+        pgCluster.standby().ifPresent(node -> lag.ofPgStandby(node.probe().heartbeatMs(), now).ifPresent(s ->
+                chain.add(new Candidate(Source.POSTGRES_STANDBY, s, now, true, true,
+                        () -> onWorker(() -> postgres.readStandby(node, key).entry())))));
         if (pgCluster.isMigrated()) {
             try {
                 pgCluster.primary();
-                long s = staleness.ofPgPrimary(now);
-                if (s != Staleness.UNKNOWN) {
-                    chain.add(new Candidate(Source.POSTGRES_PRIMARY, s, now, true, true, () -> onWorker(() -> postgres.readPrimary(key).entry())));
-                }
+                lag.ofPgPrimary(now).ifPresent(s -> chain.add(new Candidate(Source.POSTGRES_PRIMARY, s, now, true, true,
+                        () -> onWorker(() -> postgres.readPrimary(key).entry()))));
             } catch (StoreUnavailableException noPrimary) {
                 // not a candidate now
             }

@@ -19,6 +19,7 @@ import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
 import java.util.List;
+import java.util.OptionalLong;
 import java.util.concurrent.ScheduledExecutorService;
 
 /**
@@ -130,7 +131,7 @@ public class Heartbeats {
     private void exportStaleness() {
         long now = MonotonicClock.millis();
         for (PgNode node : pgCluster.nodes()) {
-            long s = staleness.ofPg(node, pgCluster.isFenced(node), now);
+            OptionalLong s = staleness.ofPg(node, pgCluster.isFenced(node), now);
             metrics.staleness(node.name(), "postgres-" + node.probe().role().wireName(), exported(s, now));
         }
         String master = redisTopology.masterAddress();
@@ -141,8 +142,8 @@ public class Heartbeats {
     }
 
     /** A node never seen with a heartbeat shows how long we have waited for one. */
-    private long exported(long staleness, long now) {
-        return staleness == Staleness.UNKNOWN ? now - startedAtMs : staleness;
+    private long exported(OptionalLong staleness, long now) {
+        return staleness.orElse(now - startedAtMs);
     }
 
     private static void quietly(String what, Runnable beat) {

@@ -10,6 +10,8 @@ import io.captier.version.Hlc;
 import io.captier.version.MonotonicClock;
 import jakarta.enterprise.context.ApplicationScoped;
 
+import java.util.OptionalLong;
+
 /**
  * How far each node may lag the latest acknowledged write, measured rather than guessed
  * (DESIGN section 4). A node replays writes in the order its source applied them, and
@@ -54,14 +56,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 @ApplicationScoped
 public class Staleness {
 
-    /**
-     * No bound can be given: no heartbeat of ours has ever been seen on the node, or (Redis)
-     * no majority of sentinels has named its master, or this instance has never looked at
-     * the gaps other instances published; (PostgreSQL) this instance has never looked at the
-     * pending stream.
-     */
-    public static final long UNKNOWN = Long.MAX_VALUE;
-
     private final Projection projection;
     private final HintLog hints;
     private final RedisTopology redisTopology;
@@ -78,52 +72,34 @@ public class Staleness {
         this.maxClockOffsetMs = config.maxClockOffsetMs();
     }
 
-    public long ofRedis(RedisNode node, long now) {
-        long heartbeat = node.probe().heartbeatMs();
-        long confirmed = redisTopology.sentinelsConfirmedAtMs();
-        if (heartbeat < 0 || confirmed == 0) {
-            return UNKNOWN;
-        }
-        if (gapsSeenAtMs == 0) {
-            return UNKNOWN; // never looked at the gaps others published: no bound
-        }
-        long behind = Math.max(since(projection.gapSinceMs(), now),
-                sinceOtherClock(oldest(othersGapSinceMs, hints.oldestPendingWallMs()), now));
-        long unseenGaps = Math.max(0, now - gapsSeenAtMs);
-        return Math.max(Math.max(now - Math.min(heartbeat, confirmed), behind), unseenGaps);
+    /**
+     * What this instance knows now of the writes each source may miss, in one snapshot: a read
+     * judges all its candidates on one ({@link LagFacts} computes the bounds).
+     */
+    public LagFacts facts() {
+        return new LagFacts(projection.gapSinceMs(), othersGapSinceMs, gapsSeenAtMs, streamPendingSinceMs,
+                streamLookedAtMs, hints.oldestPendingWallMs(), redisTopology.sentinelsConfirmedAtMs(), maxClockOffsetMs,
+                MonotonicClock.wallAheadMs());
+    }
+
+    /** {@link LagFacts#ofRedis} of the node's newest heartbeat, on the facts now. */
+    public OptionalLong ofRedis(RedisNode node, long now) {
+        return facts().ofRedis(node.probe().heartbeatMs(), now);
     }
 
     /** A PostgreSQL node by the role its probe found; a fenced old primary has no bound. */
-    public long ofPg(PgNode node, boolean fenced, long now) {
+    public OptionalLong ofPg(PgNode node, boolean fenced, long now) {
+        LagFacts facts = facts();
         return switch (node.probe().role()) {
-            case PRIMARY -> fenced ? UNKNOWN : ofPgPrimary(now);
-            case STANDBY -> ofPgStandby(node, now);
-            default -> UNKNOWN;
+            case PRIMARY -> fenced ? OptionalLong.empty() : facts.ofPgPrimary(now);
+            case STANDBY -> facts.ofPgStandby(node.probe().heartbeatMs(), now);
+            default -> OptionalLong.empty();
         };
     }
 
-    public long ofPgStandby(PgNode node, long now) {
-        long heartbeat = node.probe().heartbeatMs();
-        long primary = ofPgPrimary(now);
-        return heartbeat < 0 || primary == UNKNOWN ? UNKNOWN : Math.max(now - heartbeat, primary);
-    }
-
-    /**
-     * The primary holds every write it acknowledged; it misses only buffered ones: those
-     * waiting on the pending stream or in this instance's hint log, and those buffered since
-     * this instance last looked at the stream of a master the sentinels confirmed.
-     *
-     * @return ms, or {@link #UNKNOWN} before this instance's first look at the stream (Redis or
-     *         most sentinels unreachable since it started): writes other instances buffered
-     *         before its start may be missing, however long ago (counting from its start
-     *         would under-state them)
-     */
-    public long ofPgPrimary(long now) {
-        long seen = Math.min(streamLookedAtMs, redisTopology.sentinelsConfirmedAtMs());
-        if (seen == 0) {
-            return UNKNOWN;
-        }
-        return Math.max(since(seen, now), sinceOtherClock(oldest(streamPendingSinceMs, hints.oldestPendingWallMs()), now));
+    /** {@link LagFacts#ofPgPrimary}, on the facts now. */
+    public OptionalLong ofPgPrimary(long now) {
+        return facts().ofPgPrimary(now);
     }
 
     /** This instance just buffered a write, at {@code atMs} ({@link MonotonicClock}): PostgreSQL lags from then at the latest. */
@@ -150,15 +126,6 @@ public class Staleness {
     void othersGapSince(long wallMs, long seenAtMs) {
         othersGapSinceMs = wallMs;
         gapsSeenAtMs = seenAtMs;
-    }
-
-    /**
-     * Whether a key missing on a Redis node was missing as of that node's bound: false while
-     * this instance's projection gap, or one another instance published, reaches back to the
-     * start ({@link Projection#fromTheStart}). A value found there still has its bound.
-     */
-    public boolean redisMissesBounded() {
-        return !Projection.fromTheStart(projection.gapSinceMs()) && !Projection.fromTheStart(othersGapSinceMs);
     }
 
     /** Whether this instance has ever seen the gaps others published; until then Redis has no bound. */
@@ -196,22 +163,5 @@ public class Staleness {
      */
     public static long ofOwnWrite(long version, long startedAtMs, long maxClockOffsetMs) {
         return Math.max(0, maxClockOffsetMs - (Hlc.wallMillis(version) - startedAtMs));
-    }
-
-    private static long since(long wallMs, long now) {
-        return wallMs > 0 ? Math.max(0, now - wallMs) : 0;
-    }
-
-    /**
-     * The same for a time read off another clock: plus the offset that clock may run ahead by,
-     * and plus as far as this instance's wall clock has stepped forward since its start (the
-     * other clocks stay near the wall clock, not near {@code now}'s {@link MonotonicClock}).
-     */
-    private long sinceOtherClock(long wallMs, long now) {
-        return wallMs > 0 ? since(wallMs, now) + maxClockOffsetMs + Math.max(0, MonotonicClock.wallAheadMs()) : 0;
-    }
-
-    private static long oldest(long a, long b) {
-        return a == 0 ? b : b == 0 ? a : Math.min(a, b);
     }
 }
