@@ -52,6 +52,8 @@ public final class Benchmark {
     /** webdis is C, with no JIT to warm: a couple of seconds settle its connections and the replica's caches. */
     private static final double WEBDIS_WARMUP = Math.min(WARMUP, 2);
     private static final boolean REPORT_ONLY = Boolean.getBoolean("bench.reportOnly");
+    /** async-profiler's libasyncProfiler.so: when set, the available read is profiled once more per concurrency. */
+    private static final String PROFILER = System.getProperty("bench.profiler");
     private static final int KEYS = Integer.getInteger("bench.keys", 1000);
     private static final int STARTUPS = Integer.getInteger("bench.startups", 3);
     private static final String JAVA17 = System.getProperty("bench.java17", "/usr/lib/jvm/java-17-openjdk-amd64/bin/java");
@@ -168,6 +170,9 @@ public final class Benchmark {
         Map<String, Object> availableRead = wrk.run(Wrk.Script.read(Report.key("available_read", c)), ap.baseUrl());
         availableRead.put("sources", sources(ap));
         record(Report.key("available_read", c), availableRead);
+        if (PROFILER != null) {
+            profile(out, c, ap);
+        }
         if (withLive) {
             // Not a target: the cheapest answer the same JVM gives (no auth, no store), the HTTP stack's
             // ceiling on this machine at this moment, to tell our code's cost from the machine's.
@@ -182,6 +187,24 @@ public final class Benchmark {
         step("service: consistent write at " + c);
         record(Report.key("consistent_write", c), wrk.run(Wrk.Script.write(Report.key("consistent_write", c)),
                 cp.baseUrl()));
+    }
+
+    /**
+     * Where the available read's time goes: async-profiler (its library at {@code bench.profiler})
+     * attached to the available instance through jcmd for one more, unmeasured, read phase;
+     * CPU samples of every thread, written as collapsed stacks (one line per stack and its
+     * count) to {@code profile-available_read@c.collapsed}. Not a figure of the run.
+     */
+    private static void profile(Path out, int c, AppInstance ap) throws Exception {
+        step("profile: available read at " + c + " under async-profiler");
+        Path file = out.toAbsolutePath().resolve("profile-" + Report.key("available_read", c) + ".collapsed");
+        ap.jcmd("JVMTI.agent_load", PROFILER, "start,event=cpu,interval=1ms");
+        try {
+            new Wrk(out.resolve("profiled"), c, SECONDS, 0, KEYS).run(Wrk.Script.read(Report.key("available_read", c)),
+                    ap.baseUrl());
+        } finally {
+            ap.jcmd("JVMTI.agent_load", PROFILER, "stop,file=" + file + ",collapsed");
+        }
     }
 
     /**

@@ -213,27 +213,40 @@ public final class AppInstance implements AutoCloseable {
      * @return the dump, or one line saying why there is none (not running, no JVM found, jcmd failed)
      */
     public String threadDump() {
+        try {
+            return jcmd("Thread.print");
+        } catch (RuntimeException e) {
+            return "(" + e.getMessage() + ")"; // a report's extra, never the failure it reports
+        }
+    }
+
+    /**
+     * Runs one {@code jcmd} command on the instance's JVM, with the jcmd of the JDK it runs on
+     * (captier.app.java may name another than the tests').
+     *
+     * @param command the diagnostic command and its arguments, e.g. {@code Thread.print}
+     * @return what jcmd printed
+     * @throws IllegalStateException the instance is not running, no JVM was found under it, or
+     *                               jcmd failed (the message says which)
+     */
+    public String jcmd(String... command) {
         OsProcess p = process;
         if (p == null || !p.isAlive()) {
-            return "(not running)";
+            throw new IllegalStateException("not running");
         }
         // The launched process is the JVM (ip netns exec and setsid exec in place; faketime is a
         // preloaded library); its descendants are searched too, in case a wrapper forks.
         ProcessHandle jvm = ProcessHandle.of(p.pid).stream().flatMap(h -> Stream.concat(Stream.of(h), h.descendants()))
                 .filter(h -> h.info().command().map(c -> c.endsWith("/java")).orElse(false))
-                .findFirst().orElse(null);
-        if (jvm == null) {
-            return "(no java process under pid " + p.pid + ")";
+                .findFirst().orElseThrow(() -> new IllegalStateException("no java process under pid " + p.pid));
+        Path bin = Path.of(jvm.info().command().orElseThrow()).getParent();
+        List<String> cmd = new java.util.ArrayList<>(List.of(bin.resolve("jcmd").toString(), Long.toString(jvm.pid())));
+        cmd.addAll(List.of(command));
+        Processes.Result r = Processes.run(cmd, Map.of(), null, Duration.ofSeconds(20));
+        if (!r.ok()) {
+            throw new IllegalStateException("jcmd failed, exit " + r.exit() + ": " + r.err().strip());
         }
-        try {
-            // The jcmd of the instance's own JDK (captier.app.java may name another than the tests').
-            Path bin = Path.of(jvm.info().command().orElseThrow()).getParent();
-            Processes.Result r = Processes.run(List.of(bin.resolve("jcmd").toString(), Long.toString(jvm.pid()),
-                    "Thread.print"), Map.of(), null, Duration.ofSeconds(20));
-            return r.ok() ? r.out() : "(jcmd failed, exit " + r.exit() + ": " + r.err().strip() + ")";
-        } catch (RuntimeException e) {
-            return "(no thread dump: " + e + ")"; // a report's extra, never the failure it reports
-        }
+        return r.out();
     }
 
     public long pid() {
