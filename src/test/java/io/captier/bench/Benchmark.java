@@ -198,12 +198,13 @@ public final class Benchmark {
     private static void profile(Path out, int c, AppInstance ap) throws Exception {
         step("profile: available read at " + c + " under async-profiler");
         Path file = out.toAbsolutePath().resolve("profile-" + Report.key("available_read", c) + ".collapsed");
-        ap.jcmd("JVMTI.agent_load", PROFILER, "start,event=cpu,interval=1ms");
+        // jcmd splits its line again: an option string with commas must be quoted to stay one argument.
+        ap.jcmd("JVMTI.agent_load", PROFILER, "\"start,event=cpu,interval=1ms\"");
         try {
             new Wrk(out.resolve("profiled"), c, SECONDS, 0, KEYS).run(Wrk.Script.read(Report.key("available_read", c)),
                     ap.baseUrl());
         } finally {
-            ap.jcmd("JVMTI.agent_load", PROFILER, "stop,file=" + file + ",collapsed");
+            ap.jcmd("JVMTI.agent_load", PROFILER, "\"stop,file=" + file + ",collapsed\"");
         }
     }
 
