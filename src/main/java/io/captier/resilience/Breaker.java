@@ -83,8 +83,10 @@ public final class Breaker {
     /**
      * Run a store call that answers later through the same breaker, without blocking: the
      * breaker counts the stage's outcome, and its timeout completes the stage instead of
-     * interrupting a thread (SmallRye Fault Tolerance guards a {@link CompletionStage} action
-     * as asynchronous, on the thread that completes it). For calls on an event loop.
+     * interrupting a thread. SmallRye Fault Tolerance guards a {@link CompletionStage} action
+     * as asynchronous; called on a Vert.x event loop (thread offload is off by default), it
+     * starts the action and hands its outcome back on that same event loop, one loop task
+     * each. For calls on an event loop.
      *
      * @param action starts the call; its stage fails the way {@link #call} throws
      * @return the call's answer; fails with {@link StoreUnavailableException} while the breaker

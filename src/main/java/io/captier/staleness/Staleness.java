@@ -11,6 +11,7 @@ import io.captier.version.MonotonicClock;
 import jakarta.enterprise.context.ApplicationScoped;
 
 import java.util.OptionalLong;
+import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * How far each node may lag the latest acknowledged write, measured rather than guessed
@@ -60,10 +61,22 @@ public class Staleness {
     private final HintLog hints;
     private final RedisTopology redisTopology;
     private final long maxClockOffsetMs;
-    private volatile long streamPendingSinceMs;
-    private volatile long streamLookedAtMs;
-    private volatile long othersGapSinceMs;
-    private volatile long gapsSeenAtMs;
+    /**
+     * A look and what it found, published as one value: read as two fields, a read between the
+     * two writes could pair a new look's time with the old finding and under-state a bound
+     * (found by review).
+     *
+     * @param sinceMs what was found (0: nothing pending, no gap)
+     * @param atMs    when the look was taken ({@link MonotonicClock} ms; 0: never)
+     */
+    private record Look(long sinceMs, long atMs) {
+        static final Look NEVER = new Look(0, 0);
+    }
+
+    /** The pending stream's oldest write as of the last look, or this instance's own first buffered write since. */
+    private final AtomicReference<Look> stream = new AtomicReference<>(Look.NEVER);
+    /** The oldest gap other live instances published, as of the last look. */
+    private volatile Look othersGaps = Look.NEVER;
 
     public Staleness(Projection projection, HintLog hints, RedisTopology redisTopology, CaptierConfig config) {
         this.projection = projection;
@@ -77,8 +90,10 @@ public class Staleness {
      * judges all its candidates on one ({@link LagFacts} computes the bounds).
      */
     public LagFacts facts() {
-        return new LagFacts(projection.gapSinceMs(), othersGapSinceMs, gapsSeenAtMs, streamPendingSinceMs,
-                streamLookedAtMs, hints.oldestPendingWallMs(), redisTopology.sentinelsConfirmedAtMs(), maxClockOffsetMs,
+        Look gaps = othersGaps;
+        Look pending = stream.get();
+        return new LagFacts(projection.gapSinceMs(), gaps.sinceMs(), gaps.atMs(), pending.sinceMs(),
+                pending.atMs(), hints.oldestPendingWallMs(), redisTopology.sentinelsConfirmedAtMs(), maxClockOffsetMs,
                 MonotonicClock.wallAheadMs());
     }
 
@@ -104,9 +119,7 @@ public class Staleness {
 
     /** This instance just buffered a write, at {@code atMs} ({@link MonotonicClock}): PostgreSQL lags from then at the latest. */
     public void buffered(long atMs) {
-        if (streamPendingSinceMs == 0) {
-            streamPendingSinceMs = atMs;
-        }
+        stream.updateAndGet(look -> look.sinceMs() == 0 ? new Look(atMs, look.atMs()) : look);
     }
 
     /**
@@ -115,8 +128,7 @@ public class Staleness {
      * look, {@link MonotonicClock}).
      */
     void pendingSince(long wallMs, long lookedAtMs) {
-        streamPendingSinceMs = wallMs;
-        streamLookedAtMs = lookedAtMs;
+        stream.set(new Look(wallMs, lookedAtMs));
     }
 
     /**
@@ -124,13 +136,12 @@ public class Staleness {
      * sent at {@code seenAtMs} ({@link MonotonicClock}) found them.
      */
     void othersGapSince(long wallMs, long seenAtMs) {
-        othersGapSinceMs = wallMs;
-        gapsSeenAtMs = seenAtMs;
+        othersGaps = new Look(wallMs, seenAtMs);
     }
 
     /** Whether this instance has ever seen the gaps others published; until then Redis has no bound. */
     public boolean hasSeenPublishedGaps() {
-        return gapsSeenAtMs != 0;
+        return othersGaps.atMs() != 0;
     }
 
     /**
