@@ -28,12 +28,12 @@ import java.util.OptionalLong;
  *                               log (its HLC, which may run ahead of its wall clock)
  * @param sentinelsConfirmedAtMs when a majority of sentinels last named the master (MonotonicClock ms)
  * @param maxClockOffsetMs       MAX_CLOCK_OFFSET_MS: how far another clock may run ahead
- * @param wallAheadMs            how far this instance's wall clock has stepped since its start
- *                               ({@link io.captier.version.MonotonicClock#wallAheadMs()}; negative: back)
+ * @param wallSteppedForwardMs   how far this instance's wall clock has stepped forward since its
+ *                               start ({@link io.captier.version.MonotonicClock#wallSteppedForwardMs()})
  */
 public record LagFacts(long ownGapSinceMs, long othersGapSinceMs, long gapsSeenAtMs, long streamPendingSinceMs,
                        long streamLookedAtMs, long hintsOldestMs, long sentinelsConfirmedAtMs, long maxClockOffsetMs,
-                       long wallAheadMs) {
+                       long wallSteppedForwardMs) {
 
     /**
      * A Redis node's bound: the age of this instance's newest heartbeat it shows, of the
@@ -106,7 +106,7 @@ public record LagFacts(long ownGapSinceMs, long othersGapSinceMs, long gapsSeenA
      * other clocks stay near the wall clock, not near {@code now}'s MonotonicClock).
      */
     private long sinceOtherClock(long wallMs, long now) {
-        return wallMs > 0 ? since(wallMs, now) + maxClockOffsetMs + Math.max(0, wallAheadMs) : 0;
+        return wallMs > 0 ? since(wallMs, now) + maxClockOffsetMs + wallSteppedForwardMs : 0;
     }
 
     private static long oldest(long a, long b) {

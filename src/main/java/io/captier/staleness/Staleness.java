@@ -94,7 +94,7 @@ public class Staleness {
         Look pending = stream.get();
         return new LagFacts(projection.gapSinceMs(), gaps.sinceMs(), gaps.atMs(), pending.sinceMs(),
                 pending.atMs(), hints.oldestPendingWallMs(), redisTopology.sentinelsConfirmedAtMs(), maxClockOffsetMs,
-                MonotonicClock.wallAheadMs());
+                MonotonicClock.wallSteppedForwardMs());
     }
 
     /** {@link LagFacts#ofRedis} of the node's newest heartbeat, on the facts now. */

@@ -177,7 +177,7 @@ public class Projection {
             boolean fromTheStart = fromTheStart(since);
             // The gap is on this instance's MonotonicClock, updated_at on the primary's wall clock:
             // from the earlier of the two readings, should the wall clock have stepped back since the start.
-            Timestamp cursor = new Timestamp(Math.max(0, since - RESYNC_MARGIN_MS - Math.max(0, -MonotonicClock.wallAheadMs())));
+            Timestamp cursor = new Timestamp(Math.max(0, since - RESYNC_MARGIN_MS - MonotonicClock.wallSteppedBackMs()));
             String key = "";
             long copied = 0;
             while (true) {

@@ -45,4 +45,22 @@ public final class MonotonicClock {
     public static long wallAheadMs() {
         return System.currentTimeMillis() - millis();
     }
+
+    /**
+     * How far the wall clock has stepped forward of this clock since the start (ms, never
+     * negative): what an age measured from a time read off a wall clock must add, so that it
+     * is not shorter than the same age on this clock.
+     */
+    public static long wallSteppedForwardMs() {
+        return Math.max(0, wallAheadMs());
+    }
+
+    /**
+     * How far the wall clock has stepped back of this clock since the start (ms, never
+     * negative): how much earlier than a time of this clock a wall-clock reading of the same
+     * moment may be.
+     */
+    public static long wallSteppedBackMs() {
+        return Math.max(0, -wallAheadMs());
+    }
 }
