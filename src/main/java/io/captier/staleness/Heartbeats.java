@@ -8,7 +8,7 @@ import io.captier.store.postgres.PgCluster;
 import io.captier.store.postgres.PgNode;
 import io.captier.store.postgres.PgHeartbeats;
 import io.captier.store.redis.RedisNode;
-import io.captier.store.redis.PendingStream;
+import io.captier.store.redis.PendingStreamConsumer;
 import io.captier.store.redis.RedisStore;
 import io.captier.store.redis.RedisTopology;
 import io.captier.version.MonotonicClock;
@@ -36,7 +36,7 @@ public class Heartbeats {
     private final PgHeartbeats pgHeartbeats;
     private final PgCluster pgCluster;
     private final RedisStore redisStore;
-    private final PendingStream pending;
+    private final PendingStreamConsumer pending;
     private final RedisTopology redisTopology;
     private final Staleness staleness;
     private final Metrics metrics;
@@ -50,7 +50,7 @@ public class Heartbeats {
     private ScheduledExecutorService beats;
 
     public Heartbeats(CaptierConfig config, PgHeartbeats pgHeartbeats, PgCluster pgCluster, RedisStore redisStore,
-                      PendingStream pending, RedisTopology redisTopology, Staleness staleness, Projection projection,
+                      PendingStreamConsumer pending, RedisTopology redisTopology, Staleness staleness, Projection projection,
                       Metrics metrics) {
         this.config = config;
         this.pgHeartbeats = pgHeartbeats;

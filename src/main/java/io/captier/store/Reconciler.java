@@ -9,6 +9,7 @@ import io.captier.observability.Metrics;
 import io.captier.store.hintlog.HintLog;
 import io.captier.store.postgres.PgStore;
 import io.captier.store.redis.PendingStream;
+import io.captier.store.redis.PendingStreamConsumer;
 import io.captier.store.redis.RedisNode;
 import io.captier.version.MonotonicClock;
 import io.quarkus.runtime.ShutdownEvent;
@@ -49,6 +50,7 @@ public class Reconciler {
 
     private final PgStore postgres;
     private final PendingStream pending;
+    private final PendingStreamConsumer stream;
     private final HintLog hints;
     private final Projection projection;
     private final Metrics metrics;
@@ -58,10 +60,11 @@ public class Reconciler {
     /** Why the last round stopped short, as logged (reconciler thread only); null after a full round. */
     private String lastWait;
 
-    public Reconciler(PgStore postgres, PendingStream pending, HintLog hints, Projection projection, Metrics metrics,
-                      CaptierConfig config) {
+    public Reconciler(PgStore postgres, PendingStream pending, PendingStreamConsumer stream, HintLog hints,
+                      Projection projection, Metrics metrics, CaptierConfig config) {
         this.postgres = postgres;
         this.pending = pending;
+        this.stream = stream;
         this.hints = hints;
         this.projection = projection;
         this.metrics = metrics;
@@ -189,17 +192,17 @@ public class Reconciler {
     }
 
     private void drainStream() {
-        List<PendingStream.Buffered> batch;
+        List<PendingStreamConsumer.Buffered> batch;
         do {
-            batch = pending.take(consumer, BATCH, CLAIM_IDLE_MS);
+            batch = stream.take(consumer, BATCH, CLAIM_IDLE_MS);
             List<String> done = new ArrayList<>();
-            for (PendingStream.Buffered b : batch) {
+            for (PendingStreamConsumer.Buffered b : batch) {
                 if (b.entry() != null) {
                     apply(new BufferedWrite(b.entry(), b.idempotency()));
                 }
                 done.add(b.id());
             }
-            pending.settle(done);
+            stream.settle(done);
         } while (batch.size() == BATCH);
     }
 
