@@ -26,16 +26,23 @@ import java.util.function.Supplier;
  * SmallRye Fault Tolerance. While it is open, calls fail at once with
  * {@link StoreUnavailableException}, which the API turns into 503 + Retry-After.
  *
- * <p>Its timeout is a backstop: the drivers carry NETWORK_TIMEOUT_SEC themselves (pgjdbc
- * socket and login timeouts, Redis command deadlines), because only they can tell a write
- * that was never sent from one whose answer was lost.
+ * <p>A blocking call has a timeout as a backstop: the drivers carry NETWORK_TIMEOUT_SEC
+ * themselves (pgjdbc socket and login timeouts, Redis command deadlines), because only they
+ * can tell a write that was never sent from one whose answer was lost. An asynchronous call
+ * has none: its stage must carry its own deadline. SmallRye schedules every timeout on one
+ * timer thread and wakes that thread for each (6.10's {@code ThreadTimer.schedule}): on the
+ * available read, served on the event loop, that cost 11 % of the instance's CPU for a
+ * deadline the Redis command already has (the benchmark's profile; docs/decisions.md).
+ * So the breaker and the backstop are two guards, the backstop inside: one breaker counts
+ * both kinds of call.
  */
 public final class Breaker {
 
     private static final Logger LOG = Logger.getLogger(Breaker.class);
 
     private final String name;
-    private final Guard guard;
+    private final Guard breaker;
+    private final Guard backstop;
     private final Duration delay;
     private final AtomicLong failures = new AtomicLong();
     private final AtomicLong successes = new AtomicLong();
@@ -46,7 +53,7 @@ public final class Breaker {
     Breaker(String name, Settings settings) {
         this.name = name;
         this.delay = settings.delay();
-        this.guard = Guard.create()
+        this.breaker = Guard.create()
                 .withDescription(name)
                 .withCircuitBreaker()
                     .name(name)
@@ -60,17 +67,23 @@ public final class Breaker {
                     .onSuccess(successes::incrementAndGet)
                     .onPrevented(prevented::incrementAndGet)
                     .done()
+                .build();
+        this.backstop = Guard.create()
+                .withDescription(name + " backstop")
                 .withTimeout()
                     .duration(settings.timeoutBackstop().toMillis(), ChronoUnit.MILLIS)
                     .done()
                 .build();
     }
 
-    /** Run a store call through the breaker. Driver exceptions pass through unchanged. */
+    /**
+     * Run a blocking store call through the breaker, with the backstop timeout inside it (a
+     * backstop that fires counts as a failure). Driver exceptions pass through unchanged.
+     */
     @SuppressWarnings("unchecked")
     public <T> T call(Callable<T> action) {
         try {
-            return (T) guard.call((Callable<Object>) action, Object.class);
+            return (T) breaker.call(() -> backstop.call((Callable<Object>) action, Object.class), Object.class);
         } catch (Exception e) {
             throw translated(e);
         } finally {
@@ -82,21 +95,22 @@ public final class Breaker {
 
     /**
      * Run a store call that answers later through the same breaker, without blocking: the
-     * breaker counts the stage's outcome, and its timeout completes the stage instead of
-     * interrupting a thread. SmallRye Fault Tolerance guards a {@link CompletionStage} action
-     * as asynchronous; called on a Vert.x event loop (thread offload is off by default), it
-     * starts the action and hands its outcome back on that same event loop, one loop task
-     * each. For calls on an event loop.
+     * breaker counts the stage's outcome. There is no backstop (class comment): the stage must
+     * fail by itself within its deadline. SmallRye Fault Tolerance guards a
+     * {@link CompletionStage} action as asynchronous; called on a Vert.x event loop (thread
+     * offload is off by default), it starts the action and hands its outcome back on that same
+     * event loop, one loop task each. For calls on an event loop.
      *
-     * @param action starts the call; its stage fails the way {@link #call} throws
+     * @param action starts the call; its stage must complete within the network timeout, and
+     *               fails the way {@link #call} throws
      * @return the call's answer; fails with {@link StoreUnavailableException} while the breaker
-     *         is open or when the backstop timed out, else with the driver's exception unchanged
+     *         is open, else with the driver's exception unchanged
      */
     @SuppressWarnings("unchecked")
     public <T> CompletionStage<T> callAsync(Supplier<CompletionStage<T>> action) {
         CompletionStage<Object> guarded;
         try {
-            guarded = guard.call(() -> (CompletionStage<Object>) action.get(), STAGE);
+            guarded = breaker.call(() -> (CompletionStage<Object>) action.get(), STAGE);
         } catch (Exception e) {
             return CompletableFuture.failedFuture(translated(e));
         }
