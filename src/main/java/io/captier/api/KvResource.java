@@ -1,6 +1,7 @@
 package io.captier.api;
 
 import io.captier.config.CaptierConfig;
+import io.captier.failure.Stages;
 import io.captier.mode.KvContract;
 import io.captier.mode.ReadRequest;
 import io.captier.mode.ReadResult;
@@ -162,7 +163,7 @@ public class KvResource {
 
     /** A stage's failure as thrown: the cause a {@link CompletionException} wraps, as a runtime exception. */
     private static RuntimeException unwrapped(Throwable failure) {
-        Throwable cause = failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
+        Throwable cause = Stages.cause(failure);
         return cause instanceof RuntimeException e ? e : new IllegalStateException(cause);
     }
 

@@ -1,6 +1,7 @@
 package io.captier.resilience;
 
 import io.captier.failure.RequestRejectedException;
+import io.captier.failure.Stages;
 import io.captier.failure.StoreUnavailableException;
 import io.captier.observability.LogEvent;
 import io.smallrye.faulttolerance.api.CircuitBreakerState;
@@ -16,7 +17,6 @@ import java.time.temporal.ChronoUnit;
 
 import java.util.concurrent.Callable;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
@@ -119,7 +119,7 @@ public final class Breaker {
             if (failure == null) {
                 answer.complete((T) value);
             } else {
-                answer.completeExceptionally(translated(unwrapped(failure)));
+                answer.completeExceptionally(translated(Stages.cause(failure)));
             }
         });
         return answer;
@@ -127,10 +127,6 @@ public final class Breaker {
 
     private static final TypeLiteral<CompletionStage<Object>> STAGE = new TypeLiteral<>() {
     };
-
-    private static Throwable unwrapped(Throwable failure) {
-        return failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure;
-    }
 
     /** A guard's failure as callers see it: the breaker's own in domain words, the store's unchanged. */
     private RuntimeException translated(Throwable e) {

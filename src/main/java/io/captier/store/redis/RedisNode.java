@@ -1,5 +1,6 @@
 package io.captier.store.redis;
 
+import io.captier.failure.Stages;
 import io.captier.failure.StoreUnavailableException;
 import io.vertx.core.Future;
 import io.vertx.core.Vertx;
@@ -12,7 +13,6 @@ import io.vertx.redis.client.Response;
 
 import java.time.Duration;
 import java.util.concurrent.CompletableFuture;
-import java.util.concurrent.CompletionException;
 import java.util.concurrent.CompletionStage;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.TimeUnit;
@@ -95,7 +95,7 @@ public final class RedisNode implements AutoCloseable {
             if (failure == null) {
                 return answer;
             }
-            throw failed(failure instanceof CompletionException && failure.getCause() != null ? failure.getCause() : failure);
+            throw failed(Stages.cause(failure));
         });
     }
 
