@@ -1,15 +1,14 @@
 package io.captier.api;
 
-import io.captier.staleness.Staleness;
-import io.captier.store.postgres.PgCluster;
-import io.captier.store.postgres.PgNode;
-import io.captier.store.postgres.PgProbe;
-import io.captier.store.redis.RedisNode;
-import io.captier.store.redis.RedisProbe;
-import io.captier.store.redis.RedisTopology;
-import io.captier.store.redis.SentinelView;
 import io.captier.security.Role;
+import io.captier.staleness.LagFacts;
+import io.captier.staleness.Staleness;
 import io.captier.topology.NodeRole;
+import io.captier.topology.PostgresNodeView;
+import io.captier.topology.RedisNodeView;
+import io.captier.topology.SentinelNodeView;
+import io.captier.topology.Topology;
+import io.captier.topology.TopologyView;
 import io.captier.version.MonotonicClock;
 import jakarta.annotation.security.RolesAllowed;
 import jakarta.ws.rs.GET;
@@ -23,17 +22,18 @@ import java.util.List;
 import java.util.Map;
 import java.util.OptionalLong;
 
-/** GET /nodes: the topology as this instance sees it, node by node (DESIGN section 2). */
+/**
+ * GET /nodes: the topology as this instance sees it, node by node (DESIGN section 2), from one
+ * {@link TopologyView}: what the read path and readiness use at the same moment.
+ */
 @Path("/nodes")
 public class NodesResource {
 
-    private final PgCluster pg;
-    private final RedisTopology redis;
+    private final Topology topology;
     private final Staleness staleness;
 
-    public NodesResource(PgCluster pg, RedisTopology redis, Staleness staleness) {
-        this.pg = pg;
-        this.redis = redis;
+    public NodesResource(Topology topology, Staleness staleness) {
+        this.topology = topology;
         this.staleness = staleness;
     }
 
@@ -42,32 +42,29 @@ public class NodesResource {
     @RolesAllowed(Role.Names.READ)
     public List<Map<String, Object>> nodes() {
         long now = MonotonicClock.millis();
+        TopologyView view = topology.view();
+        LagFacts facts = staleness.facts(view);
         List<Map<String, Object>> nodes = new ArrayList<>();
-        for (PgNode node : pg.nodes()) {
-            PgProbe p = node.probe();
-            Map<String, Object> n = node(node.name(), "postgres", p.role().wireName(), p.reachable(), p.probedAtMs(), p.error());
+        for (PostgresNodeView p : view.postgres()) {
+            Map<String, Object> n = node(p.name(), "postgres", p.role().wireName(), p.reachable(), p.probedAtMs(), p.error());
             n.put("timeline", p.timeline());
-            n.put("fenced", pg.isFenced(node));
-            n.put("staleness_ms", shown(staleness.ofPg(node, pg.isFenced(node), now)));
+            n.put("fenced", p.fenced());
+            n.put("staleness_ms", shown(Staleness.ofPg(facts, p, now)));
             nodes.add(n);
         }
-        String master = redis.masterAddress();
-        Map<String, SentinelView.Replica> flags = redis.replicaViews();
-        for (RedisNode node : redis.dataNodes()) {
-            RedisProbe p = node.probe();
-            boolean isMaster = node.address().equals(master);
-            Map<String, Object> n = node(node.address(), "redis", (isMaster ? NodeRole.MASTER : NodeRole.REPLICA).wireName(), p.reachable(),
-                    p.probedAtMs(), p.error());
-            n.put("reported_role", p.role().wireName());
+        for (RedisNodeView p : view.redis()) {
+            boolean isMaster = p.address().equals(view.redisMaster());
+            Map<String, Object> n = node(p.address(), "redis", (isMaster ? NodeRole.MASTER : NodeRole.REPLICA).wireName(),
+                    p.reachable(), p.probedAtMs(), p.error());
+            n.put("reported_role", p.reportedRole().wireName());
             n.put("link_up", p.linkUp());
             n.put("syncing", p.syncing());
-            SentinelView.Replica r = flags.get(node.address());
-            n.put("sentinel_flags", r == null ? (isMaster ? "master" : "") : r.flags());
-            n.put("staleness_ms", shown(staleness.ofRedis(node, now)));
+            n.put("sentinel_flags", p.sentinelFlags());
+            n.put("staleness_ms", shown(Staleness.ofRedis(facts, p, now)));
             nodes.add(n);
         }
-        for (RedisNode sentinel : redis.sentinels()) {
-            nodes.add(node(sentinel.address(), "sentinel", NodeRole.SENTINEL.wireName(), redis.answered(sentinel), 0, null));
+        for (SentinelNodeView sentinel : view.sentinels()) {
+            nodes.add(node(sentinel.address(), "sentinel", NodeRole.SENTINEL.wireName(), view.answered(sentinel, now), 0, null));
         }
         return nodes;
     }

@@ -1,6 +1,5 @@
 package io.captier.mode;
 
-import io.captier.failure.StoreUnavailableException;
 import io.captier.staleness.LagFacts;
 import io.captier.staleness.Staleness;
 import io.captier.store.Entry;
@@ -8,9 +7,12 @@ import io.captier.store.Source;
 import io.captier.store.local.LastKnownCache;
 import io.captier.store.postgres.PgCluster;
 import io.captier.store.postgres.PgReads;
-import io.captier.store.redis.RedisNode;
 import io.captier.store.redis.RedisStore;
 import io.captier.store.redis.RedisTopology;
+import io.captier.topology.PostgresNodeView;
+import io.captier.topology.RedisNodeView;
+import io.captier.topology.Topology;
+import io.captier.topology.TopologyView;
 import io.captier.version.MonotonicClock;
 import io.vertx.core.Vertx;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -32,6 +34,7 @@ import java.util.function.Supplier;
 @ApplicationScoped
 public class ReadChain {
 
+    private final Topology topology;
     private final RedisTopology redisTopology;
     private final RedisStore redis;
     private final PgCluster pgCluster;
@@ -40,8 +43,9 @@ public class ReadChain {
     private final Staleness staleness;
     private final Vertx vertx;
 
-    public ReadChain(RedisTopology redisTopology, RedisStore redis, PgCluster pgCluster, PgReads postgres,
-                     LastKnownCache cache, Staleness staleness, Vertx vertx) {
+    public ReadChain(Topology topology, RedisTopology redisTopology, RedisStore redis, PgCluster pgCluster,
+                     PgReads postgres, LastKnownCache cache, Staleness staleness, Vertx vertx) {
+        this.topology = topology;
         this.vertx = vertx;
         this.redisTopology = redisTopology;
         this.redis = redis;
@@ -71,36 +75,31 @@ public class ReadChain {
 
     /**
      * The candidates for a key now, in A2 order, each bound taken on one snapshot of what this
-     * instance knows ({@link Staleness#facts()}). Sources known to be down, and those with no
-     * bound, are left out.
+     * instance knows: one {@link TopologyView} and the {@link Staleness#facts} with it. Sources
+     * known to be down, and those with no bound, are left out. Nothing here probes or locks:
+     * the view says who is where, the stores only hand over the node's connection.
      */
     public List<Candidate> candidates(String key) {
         long now = MonotonicClock.millis();
-        LagFacts lag = staleness.facts();
+        TopologyView view = topology.view();
+        LagFacts lag = staleness.facts(view);
         List<Candidate> chain = new ArrayList<>();
         boolean redisMisses = lag.redisMissesBounded();
-        for (RedisNode replica : redisTopology.readableReplicas()) {
-            lag.ofRedis(replica.probe().heartbeatMs(), now).ifPresent(s -> chain.add(new Candidate(Source.REDIS_REPLICA,
-                    s, now, false, redisMisses, () -> redis.read(replica, false, key))));
+        for (RedisNodeView replica : view.readableReplicas(now)) {
+            lag.ofRedis(replica.heartbeatMs(), now).ifPresent(s -> chain.add(new Candidate(Source.REDIS_REPLICA,
+                    s, now, false, redisMisses, () -> redis.read(redisTopology.node(replica.address()), false, key))));
         }
-        try {
-            RedisNode master = redisTopology.master();
-            lag.ofRedis(master.probe().heartbeatMs(), now).ifPresent(s -> chain.add(new Candidate(Source.REDIS_MASTER,
-                    s, now, false, redisMisses, () -> redis.read(master, true, key))));
-        } catch (StoreUnavailableException noMaster) {
-            // not a candidate now
-        }
-        pgCluster.standby().ifPresent(node -> lag.ofPgStandby(node.probe().heartbeatMs(), now).ifPresent(s ->
+        view.usableRedisMaster(now).ifPresent(master -> lag.ofRedis(master.heartbeatMs(), now).ifPresent(s ->
+                chain.add(new Candidate(Source.REDIS_MASTER, s, now, false, redisMisses,
+                        () -> redis.read(redisTopology.node(master.address()), true, key)))));
+        view.standby(now).ifPresent(standby -> lag.ofPgStandby(standby.heartbeatMs(), now).ifPresent(s ->
                 chain.add(new Candidate(Source.POSTGRES_STANDBY, s, now, true, true,
-                        () -> onWorker(() -> postgres.readStandby(node, key).entry())))));
-        if (pgCluster.isMigrated()) {
-            try {
-                pgCluster.primary();
-                lag.ofPgPrimary(now).ifPresent(s -> chain.add(new Candidate(Source.POSTGRES_PRIMARY, s, now, true, true,
-                        () -> onWorker(() -> postgres.readPrimary(key).entry()))));
-            } catch (StoreUnavailableException noPrimary) {
-                // not a candidate now
-            }
+                        () -> onWorker(() -> postgres.readStandby(pgCluster.node(standby.name()), key).entry())))));
+        List<PostgresNodeView> primaries = view.usablePrimaries(now);
+        if (view.schemaMigrated() && primaries.size() == 1) {
+            // PgReads.readPrimary asks the cluster for the primary again when it runs: the one it writes to then.
+            lag.ofPgPrimary(now).ifPresent(s -> chain.add(new Candidate(Source.POSTGRES_PRIMARY, s, now, true, true,
+                    () -> onWorker(() -> postgres.readPrimary(key).entry()))));
         }
         cache.get(key).ifPresent(known -> chain.add(new Candidate(Source.LOCAL_CACHE, known.stalenessAt(now), now, false,
                 false, () -> CompletableFuture.completedFuture(Optional.of(known.entry())))));

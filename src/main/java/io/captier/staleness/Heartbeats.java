@@ -4,13 +4,13 @@ import io.captier.Background;
 import io.captier.config.CaptierConfig;
 import io.captier.observability.Metrics;
 import io.captier.store.Projection;
-import io.captier.store.postgres.PgCluster;
-import io.captier.store.postgres.PgNode;
 import io.captier.store.postgres.PgHeartbeats;
-import io.captier.store.redis.RedisNode;
 import io.captier.store.redis.PendingStreamConsumer;
 import io.captier.store.redis.RedisStore;
-import io.captier.store.redis.RedisTopology;
+import io.captier.topology.PostgresNodeView;
+import io.captier.topology.RedisNodeView;
+import io.captier.topology.Topology;
+import io.captier.topology.TopologyView;
 import io.captier.version.MonotonicClock;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -34,10 +34,9 @@ public class Heartbeats {
 
     private final CaptierConfig config;
     private final PgHeartbeats pgHeartbeats;
-    private final PgCluster pgCluster;
     private final RedisStore redisStore;
     private final PendingStreamConsumer pending;
-    private final RedisTopology redisTopology;
+    private final Topology topology;
     private final Staleness staleness;
     private final Metrics metrics;
     private final Projection projection;
@@ -49,15 +48,14 @@ public class Heartbeats {
     private String lastRedisMaster;
     private ScheduledExecutorService beats;
 
-    public Heartbeats(CaptierConfig config, PgHeartbeats pgHeartbeats, PgCluster pgCluster, RedisStore redisStore,
-                      PendingStreamConsumer pending, RedisTopology redisTopology, Staleness staleness, Projection projection,
+    public Heartbeats(CaptierConfig config, PgHeartbeats pgHeartbeats, RedisStore redisStore,
+                      PendingStreamConsumer pending, Topology topology, Staleness staleness, Projection projection,
                       Metrics metrics) {
         this.config = config;
         this.pgHeartbeats = pgHeartbeats;
-        this.pgCluster = pgCluster;
         this.redisStore = redisStore;
         this.pending = pending;
-        this.redisTopology = redisTopology;
+        this.topology = topology;
         this.staleness = staleness;
         this.projection = projection;
         this.metrics = metrics;
@@ -128,16 +126,18 @@ public class Heartbeats {
         staleness.pendingSince(pending.oldestPendingMs(), lookedAt);
     }
 
+    /** The gauges, from one topology view and one snapshot of the lag facts. */
     private void exportStaleness() {
         long now = MonotonicClock.millis();
-        for (PgNode node : pgCluster.nodes()) {
-            OptionalLong s = staleness.ofPg(node, pgCluster.isFenced(node), now);
-            metrics.staleness(node.name(), "postgres-" + node.probe().role().wireName(), exported(s, now));
+        TopologyView view = topology.view();
+        LagFacts facts = staleness.facts(view);
+        for (PostgresNodeView node : view.postgres()) {
+            OptionalLong s = Staleness.ofPg(facts, node, now);
+            metrics.staleness(node.name(), "postgres-" + node.role().wireName(), exported(s, now));
         }
-        String master = redisTopology.masterAddress();
-        for (RedisNode node : redisTopology.dataNodes()) {
-            String role = node.address().equals(master) ? "redis-master" : "redis-replica";
-            metrics.staleness(node.address(), role, exported(staleness.ofRedis(node, now), now));
+        for (RedisNodeView node : view.redis()) {
+            String role = node.address().equals(view.redisMaster()) ? "redis-master" : "redis-replica";
+            metrics.staleness(node.address(), role, exported(Staleness.ofRedis(facts, node, now), now));
         }
     }
 

@@ -3,9 +3,10 @@ package io.captier.staleness;
 import io.captier.config.CaptierConfig;
 import io.captier.store.Projection;
 import io.captier.store.hintlog.HintLog;
-import io.captier.store.postgres.PgNode;
-import io.captier.store.redis.RedisNode;
-import io.captier.store.redis.RedisTopology;
+import io.captier.topology.PostgresNodeView;
+import io.captier.topology.RedisNodeView;
+import io.captier.topology.Topology;
+import io.captier.topology.TopologyView;
 import io.captier.version.Hlc;
 import io.captier.version.MonotonicClock;
 import jakarta.enterprise.context.ApplicationScoped;
@@ -38,7 +39,7 @@ import java.util.concurrent.atomic.AtomicReference;
  * <p>What this instance knows of other instances' buffered writes is as old as its last look
  * at the pending stream, and holds only for the master it looked at. Redis Sentinel may have
  * promoted another master since the sentinels last confirmed this one
- * ({@link RedisTopology#sentinelsConfirmedAtMs()}): writes acknowledged there are newer than
+ * ({@link TopologyView#sentinelsConfirmedAtMs()}): writes acknowledged there are newer than
  * that. So every Redis node lags by at least the age of that confirmation, and PostgreSQL by
  * the age of the older of the two (an instance cut off from PostgreSQL but not from Redis
  * buffers writes the primary misses: docs/decisions.md, "Staleness and reads").
@@ -59,7 +60,7 @@ public class Staleness {
 
     private final Projection projection;
     private final HintLog hints;
-    private final RedisTopology redisTopology;
+    private final Topology topology;
     private final long maxClockOffsetMs;
     /**
      * A look and what it found, published as one value: read as two fields, a read between the
@@ -78,10 +79,10 @@ public class Staleness {
     /** The oldest gap other live instances published, as of the last look. */
     private volatile Look othersGaps = Look.NEVER;
 
-    public Staleness(Projection projection, HintLog hints, RedisTopology redisTopology, CaptierConfig config) {
+    public Staleness(Projection projection, HintLog hints, Topology topology, CaptierConfig config) {
         this.projection = projection;
         this.hints = hints;
-        this.redisTopology = redisTopology;
+        this.topology = topology;
         this.maxClockOffsetMs = config.maxClockOffsetMs();
     }
 
@@ -90,24 +91,28 @@ public class Staleness {
      * judges all its candidates on one ({@link LagFacts} computes the bounds).
      */
     public LagFacts facts() {
+        return facts(topology.view());
+    }
+
+    /** {@link #facts()} with the sentinels' confirmation as {@code view} has it. */
+    public LagFacts facts(TopologyView view) {
         Look gaps = othersGaps;
         Look pending = stream.get();
         return new LagFacts(projection.gapSinceMs(), gaps.sinceMs(), gaps.atMs(), pending.sinceMs(),
-                pending.atMs(), hints.oldestPendingWallMs(), redisTopology.sentinelsConfirmedAtMs(), maxClockOffsetMs,
+                pending.atMs(), hints.oldestPendingWallMs(), view.sentinelsConfirmedAtMs(), maxClockOffsetMs,
                 MonotonicClock.wallSteppedForwardMs());
     }
 
-    /** {@link LagFacts#ofRedis} of the node's newest heartbeat, on the facts now. */
-    public OptionalLong ofRedis(RedisNode node, long now) {
-        return facts().ofRedis(node.probe().heartbeatMs(), now);
+    /** {@link LagFacts#ofRedis} of the node's newest heartbeat, on {@code facts}. */
+    public static OptionalLong ofRedis(LagFacts facts, RedisNodeView node, long now) {
+        return facts.ofRedis(node.heartbeatMs(), now);
     }
 
-    /** A PostgreSQL node by the role its probe found; a fenced old primary has no bound. */
-    public OptionalLong ofPg(PgNode node, boolean fenced, long now) {
-        LagFacts facts = facts();
-        return switch (node.probe().role()) {
-            case PRIMARY -> fenced ? OptionalLong.empty() : facts.ofPgPrimary(now);
-            case STANDBY -> facts.ofPgStandby(node.probe().heartbeatMs(), now);
+    /** A PostgreSQL node by the role its probe found, on {@code facts}; a fenced old primary has no bound. */
+    public static OptionalLong ofPg(LagFacts facts, PostgresNodeView node, long now) {
+        return switch (node.role()) {
+            case PRIMARY -> node.fenced() ? OptionalLong.empty() : facts.ofPgPrimary(now);
+            case STANDBY -> facts.ofPgStandby(node.heartbeatMs(), now);
             default -> OptionalLong.empty();
         };
     }

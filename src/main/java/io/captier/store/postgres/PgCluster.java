@@ -7,6 +7,9 @@ import io.captier.failure.StoreUnavailableException;
 import io.captier.observability.LogEvent;
 import io.captier.observability.Metrics;
 import io.captier.store.OwnHeartbeats;
+import io.captier.topology.PostgresNodeView;
+import io.captier.topology.Topology;
+import io.captier.topology.TopologyView;
 import io.captier.version.MonotonicClock;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -21,7 +24,6 @@ import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Duration;
-import java.util.Comparator;
 import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.ScheduledExecutorService;
@@ -30,7 +32,9 @@ import java.util.concurrent.ScheduledExecutorService;
  * The PostgreSQL nodes of DATABASE_URL, probed every HEARTBEAT_MS each on its own thread
  * (a paused node must not delay news of the others). Knows which node is the primary
  * now, fences old primaries (see {@link Fence}) and migrates the schema once a primary
- * is reachable, so an instance can start while the database is down.
+ * is reachable, so an instance can start while the database is down. Each finding is
+ * published at once into the {@link Topology} view, which is what the choice of primary
+ * and standby below, the read path, readiness and {@code /nodes} read.
  */
 @ApplicationScoped
 public class PgCluster {
@@ -50,12 +54,16 @@ public class PgCluster {
     private final OwnHeartbeats ownHeartbeats;
     private final List<PgNode> nodes;
     private final Fence fence;
-    private final long freshMs;
+    private final Topology topology;
     private volatile boolean migrated;
+    private final Object publishing = new Object();
+    /** Whether the last publication found several unfenced primaries (guarded by {@code publishing}). */
+    private boolean splitBrain;
     private ScheduledExecutorService probes;
 
-    public PgCluster(CaptierConfig config, Metrics metrics, OwnHeartbeats ownHeartbeats) {
+    public PgCluster(CaptierConfig config, Metrics metrics, OwnHeartbeats ownHeartbeats, Topology topology) {
         this.config = config;
+        this.topology = topology;
         this.ownHeartbeats = ownHeartbeats;
         this.metrics = metrics;
         DatabaseUrl url = DatabaseUrl.parse(config.database().url());
@@ -63,9 +71,8 @@ public class PgCluster {
                 config.database().poolSize(), config.networkTimeout(), "captier-" + config.instanceId());
         this.nodes = url.hosts().stream().map(h -> new PgNode(h, pools)).toList();
         this.fence = new Fence(Path.of(config.hintLogDir(), "postgres-fence.properties"));
-        // A probe older than one network timeout plus a second is no news at all.
-        this.freshMs = config.networkTimeout().toMillis() + 1000;
         nodes.forEach(n -> metrics.knowNode(n.name()));
+        publish();
     }
 
     void start(@Observes StartupEvent event) {
@@ -92,35 +99,42 @@ public class PgCluster {
     }
 
     /**
-     * The one primary that is reachable and not fenced. Refuses when there is none, and
-     * when there are two unfenced ones: that is a split brain nobody may write into.
+     * The one primary that is reachable and not fenced, as the topology view has it
+     * ({@link TopologyView#usablePrimaries}). Refuses when there is none, and when there are
+     * two unfenced ones: that is a split brain nobody may write into (logged once, when the
+     * probes find it).
+     *
+     * @throws StoreUnavailableException no usable primary, or several
      */
     public PgNode primary() {
-        long now = MonotonicClock.millis();
-        List<PgNode> primaries = nodes.stream().filter(n -> isUsablePrimary(n.probe(), now)).toList();
+        List<PostgresNodeView> primaries = topology.view().usablePrimaries(MonotonicClock.millis());
         if (primaries.size() == 1) {
-            return primaries.get(0);
+            return node(primaries.get(0).name());
         }
         if (primaries.isEmpty()) {
             throw new StoreUnavailableException("postgres-primary unreachable (no reachable, unfenced primary)", null);
         }
-        LogEvent.of("SPLIT_BRAIN").with(LogEvent.NODES, String.join(",", primaries.stream().map(PgNode::name).toList()))
-                .error(LOG, "several unfenced primaries");
         throw new StoreUnavailableException("postgres-primary ambiguous (several claim the same timeline)", null);
     }
 
-    /** The reachable standby with the newest heartbeat, if any. */
+    /** The reachable standby with the newest heartbeat, if any ({@link TopologyView#standby}). */
     public Optional<PgNode> standby() {
-        long now = MonotonicClock.millis();
-        return nodes.stream()
-                .filter(n -> n.probe().reachable() && n.probe().inRecovery() && now - n.probe().probedAtMs() <= freshMs)
-                .max(Comparator.comparingLong(n -> n.probe().heartbeatMs()));
+        return topology.view().standby(MonotonicClock.millis()).map(v -> node(v.name()));
     }
 
-    /** A node the fence refuses: an old primary that came back after a promotion. */
-    public boolean isFenced(PgNode node) {
-        PgProbe p = node.probe();
-        return p.reachable() && !p.inRecovery() && fence.fences(p.systemId(), p.timeline());
+    /**
+     * The connection pools of a node the view names.
+     *
+     * @param name host:port, as in a {@link PostgresNodeView}
+     * @throws IllegalArgumentException for a node not in DATABASE_URL
+     */
+    public PgNode node(String name) {
+        for (PgNode node : nodes) {
+            if (node.name().equals(name)) {
+                return node;
+            }
+        }
+        throw new IllegalArgumentException("no PostgreSQL node " + name);
     }
 
     public boolean isMigrated() {
@@ -144,9 +158,34 @@ public class PgCluster {
                 node.name() + ": " + e.getMessage(), e, 1000);
     }
 
-    private boolean isUsablePrimary(PgProbe p, long now) {
-        return p.reachable() && !p.inRecovery() && now - p.probedAtMs() <= freshMs
-                && !fence.fences(p.systemId(), p.timeline());
+    /**
+     * Replaces the PostgreSQL side of the topology view with every node's latest finding (the
+     * fence may have moved with any of them). Serialised, and built inside the lock: a
+     * publication never overwrites a later finding with an earlier one. A split brain is
+     * logged here, once when it starts, not on every request it refuses.
+     */
+    private void publish() {
+        // Not the instance's monitor: migrate() holds that while Flyway runs.
+        synchronized (publishing) {
+            List<PostgresNodeView> views = nodes.stream().map(n -> {
+                PgProbe p = n.probe();
+                return new PostgresNodeView(n.name(), p.role(), p.reachable(), p.timeline(), fenced(p), p.heartbeatMs(),
+                        p.probedAtMs(), p.error());
+            }).toList();
+            topology.publishPostgres(views, migrated);
+            List<String> primaries = views.stream().filter(PostgresNodeView::usablePrimary).map(PostgresNodeView::name).toList();
+            boolean split = primaries.size() > 1;
+            if (split && !splitBrain) {
+                LogEvent.of("SPLIT_BRAIN").with(LogEvent.NODES, String.join(",", primaries))
+                        .error(LOG, "several unfenced primaries");
+            }
+            splitBrain = split;
+        }
+    }
+
+    /** An old primary that came back after a promotion (see {@link Fence}). */
+    private boolean fenced(PgProbe p) {
+        return p.reachable() && !p.inRecovery() && fence.fences(p.systemId(), p.timeline());
     }
 
     private void probe(PgNode node) {
@@ -164,9 +203,10 @@ public class PgCluster {
             long heartbeat = readHeartbeat(c);
             node.probed(new PgProbe(true, inRecovery, timeline, systemId, heartbeat, MonotonicClock.millis(), null));
             fence.observe(systemId, timeline);
+            publish();
             if (!before.reachable() || before.inRecovery() != inRecovery || before.timeline() != timeline) {
                 LogEvent.of("POSTGRES_NODE").with(LogEvent.NODE, node.name()).with(LogEvent.ROLE, node.probe().role().wireName())
-                        .with(LogEvent.TIMELINE, timeline).with(LogEvent.FENCED, isFenced(node))
+                        .with(LogEvent.TIMELINE, timeline).with(LogEvent.FENCED, fenced(node.probe()))
                         .info(LOG, "reachable as " + node.probe().role());
             }
             if (!migrated && !inRecovery && !fence.fences(systemId, timeline)) {
@@ -174,6 +214,7 @@ public class PgCluster {
             }
         } catch (SQLException | RuntimeException e) {
             node.probed(before.failed(Metrics.describeError(e), MonotonicClock.millis()));
+            publish();
             node.flushIdle();
             if (before.reachable() || before.probedAtMs() == 0) {
                 // One line per loss of a node, not one per probe.
@@ -206,6 +247,7 @@ public class PgCluster {
                 .load()
                 .migrate();
         migrated = true;
+        publish();
         LogEvent.of("SCHEMA_MIGRATED").with(LogEvent.NODE, primary.name()).info(LOG, "on the primary");
     }
 }

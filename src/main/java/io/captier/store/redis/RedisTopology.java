@@ -7,6 +7,10 @@ import io.captier.observability.LogEvent;
 import io.captier.observability.Metrics;
 import io.captier.store.OwnHeartbeats;
 import io.captier.topology.NodeRole;
+import io.captier.topology.RedisNodeView;
+import io.captier.topology.SentinelNodeView;
+import io.captier.topology.Topology;
+import io.captier.topology.TopologyView;
 import io.captier.version.MonotonicClock;
 import io.quarkus.runtime.ShutdownEvent;
 import io.quarkus.runtime.StartupEvent;
@@ -20,7 +24,6 @@ import org.jboss.logging.Logger;
 
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.Collection;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
@@ -40,6 +43,9 @@ import java.util.stream.Collectors;
  * within the network timeout and a second; without a majority the last master stays), and
  * only while the node itself agrees that it is a master: a restarted old master claims to be one until the sentinels
  * demote it, and must not take writes meanwhile.
+ *
+ * <p>Each finding is published at once into the {@link Topology} view, which is what the
+ * choice of master and replicas below, the read path, readiness and {@code /nodes} read.
  */
 @ApplicationScoped
 public class RedisTopology {
@@ -50,6 +56,7 @@ public class RedisTopology {
     private final Metrics metrics;
     private final Vertx vertx;
     private final OwnHeartbeats ownHeartbeats;
+    private final Topology topology;
     private final Duration timeout;
     private final long freshMs;
     private final List<RedisNode> sentinels;
@@ -60,8 +67,10 @@ public class RedisTopology {
     private volatile String masterAddress;
     private ScheduledExecutorService loop;
 
-    public RedisTopology(CaptierConfig config, Metrics metrics, Vertx vertx, OwnHeartbeats ownHeartbeats) {
+    public RedisTopology(CaptierConfig config, Metrics metrics, Vertx vertx, OwnHeartbeats ownHeartbeats,
+                         Topology topology) {
         this.config = config;
+        this.topology = topology;
         this.ownHeartbeats = ownHeartbeats;
         this.metrics = metrics;
         this.vertx = vertx;
@@ -91,36 +100,32 @@ public class RedisTopology {
     }
 
     /**
-     * The master to write to now.
+     * The master to write to now, as the topology view has it ({@link TopologyView#usableRedisMaster}).
      *
      * @throws StoreUnavailableException no master known, or it does not answer as one
      */
     public RedisNode master() {
-        String address = masterAddress;
-        RedisNode node = address == null ? null : dataNodes.get(address);
-        if (node == null) {
+        TopologyView view = topology.view();
+        String address = view.redisMaster();
+        if (address == null) {
             throw new StoreUnavailableException("redis-master unknown to the sentinels", null);
         }
-        RedisProbe p = node.probe();
-        if (!p.reachable() || p.role() != NodeRole.MASTER || !fresh(p)) {
-            throw new StoreUnavailableException("redis-master not answering as a master", address, null, 1000);
+        return view.usableRedisMaster(MonotonicClock.millis()).map(m -> node(m.address()))
+                .orElseThrow(() -> new StoreUnavailableException("redis-master not answering as a master", address, null, 1000));
+    }
+
+    /**
+     * The connection to a data node the view names.
+     *
+     * @param address host:port, as in a {@link RedisNodeView}
+     * @throws IllegalArgumentException for a node the sentinels never named (a view only names known ones)
+     */
+    public RedisNode node(String address) {
+        RedisNode node = dataNodes.get(address);
+        if (node == null) {
+            throw new IllegalArgumentException("no Redis data node " + address);
         }
         return node;
-    }
-
-    /** The master as the sentinels name it, whether or not it answers (for /nodes). */
-    public String masterAddress() {
-        return masterAddress;
-    }
-
-    /** Replicas fit to read from ({@link #readable}), freshest first. */
-    public List<RedisNode> readableReplicas() {
-        Map<String, SentinelView.Replica> known = replicaViews();
-        return dataNodes.values().stream()
-                .filter(n -> !n.address().equals(masterAddress))
-                .filter(n -> fresh(n.probe()) && readable(n.probe(), known.get(n.address())))
-                .sorted(Comparator.comparingLong((RedisNode n) -> n.probe().heartbeatMs()).reversed())
-                .toList();
     }
 
     /**
@@ -135,14 +140,6 @@ public class RedisTopology {
         return sentinelsSay != null && !sentinelsSay.down()
                 && probe.reachable() && probe.role() == NodeRole.REPLICA && !probe.syncing()
                 && probe.heartbeatMs() >= 0;
-    }
-
-    public Collection<RedisNode> dataNodes() {
-        return dataNodes.values().stream().sorted(Comparator.comparing(RedisNode::address)).toList();
-    }
-
-    public List<RedisNode> sentinels() {
-        return sentinels;
     }
 
     /**
@@ -186,14 +183,8 @@ public class RedisTopology {
         return master == null ? 0 : confirmed.getOrDefault(master, 0L);
     }
 
-    /** The sentinel answered its last question in time (for /nodes). */
-    public boolean answered(RedisNode sentinel) {
-        SentinelView view = views.get(sentinel);
-        return view != null && MonotonicClock.millis() - view.atMs() <= freshMs;
-    }
-
-    /** Flags the sentinels give each replica (for /nodes). */
-    public Map<String, SentinelView.Replica> replicaViews() {
+    /** Flags the sentinels give each replica of the master: the freshest answer that names it. */
+    private Map<String, SentinelView.Replica> replicaViews() {
         SentinelView view = views.values().stream()
                 .filter(v -> Objects.equals(v.master(), masterAddress))
                 .max(Comparator.comparingLong(SentinelView::atMs)).orElse(null);
@@ -210,6 +201,7 @@ public class RedisTopology {
             RedisProbe p = node.probe();
             node.probed(new RedisProbe(p.reachable(), NodeRole.REPLICA, p.linkUp(), p.syncing(), p.heartbeatMs(),
                     p.probedAtMs(), p.error()));
+            publish();
         }
         long deadline = MonotonicClock.millis() + timeout.toMillis();
         while (MonotonicClock.millis() < deadline) {
@@ -232,14 +224,38 @@ public class RedisTopology {
         throw new StoreUnavailableException("redis-master demoted and no new master known yet", demoted, null, 1000);
     }
 
-    private boolean fresh(RedisProbe p) {
-        return MonotonicClock.millis() - p.probedAtMs() <= freshMs;
+    /**
+     * Replaces the Redis side of the topology view with what is known now. Serialised, and
+     * built from the latest findings inside the lock: a publication never overwrites a later
+     * finding with an earlier one.
+     */
+    private synchronized void publish() {
+        String master = masterAddress;
+        Map<String, SentinelView.Replica> flags = replicaViews();
+        List<RedisNodeView> nodes = dataNodes.values().stream()
+                .sorted(Comparator.comparing(RedisNode::address))
+                .map(n -> view(n, master, flags.get(n.address())))
+                .toList();
+        List<SentinelNodeView> answers = sentinels.stream().map(s -> {
+            SentinelView v = views.get(s);
+            return new SentinelNodeView(s.address(), v == null ? 0 : v.atMs());
+        }).toList();
+        topology.publishRedis(master, sentinelsConfirmedAtMs(), nodes, answers);
+    }
+
+    private static RedisNodeView view(RedisNode node, String master, SentinelView.Replica sentinelsSay) {
+        RedisProbe p = node.probe();
+        boolean isMaster = node.address().equals(master);
+        String flags = sentinelsSay == null ? (isMaster ? "master" : "") : sentinelsSay.flags();
+        return new RedisNodeView(node.address(), p.role(), p.reachable(), p.linkUp(), p.syncing(), p.heartbeatMs(),
+                p.probedAtMs(), p.error(), flags, readable(p, sentinelsSay));
     }
 
     private void refresh() {
         try {
             sentinels.forEach(this::askSentinel);
             decideMaster();
+            publish();
             dataNodes.values().forEach(this::probeDataNode);
         } catch (RuntimeException e) {
             LOG.warnf("redis topology refresh failed: %s", Metrics.describeError(e));
@@ -266,6 +282,7 @@ public class RedisTopology {
                         if (at > 0) {
                             confirmed.merge(view.master(), at, Math::max);
                         }
+                        publish();
                     }
                 });
     }
@@ -322,6 +339,7 @@ public class RedisTopology {
                             metrics.connectionFailure(node.address(), error);
                         }
                     }
+                    publish();
                 });
     }
 
