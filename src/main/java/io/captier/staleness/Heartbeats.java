@@ -4,7 +4,6 @@ import io.captier.Background;
 import io.captier.config.CaptierConfig;
 import io.captier.observability.Metrics;
 import io.captier.store.Projection;
-import io.captier.store.postgres.PgHeartbeats;
 import io.captier.store.redis.PendingStreamConsumer;
 import io.captier.store.redis.RedisStore;
 import io.captier.topology.PostgresNodeView;
@@ -18,7 +17,6 @@ import jakarta.enterprise.context.ApplicationScoped;
 import jakarta.enterprise.event.Observes;
 import org.jboss.logging.Logger;
 
-import java.util.List;
 import java.util.OptionalLong;
 import java.util.concurrent.ScheduledExecutorService;
 
@@ -33,7 +31,6 @@ public class Heartbeats {
     private static final Logger LOG = Logger.getLogger(Heartbeats.class);
 
     private final CaptierConfig config;
-    private final PgHeartbeats pgHeartbeats;
     private final RedisStore redisStore;
     private final PendingStreamConsumer pending;
     private final Topology topology;
@@ -41,25 +38,21 @@ public class Heartbeats {
     private final Metrics metrics;
     private final Projection projection;
     private final long startedAtMs = MonotonicClock.millis();
-    /** An instance whose heartbeat is this old has stopped: its published gap is taken over. */
-    private final long deadAfterMs;
     // The last heartbeat the Redis master acknowledged, and which master (heartbeat thread only).
     private long lastRedisBeat;
     private String lastRedisMaster;
     private ScheduledExecutorService beats;
 
-    public Heartbeats(CaptierConfig config, PgHeartbeats pgHeartbeats, RedisStore redisStore,
+    public Heartbeats(CaptierConfig config, RedisStore redisStore,
                       PendingStreamConsumer pending, Topology topology, Staleness staleness, Projection projection,
                       Metrics metrics) {
         this.config = config;
-        this.pgHeartbeats = pgHeartbeats;
         this.redisStore = redisStore;
         this.pending = pending;
         this.topology = topology;
         this.staleness = staleness;
         this.projection = projection;
         this.metrics = metrics;
-        this.deadAfterMs = Math.max(10_000, 50 * config.heartbeatMs());
         metrics.pendingWrites("redis", pending::lastLength);
     }
 
@@ -79,29 +72,13 @@ public class Heartbeats {
 
     /**
      * The PostgreSQL heartbeat carries this instance's projection gap to the others, and
-     * brings back theirs: Redis may lag by the oldest gap any live instance has. The gap
-     * of an instance that stopped beating is taken over (resynced) here, so it cannot
-     * keep Redis marked stale forever.
+     * brings back theirs: Redis may lag by the oldest gap any live instance has. (The gap of
+     * an instance that stopped beating is taken over by the projection: {@link Projection#exchangeGaps}.)
+     * A failed look leaves the last one standing: the bound of every Redis node keeps growing.
      */
     private void postgresBeat() {
         long now = MonotonicClock.millis();
-        long shared = 0;
-        // A failed look leaves the last one standing: the bound of every Redis node keeps growing.
-        List<PgHeartbeats.PublishedGap> gaps = projection.publish(now);
-        for (PgHeartbeats.PublishedGap gap : gaps) {
-            if (gap.instance().equals(config.instanceId())) {
-                continue;
-            }
-            if (now - gap.heartbeatMs() > deadAfterMs) {
-                // Its clock may have run ahead of ours by up to MAX_CLOCK_OFFSET_MS: from that much earlier.
-                projection.lost(gap.sinceMs() - config.maxClockOffsetMs(), "taken over from " + gap.instance()
-                        + ", which stopped beating");
-                pgHeartbeats.clearGap(gap);
-            } else {
-                shared = shared == 0 ? gap.sinceMs() : Math.min(shared, gap.sinceMs());
-            }
-        }
-        staleness.othersGapSince(shared, now);
+        staleness.othersGapSince(projection.exchangeGaps(now), now);
     }
 
     /**

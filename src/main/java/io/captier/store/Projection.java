@@ -48,6 +48,9 @@ public class Projection {
     private final PgReads postgres;
     private final PgHeartbeats heartbeats;
     private final String instanceId;
+    private final long maxClockOffsetMs;
+    /** An instance whose heartbeat is this old has stopped: its published gap is taken over. */
+    private final long deadAfterMs;
     /** Since when Redis may lag (0: in step), with a sequence number that grows on every change. */
     private record Gap(long seq, long sinceMs) {
     }
@@ -62,6 +65,8 @@ public class Projection {
         this.postgres = postgres;
         this.heartbeats = heartbeats;
         this.instanceId = config.instanceId();
+        this.maxClockOffsetMs = config.maxClockOffsetMs();
+        this.deadAfterMs = Math.max(10_000, 50 * config.heartbeatMs());
     }
 
     /**
@@ -109,6 +114,33 @@ public class Projection {
     public List<PgHeartbeats.PublishedGap> publish(long atMs) {
         Gap now = gap.get();
         return heartbeats.heartbeat(instanceId, atMs, now.sinceMs(), now.seq());
+    }
+
+    /**
+     * {@link #publish} for the heartbeat: publishes this instance's gap and brings back the
+     * others'. The gap of an instance that stopped beating is taken over here — its start
+     * becomes part of this instance's gap, which the resync closes, and its row's gap is
+     * cleared — so a dead instance cannot keep Redis marked stale for ever.
+     *
+     * @param atMs the heartbeat, {@link MonotonicClock} ms
+     * @return the oldest gap a live other instance published (epoch ms, its clock); 0 when none
+     * @throws RuntimeException as {@link PgHeartbeats#heartbeat} does when PostgreSQL cannot be reached
+     */
+    public long exchangeGaps(long atMs) {
+        long oldest = 0;
+        for (PgHeartbeats.PublishedGap other : publish(atMs)) {
+            if (other.instance().equals(instanceId)) {
+                continue;
+            }
+            if (atMs - other.heartbeatMs() > deadAfterMs) {
+                // Its clock may have run ahead of ours by up to MAX_CLOCK_OFFSET_MS: from that much earlier.
+                lost(other.sinceMs() - maxClockOffsetMs, "taken over from " + other.instance() + ", which stopped beating");
+                heartbeats.clearGap(other);
+            } else {
+                oldest = oldest == 0 ? other.sinceMs() : Math.min(oldest, other.sinceMs());
+            }
+        }
+        return oldest;
     }
 
     /**

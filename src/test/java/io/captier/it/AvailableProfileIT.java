@@ -1,5 +1,6 @@
 package io.captier.it;
 
+import io.captier.cluster.app.AppInstance;
 import io.captier.cluster.app.Client;
 import io.captier.cluster.topology.Topology.Node;
 import org.junit.jupiter.api.Order;
@@ -10,6 +11,7 @@ import java.io.InputStream;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.concurrent.ConcurrentLinkedQueue;
 import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
@@ -233,8 +235,36 @@ class AvailableProfileIT extends TwoInstances {
                 r -> r.status() == 200 && r.string("source").startsWith("redis"));
     }
 
+    /**
+     * An instance that dies with its projection gap open leaves the gap published in its
+     * PostgreSQL heartbeat row. While it beats, the gap counts in every Redis node's bound on
+     * the other instances; once it has stopped beating (10 s at HEARTBEAT_MS 100) they take the
+     * gap over and resync it (Projection.exchangeGaps): Redis is fresh again and holds the write
+     * it missed. Without the takeover the bound would grow for ever and the write never reach Redis.
+     */
     @Test
     @Order(8)
+    void theGapOfAnInstanceThatDiedIsTakenOverAndResynced() {
+        // A consistent instance that cannot reach Redis: each write it commits opens a gap,
+        // published before the answer.
+        AppInstance cutOff = stack.instance("cp-no-redis", "consistent", Map.of("REDIS_SENTINELS", "127.0.0.1:1"));
+        Node master = stack.topology.redisMaster();
+        try {
+            Client.Answer w = new Client(cutOff.baseUrl()).write("orphaned", "gap");
+            assertEquals(200, w.status(), w.toString());
+            await("the live instance's gap counts here").atMost(Duration.ofSeconds(8)).pollInterval(Duration.ofMillis(200))
+                    .until(() -> staleness(cb, master) > 1500);
+        } finally {
+            cutOff.kill();
+        }
+        Client.Answer r = await("the dead instance's gap taken over and resynced").atMost(Duration.ofSeconds(45))
+                .pollInterval(Duration.ofMillis(250)).until(() -> cb.read("orphaned"),
+                        x -> x.status() == 200 && x.string("source").startsWith("redis") && x.stalenessMs() < 1000);
+        assertEquals("gap", r.string("value"), r.toString());
+    }
+
+    @Test
+    @Order(9)
     void withThePostgresPrimaryKilledReadsComeFromElsewhereAndWritesAreBuffered() {
         ca.write("durable", "committed");
         Node primary = stack.topology.pgPrimary();
@@ -268,7 +298,7 @@ class AvailableProfileIT extends TwoInstances {
      * from an emptied projection, which may miss any key (review found it).
      */
     @Test
-    @Order(9)
+    @Order(10)
     void aKeyNeverWrittenIsAnsweredStaleWhenNothingIsWithinTheBound() {
         stack.topology.kill(stack.topology.pgStandby());
         await("Redis past the bound").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
