@@ -54,7 +54,12 @@ public class AvailableReads {
      *         answered (A7)
      */
     public CompletionStage<ReadResult> read(ReadRequest request) {
-        return new Walk(request, chain.candidates(request.key())).fresh(0);
+        return walk(request, chain.candidates(request.key()));
+    }
+
+    /** {@link #read} over the given candidates (in A2 order): the walk alone, for its tests. */
+    CompletionStage<ReadResult> walk(ReadRequest request, List<ReadChain.Candidate> candidates) {
+        return new Walk(request, candidates).fresh(0);
     }
 
     /**
