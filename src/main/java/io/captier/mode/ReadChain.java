@@ -76,8 +76,9 @@ public class ReadChain {
     /**
      * The candidates for a key now, in A2 order, each bound taken on one snapshot of what this
      * instance knows: one {@link TopologyView} and the {@link Staleness#facts} with it. Sources
-     * known to be down, and those with no bound, are left out. Nothing here probes or locks:
-     * the view says who is where, the stores only hand over the node's connection.
+     * known to be down, and those with no bound, are left out. Nothing here probes or works
+     * out the topology: the view says who is where, the stores only hand over the node's
+     * connection (a map lookup).
      */
     public List<Candidate> candidates(String key) {
         long now = MonotonicClock.millis();

@@ -249,6 +249,8 @@ class AvailableProfileIT extends TwoInstances {
         // published before the answer.
         AppInstance cutOff = stack.instance("cp-no-redis", "consistent", Map.of("REDIS_SENTINELS", "127.0.0.1:1"));
         Node master = stack.topology.redisMaster();
+        long before = staleness(cb, master);
+        assertTrue(before < 1000, "Redis in step before the write: " + before);
         try {
             Client.Answer w = new Client(cutOff.baseUrl()).write("orphaned", "gap");
             assertEquals(200, w.status(), w.toString());

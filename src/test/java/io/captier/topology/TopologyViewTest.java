@@ -76,6 +76,14 @@ class TopologyViewTest {
     }
 
     @Test
+    void aNodeNeverProbedIsNeverFresh() {
+        TopologyView view = TopologyView.empty(FRESH_MS);
+        assertFalse(view.fresh(0, 1_000), "probedAtMs 0 means never, however early now is");
+        assertTrue(view.fresh(NOW - FRESH_MS, NOW));
+        assertFalse(view.fresh(NOW - FRESH_MS - 1, NOW));
+    }
+
+    @Test
     void theStandbyWithTheNewestHeartbeat() {
         TopologyView view = withPostgres(pg("p:1", NodeRole.PRIMARY, false, 99_999, NOW),
                 pg("s:1", NodeRole.STANDBY, false, 99_000, NOW),
@@ -94,6 +102,13 @@ class TopologyViewTest {
         assertEquals(42, view.sentinelsConfirmedAtMs());
         TopologyView after = view.withPostgres(List.of(), false);
         assertEquals("m:1", after.redisMaster());
+        assertEquals(42, after.sentinelsConfirmedAtMs());
+        assertEquals(1, after.redis().size());
+        assertEquals(2, after.sentinels().size());
+        assertTrue(after.postgres().isEmpty());
+        TopologyView redisAgain = after.withRedis(null, 0, List.of(), List.of());
+        assertFalse(redisAgain.schemaMigrated(), "the PostgreSQL side kept");
+        assertTrue(redisAgain.redis().isEmpty());
         assertFalse(after.schemaMigrated());
         assertTrue(after.answered(after.sentinels().get(0), NOW));
         assertFalse(after.answered(after.sentinels().get(1), NOW), "a sentinel that never answered");

@@ -31,15 +31,22 @@ final class Fence {
         load();
     }
 
-    /** Record a timeline seen on a node of cluster {@code systemId}. */
-    void observe(long systemId, int timeline) {
+    /**
+     * Record a timeline seen on a node of cluster {@code systemId}, in memory: it fences at once.
+     * The caller persists a raised fence with {@link #save} once it has told everyone (the file
+     * write is no reason to go on writing to the old primary meanwhile).
+     *
+     * @return whether the fence rose
+     */
+    boolean observe(long systemId, int timeline) {
         Integer before = highest.get(systemId);
         if (before == null || timeline > before) {
             highest.merge(systemId, timeline, Math::max);
             LogEvent.of("POSTGRES_TIMELINE").with(LogEvent.CLUSTER, systemId).with(LogEvent.TIMELINE, timeline)
                     .with(LogEvent.PREVIOUS_TIMELINE, before).info(LOG, "a higher timeline: older primaries are fenced");
-            save();
+            return true;
         }
+        return false;
     }
 
     /** True when a primary on this timeline is an old one that a promotion replaced. */
@@ -65,7 +72,8 @@ final class Fence {
         LogEvent.of("POSTGRES_FENCE").with(LogEvent.FILE, file).info(LOG, "loaded " + highest);
     }
 
-    private synchronized void save() {
+    /** Write the fence to its file, so that a restart remembers it (a failure is logged: memory still holds it). */
+    synchronized void save() {
         Properties props = new Properties();
         highest.forEach((k, v) -> props.setProperty(Long.toString(k), Integer.toString(v)));
         try {

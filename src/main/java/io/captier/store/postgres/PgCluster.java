@@ -173,7 +173,9 @@ public class PgCluster {
                         p.probedAtMs(), p.error());
             }).toList();
             topology.publishPostgres(views, migrated);
-            List<String> primaries = views.stream().filter(PostgresNodeView::usablePrimary).map(PostgresNodeView::name).toList();
+            long now = MonotonicClock.millis();
+            List<String> primaries = views.stream().filter(v -> v.usablePrimary() && topology.view().fresh(v.probedAtMs(), now))
+                    .map(PostgresNodeView::name).toList();
             boolean split = primaries.size() > 1;
             if (split && !splitBrain) {
                 LogEvent.of("SPLIT_BRAIN").with(LogEvent.NODES, String.join(",", primaries))
@@ -202,8 +204,13 @@ public class PgCluster {
             }
             long heartbeat = readHeartbeat(c);
             node.probed(new PgProbe(true, inRecovery, timeline, systemId, heartbeat, MonotonicClock.millis(), null));
-            fence.observe(systemId, timeline);
+            // Fenced in memory and published before the fence file is written: no window in which
+            // this node is known to be the new primary while the old one is still the usable one.
+            boolean raised = fence.observe(systemId, timeline);
             publish();
+            if (raised) {
+                fence.save();
+            }
             if (!before.reachable() || before.inRecovery() != inRecovery || before.timeline() != timeline) {
                 LogEvent.of("POSTGRES_NODE").with(LogEvent.NODE, node.name()).with(LogEvent.ROLE, node.probe().role().wireName())
                         .with(LogEvent.TIMELINE, timeline).with(LogEvent.FENCED, fenced(node.probe()))

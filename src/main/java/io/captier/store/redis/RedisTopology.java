@@ -61,7 +61,7 @@ public class RedisTopology {
     private final long freshMs;
     private final List<RedisNode> sentinels;
     private final Map<RedisNode, SentinelView> views = new ConcurrentHashMap<>();
-    /** Master address -> the latest time a majority of sentinels named it (see sentinelsConfirmedAtMs). */
+    /** Master address -> the latest time a majority of sentinels named it (see confirmedAtMs). */
     private final Map<String, Long> confirmed = new ConcurrentHashMap<>();
     private final Map<String, RedisNode> dataNodes = new ConcurrentHashMap<>();
     private volatile String masterAddress;
@@ -84,6 +84,7 @@ public class RedisTopology {
         if (sentinels.isEmpty()) {
             throw new IllegalArgumentException("REDIS_SENTINELS names no sentinel");
         }
+        publish(); // the configured sentinels, before any has answered
     }
 
     void start(@Observes StartupEvent event) {
@@ -164,8 +165,9 @@ public class RedisTopology {
     }
 
     /**
-     * When a majority of the configured sentinels last named the master this instance uses
-     * (each sentinel's latest answer counts; a sentinel that stopped answering keeps its last).
+     * When a majority of the configured sentinels last named {@code master}, the master this
+     * instance uses (each sentinel's latest answer counts; a sentinel that stopped answering
+     * keeps its last); published as {@link TopologyView#sentinelsConfirmedAtMs()}.
      * Redis Sentinel promotes a replica only after a majority has agreed, and an instance writes
      * to the new master only once most sentinels name it; a sentinel answers with the new master
      * from then on. So a write acknowledged on another master than this one was made after this
@@ -178,15 +180,14 @@ public class RedisTopology {
      * @return epoch ms (this instance's clock) when the question was asked, 0 when no majority
      *         has named the master yet
      */
-    public long sentinelsConfirmedAtMs() {
-        String master = masterAddress;
+    private long confirmedAtMs(String master) {
         return master == null ? 0 : confirmed.getOrDefault(master, 0L);
     }
 
-    /** Flags the sentinels give each replica of the master: the freshest answer that names it. */
-    private Map<String, SentinelView.Replica> replicaViews() {
+    /** Flags the sentinels give each replica of {@code master}: the freshest answer that names it. */
+    private Map<String, SentinelView.Replica> replicaViews(String master) {
         SentinelView view = views.values().stream()
-                .filter(v -> Objects.equals(v.master(), masterAddress))
+                .filter(v -> Objects.equals(v.master(), master))
                 .max(Comparator.comparingLong(SentinelView::atMs)).orElse(null);
         return view == null ? Map.of() : view.replicas();
     }
@@ -230,8 +231,10 @@ public class RedisTopology {
      * finding with an earlier one.
      */
     private synchronized void publish() {
+        // One reading of the master for everything below: a confirmation time of a newly elected
+        // master paired with the old one would under-state the old one's staleness (found by review).
         String master = masterAddress;
-        Map<String, SentinelView.Replica> flags = replicaViews();
+        Map<String, SentinelView.Replica> flags = replicaViews(master);
         List<RedisNodeView> nodes = dataNodes.values().stream()
                 .sorted(Comparator.comparing(RedisNode::address))
                 .map(n -> view(n, master, flags.get(n.address())))
@@ -240,7 +243,7 @@ public class RedisTopology {
             SentinelView v = views.get(s);
             return new SentinelNodeView(s.address(), v == null ? 0 : v.atMs());
         }).toList();
-        topology.publishRedis(master, sentinelsConfirmedAtMs(), nodes, answers);
+        topology.publishRedis(master, confirmedAtMs(master), nodes, answers);
     }
 
     private static RedisNodeView view(RedisNode node, String master, SentinelView.Replica sentinelsSay) {
@@ -293,7 +296,7 @@ public class RedisTopology {
                 .filter(v -> v.master() != null && now - v.atMs() <= freshMs)
                 .collect(Collectors.groupingBy(SentinelView::master, Collectors.counting()));
         // A majority of the configured sentinels, not of those that answered: Sentinel itself
-        // fails over only with a majority, and sentinelsConfirmedAtMs relies on every instance
+        // fails over only with a majority, and the confirmation time relies on every instance
         // moving to a new master only once most sentinels name it.
         int majority = SentinelVotes.majorityOf(sentinels.size());
         String elected = votes.entrySet().stream().filter(e -> e.getValue() >= majority)
