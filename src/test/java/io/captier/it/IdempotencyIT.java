@@ -185,6 +185,10 @@ class IdempotencyIT extends TwoInstances {
     @Test
     @Order(5)
     void aReplayProjectsTheWriteItsFirstInstanceDidNotLiveToProject() {
+        // The primary restarted in the step before: an available instance is ready without it, and
+        // its breaker may still be open, which would buffer the retry (202) rather than replay it.
+        await("the primary takes writes on both").atMost(Duration.ofSeconds(20)).pollInterval(Duration.ofMillis(200))
+                .until(() -> ca.write("idem-warm", "x").status() == 200 && cb.write("idem-warm", "y").status() == 200);
         assertEquals(200, ca.write("idem-projected", "old").status());
         Client.Answer first = ca.write("idem-projected", "A", "Idempotency-Key", "K5");
         assertEquals(200, first.status(), first.toString());
