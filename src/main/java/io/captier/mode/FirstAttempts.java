@@ -42,6 +42,8 @@ class FirstAttempts {
      *
      * @return the first answer to give again, if found, and whether the Redis buffer could not be asked
      * @throws IdempotencyKeyReused the first attempt was another request (422)
+     * @throws io.captier.failure.OutcomeUnknownException the first attempt may rest on the Redis
+     *         master only and the hint log cannot keep it ({@link WriteBuffers#kept}, 503)
      */
     FirstAttempt find(WriteRequest request, IdempotencyKey idempotency) {
         Optional<HintLog.Pending> local = hints.pendingWith(idempotency.key());

@@ -121,10 +121,12 @@ class ClockSkewIT {
         Client.Answer r = await("the write on the primary").atMost(Duration.ofSeconds(10))
                 .until(() -> consistent.read("skew-unknown"), x -> x.status() == 200 && "from-right".equals(x.string("value")));
         assertEquals(lost.version(), r.version(), "applied at the version it was acknowledged at: " + r);
-        // The hung commits opened the right instance's breaker to the primary: the next steps
-        // expect its writes to reach the primary again
+        // The hung commits opened the right instance's breaker to the primary, and the skewed
+        // instance's heartbeats hung too: the next steps expect both to write on the primary
         await("the right instance writes on the primary again").atMost(Duration.ofSeconds(20))
                 .until(() -> onRight.write("skew-unknown-after", "x").status() == 200);
+        await("the skewed instance writes on the primary again").atMost(Duration.ofSeconds(20))
+                .until(() -> onAhead.write("skew-unknown-after-ahead", "x").status() == 200);
     }
 
     @Test
