@@ -10,6 +10,7 @@ import io.captier.failure.StoreUnavailableException;
 import io.vertx.core.Vertx;
 import io.vertx.redis.client.Command;
 import io.vertx.redis.client.Request;
+import io.vertx.redis.client.Response;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -21,9 +22,12 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertInstanceOf;
 import static org.junit.jupiter.api.Assertions.assertNull;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -32,7 +36,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
  * A Redis call is never sent after its caller stopped waiting ({@link RedisNode#onOneConnection}):
  * a pooled connection that comes later is handed back unused, or a write its caller was told
  * failed would be applied all the same. On one real redis-server, with a pool of one connection
- * that a BLPOP holds past the callers' timeout.
+ * that a BLPOP holds past the callers' timeout. And a read ({@link RedisNode#read}) keeps its
+ * network timeout on its own Vert.x timer.
  */
 class RedisNodeIT {
 
@@ -117,6 +122,34 @@ class RedisNodeIT {
         assertThrows(StoreUnavailableException.class, () -> node.onOneConnection(attempt,
                 conn -> conn.send(Request.cmd(Command.BLPOP).arg("nothing-here").arg(HELD_S))));
         assertTrue(attempt.started(), "sent and unanswered: it may run all the same");
+    }
+
+    /**
+     * {@link RedisNode#read} gives up at the network timeout on its own timer, not when the
+     * connection comes back: the read path's breakers and fallbacks count on it.
+     */
+    @Test
+    void aReadWithNoConnectionInTimeFailsAtTheNetworkTimeout() throws Exception {
+        CompletableFuture<Void> holder = holdTheOnlyConnection();
+        long start = System.nanoTime();
+        CompletableFuture<Response> read = node.read(Request.cmd(Command.GET).arg("any")).toCompletableFuture();
+        ExecutionException failed = assertThrows(ExecutionException.class,
+                () -> read.get(HELD_S * 1000L / 2, TimeUnit.MILLISECONDS), "failed before the connection came back");
+        long elapsedMs = Duration.ofNanos(System.nanoTime() - start).toMillis();
+        assertInstanceOf(StoreUnavailableException.class, failed.getCause());
+        assertTrue(elapsedMs >= TIMEOUT.toMillis() - 50, "not before the timeout: " + elapsedMs + " ms");
+        holder.join();
+    }
+
+    /** A read that is answered: the value, or the node's error answer as {@link RedisNode.RedisErrorReply}. */
+    @Test
+    void aReadAnsweredGivesTheValueOrTheErrorReply() throws Exception {
+        assertEquals("OK", node.send(Request.cmd(Command.SET).arg("read-me").arg("v")).toString());
+        assertEquals("v", node.read(Request.cmd(Command.GET).arg("read-me")).toCompletableFuture()
+                .get(5, TimeUnit.SECONDS).toString());
+        ExecutionException wrongType = assertThrows(ExecutionException.class, () -> node.read(
+                Request.cmd(Command.HGETALL).arg("read-me")).toCompletableFuture().get(5, TimeUnit.SECONDS));
+        assertInstanceOf(RedisNode.RedisErrorReply.class, wrongType.getCause());
     }
 
     /** A BLPOP on the pool's only connection, on another thread; returns once Redis answered it. */
