@@ -11,7 +11,7 @@ psql -v ON_ERROR_STOP=1 --username "$POSTGRES_USER" --dbname postgres \
 CREATE ROLE captier LOGIN PASSWORD :'app_password';
 CREATE DATABASE captier OWNER captier;
 CREATE ROLE replicator REPLICATION LOGIN PASSWORD :'repl_password';
--- DESIGN C2: a commit is acknowledged once the standby has it, so a promotion loses no
+-- docs/architecture.md C2: a commit is acknowledged once the standby has it, so a promotion loses no
 -- acknowledged write. Takes effect when the entrypoint restarts the server after this
 -- script (here, during initialisation, no standby exists yet to confirm anything).
 ALTER SYSTEM SET synchronous_standby_names = '*';

@@ -1,5 +1,5 @@
 -- Write one entry into the Redis projection, refusing anything not newer than what is
--- stored (last-writer-wins on the HLC version, ties to the greater origin, DESIGN A6).
+-- stored (last-writer-wins on the HLC version, ties to the greater origin, docs/architecture.md A6).
 -- Versions travel as two 32-bit halves: Lua numbers are doubles and cannot hold 64 bits.
 -- Origins are compared byte by byte: Lua's string '<' follows the server's locale.
 --

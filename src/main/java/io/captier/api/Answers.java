@@ -13,7 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.Map;
 
 /**
- * The JSON bodies of successful answers (DESIGN section 2). Versions are written as
+ * The JSON bodies of successful answers (README, "API"). Versions are written as
  * decimal strings: an HLC version is above 2^53 and would lose digits in JavaScript.
  */
 final class Answers {

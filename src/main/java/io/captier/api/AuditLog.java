@@ -7,7 +7,7 @@ import org.jboss.logging.Logger;
 import java.util.Map;
 
 /**
- * One {@code WRITE} line per write or delete (DESIGN section 6), on its own logger category
+ * One {@code WRITE} line per write or delete (README, "Operations"), on its own logger category
  * ({@code captier.audit}) so operators can route it, with the operation, key, the API key's
  * name, status, and the version and durability — or why it was refused and whether it may
  * have been applied — as fields ({@link LogEvent}). A key that failed validation is not

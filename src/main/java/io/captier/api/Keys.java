@@ -3,7 +3,7 @@ package io.captier.api;
 import java.nio.charset.StandardCharsets;
 
 /**
- * What a key may be (DESIGN section 2): 1 to 512 bytes of UTF-8, no control characters.
+ * What a key may be (README, "API"): 1 to 512 bytes of UTF-8, no control characters.
  * A key is exactly its path segment, percent-decoded strictly ({@link PathSegments}).
  * Checked before anything touches a store, so a bad key changes nothing.
  */

@@ -40,7 +40,7 @@ import java.util.concurrent.CompletionStage;
 import java.util.function.Supplier;
 
 /**
- * The data API of DESIGN section 2: {@code /write} and {@code /read}. Each method names
+ * The data API of README's "API": {@code /write} and {@code /read}. Each method names
  * the role it needs; the key is the router's own capture of its segment
  * ({@code @Encoded}), decoded strictly ({@link Keys#fromSegment}). Input is checked here,
  * before the contract sees it; the contract of this instance's mode does the rest.

@@ -23,7 +23,7 @@ import java.util.Map;
 import java.util.OptionalLong;
 
 /**
- * GET /nodes: the topology as this instance sees it, node by node (DESIGN section 2), from one
+ * GET /nodes: the topology as this instance sees it, node by node (README, "API"), from one
  * {@link TopologyView}: what the read path and readiness use at the same moment.
  */
 @Path("/nodes")

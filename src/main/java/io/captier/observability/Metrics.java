@@ -17,7 +17,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * The metric names of DESIGN section 6, in one place. Labels stay bounded: mode,
+ * The metric names of README's "Metrics", in one place. Labels stay bounded: mode,
  * operation, status, node address, role, buffer — never a key or a session.
  */
 @ApplicationScoped

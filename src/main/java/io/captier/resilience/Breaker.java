@@ -22,7 +22,7 @@ import java.util.concurrent.atomic.AtomicLong;
 import java.util.function.Supplier;
 
 /**
- * One named circuit breaker in front of one store endpoint (DESIGN section 5), built on
+ * One named circuit breaker in front of one store endpoint (README, "Circuit breakers"), built on
  * SmallRye Fault Tolerance. While it is open, calls fail at once with
  * {@link StoreUnavailableException}, which the API turns into 503 + Retry-After.
  *

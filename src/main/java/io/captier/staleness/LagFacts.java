@@ -6,7 +6,7 @@ import java.util.OptionalLong;
 
 /**
  * What this instance knows, at one moment, of the writes each source may miss: every input
- * of a staleness bound but the node's own heartbeat (DESIGN section 4; docs/architecture.md
+ * of a staleness bound but the node's own heartbeat (docs/architecture.md
  * A3; the rules are {@link Staleness}'s class comment). The bounds are pure functions of these
  * facts, a heartbeat and now, so that one read's candidates are judged on one snapshot
  * ({@link Staleness#facts()}) and the rules can be tested without any store.

@@ -16,7 +16,7 @@ import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * How far each node may lag the latest acknowledged write, measured rather than guessed
- * (DESIGN section 4). A node replays writes in the order its source applied them, and
+ * (docs/architecture.md A3). A node replays writes in the order its source applied them, and
  * this instance's heartbeat is one of those writes: a node showing heartbeat h holds
  * every write acknowledged before h, so at time t it lags by at most t - h. That is an
  * upper bound with the probe's own delay already inside it.
@@ -52,8 +52,8 @@ import java.util.concurrent.atomic.AtomicReference;
  * (its clock), the pending stream's oldest id (the Redis master's clock), the hint log's
  * oldest version (this instance's HLC, which may run up to MAX_CLOCK_OFFSET_MS ahead of its
  * wall clock). An age measured from one of those counts MAX_CLOCK_OFFSET_MS more, so a
- * clock that runs ahead by up to that much cannot make the bound under-state (DESIGN
- * section 1: A3 under skew; docs/decisions.md, "Clocks").
+ * clock that runs ahead by up to that much cannot make the bound under-state
+ * (docs/architecture.md A3, under skew; docs/decisions.md, "Clocks").
  */
 @ApplicationScoped
 public class Staleness {
@@ -162,7 +162,7 @@ public class Staleness {
      * version, not by time: a write acknowledged elsewhere a moment before this one started,
      * from a clock running ahead, holds a higher version, and this write is superseded before
      * it is made. No clock runs more than {@code maxClockOffsetMs} ahead of this one (the
-     * deployment's promise, DESIGN section 1), and no version's clock part runs ahead of
+     * deployment's promise, docs/architecture.md A3), and no version's clock part runs ahead of
      * every wall clock (Kulkarni et al., "Logical Physical Clocks", 2014; but for a burst's
      * carry, a millisecond per 64 versions, {@link Hlc}), so such a write
      * started at most that long before this one's version was made: less by as much as that

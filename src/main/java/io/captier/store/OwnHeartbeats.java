@@ -9,7 +9,7 @@ import java.util.Set;
 /**
  * The heartbeats this process wrote ({@link io.captier.version.MonotonicClock} ms, to the Redis
  * master and to the PostgreSQL primary). A heartbeat a node shows gives it a staleness bound only
- * if it is one of these (DESIGN section 4: a node showing our heartbeat h holds every write
+ * if it is one of these (docs/architecture.md A3: a node showing our heartbeat h holds every write
  * acknowledged before h, so it lags by at most now - h).
  *
  * <p>Why not any value under this instance's key: a restarted process counts its clock again from

@@ -2,7 +2,7 @@ package io.captier.version;
 
 /**
  * A version seen from a clock further ahead of this instance's wall clock than
- * MAX_CLOCK_OFFSET_MS allows (DESIGN section 1, "Under partitions and clock skew"), which the
+ * MAX_CLOCK_OFFSET_MS allows (docs/architecture.md A6), which the
  * {@link Hlc} therefore did not adopt. Fired as a CDI event; observability/Metrics counts it
  * ({@code clock_offset_total}) and logs {@code CLOCK_OFFSET}.
  *

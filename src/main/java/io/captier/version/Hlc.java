@@ -11,7 +11,7 @@ import java.util.function.Consumer;
 import java.util.function.IntSupplier;
 
 /**
- * Hybrid logical clock (DESIGN section 3): 48 bits of wall-clock milliseconds and 16 bits
+ * Hybrid logical clock (docs/architecture.md A6): 48 bits of wall-clock milliseconds and 16 bits
  * of logical counter in one long. Monotonic per instance, and merged with every version
  * the instance observes, so a version it issues is always above anything it has seen —
  * within MAX_CLOCK_OFFSET_MS: a version whose clock part is further ahead of this

@@ -29,7 +29,7 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * The HTTP contract of DESIGN section 2 against the real topology, in the consistent
+ * The HTTP contract of README's "API" against the real topology, in the consistent
  * profile: bad input gets a clear problem+json answer and changes nothing, and /metrics
  * carries every metric name the design fixes.
  */

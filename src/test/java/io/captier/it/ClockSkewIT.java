@@ -28,8 +28,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 /**
- * Both contracts with one instance on a wrong clock (DESIGN section 1, "Under partitions and
- * clock skew"; docs/decisions.md, "Clocks"): an available instance 10 s ahead (libfaketime),
+ * Both contracts with one instance on a wrong clock (docs/architecture.md A3 and
+ * A6; docs/decisions.md, "Clocks"): an available instance 10 s ahead (libfaketime),
  * an available and a consistent instance on the right clock, all on one topology.
  * <ul>
  * <li>the right instances see its versions but do not adopt them: counted, logged

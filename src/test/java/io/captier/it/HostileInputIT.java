@@ -104,7 +104,7 @@ class HostileInputIT {
         assertAnsweredWithoutAFault(write);
         Client.Answer read = client.read(key, name, value);
         if (name.equals("X-Max-Staleness-Ms") && read.status() == 503) {
-            // A bound no reachable source meets is refused (DESIGN A4): the contract's answer, not a
+            // A bound no reachable source meets is refused (docs/architecture.md A4): the contract's answer, not a
             // fault; an available source is never 0 ms behind (docs/decisions.md, Staleness).
             assertEquals("urn:captier:problem:unavailable", read.string("type"), read.toString());
             assertTrue(Long.parseLong(value.trim()) < 60_000, "only a tight bound is refused: " + read);

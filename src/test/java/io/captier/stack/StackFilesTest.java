@@ -637,21 +637,21 @@ class StackFilesTest {
                 PromQl.selectors("up {job=\"a}b\"} == 0"), "a brace inside a string is text");
     }
 
-    /** The dashboards and rules may only name metrics the service exports (DESIGN section 6); the
+    /** The dashboards and rules may only name metrics the service exports (README, "Metrics"); the
      *  integration test checks the same names against a real scrape. */
     @Test
     void dashboardsAndAlertsNameOnlyTheServicesMetrics() {
         Set<String> named = MonitoringQueries.metricNames(files);
         Set<String> unknown = new TreeSet<>(named);
-        unknown.removeAll(DESIGN_METRICS);
+        unknown.removeAll(DOCUMENTED_METRICS);
         assertTrue(unknown.isEmpty(), "not a metric of the service: " + unknown);
     }
 
     /**
-     * DESIGN section 6, as Prometheus names the series (counters _total, histograms _bucket), and
-     * clock_offset_total (DESIGN section 1: a version from too far ahead is counted).
+     * README's "Metrics", as Prometheus names the series (counters _total, histograms _bucket), and
+     * clock_offset_total (docs/architecture.md A6: a version from too far ahead is counted).
      */
-    static final Set<String> DESIGN_METRICS = Set.of("app_requests_total", "app_request_latency_seconds_bucket",
+    static final Set<String> DOCUMENTED_METRICS = Set.of("app_requests_total", "app_request_latency_seconds_bucket",
             "app_request_latency_seconds_count", "app_request_latency_seconds_sum", "circuit_breaker_state",
             "data_staleness_ms", "db_connection_failures_total", "ap_pending_writes", "ap_reconciled_writes_total",
             "session_reroutes_total", "clock_offset_total");
@@ -664,7 +664,7 @@ class StackFilesTest {
                 "histogram_quantile(0.99, sum by (job, le) (rate(app_request_latency_seconds_bucket[5m]))) > 0.5"));
         assertEquals(Set.of("ap_pending_writes"), PromQl.metricNames("ap_pending_writes > 0 and deriv(ap_pending_writes[5m]) > 0"));
         Set<String> misspelt = PromQl.metricNames("rate(app_request_total[1m])");
-        assertFalse(DESIGN_METRICS.containsAll(misspelt), "a misspelt name is caught: " + misspelt);
+        assertFalse(DOCUMENTED_METRICS.containsAll(misspelt), "a misspelt name is caught: " + misspelt);
     }
 
     // --- k8s/ --------------------------------------------------------------------------------

@@ -3,8 +3,8 @@ package io.captier.client;
 import java.util.Optional;
 
 /**
- * 503 {@code unavailable}: the profile's contract cannot be kept now (README "API"; DESIGN
- * C3): the consistent profile cannot reach the PostgreSQL primary, an available read found
+ * 503 {@code unavailable}: the profile's contract cannot be kept now (README "API";
+ * docs/architecture.md C3): the consistent profile cannot reach the PostgreSQL primary, an available read found
  * no source within {@code X-Max-Staleness-Ms}, or a conditional write on the available
  * profile could not reach the primary. Nothing was changed: a write says
  * {@code "outcome":"not-applied"}. {@link #retryAfter()} says when to come back. Retried by

@@ -13,7 +13,7 @@ import java.util.List;
 
 /**
  * Each instance's heartbeat row on the primary: its newest heartbeat (standbys replay
- * it, and their lag is read from it, DESIGN section 4) and the projection gap it knows
+ * it, and their lag is read from it, docs/architecture.md A3) and the projection gap it knows
  * of, so that every instance counts any instance's failed write-through.
  */
 @ApplicationScoped
@@ -45,7 +45,7 @@ public class PgHeartbeats {
     }
 
     /**
-     * Record this instance's heartbeat on the primary (standbys replay it, DESIGN section 4)
+     * Record this instance's heartbeat on the primary (standbys replay it, docs/architecture.md A3)
      * together with its projection gap, and return every gap published.
      *
      * @param gapSinceMs 0 when Redis is in step as far as this instance knows

@@ -112,7 +112,7 @@ public class RedisStore {
     public record Beat(long previous, String master) {
     }
 
-    /** Record this instance's heartbeat on the master; replicas replay it (DESIGN section 4). */
+    /** Record this instance's heartbeat on the master; replicas replay it (docs/architecture.md A3). */
     public Beat heartbeat(String instance, long atMs) {
         ownHeartbeats.writing(atMs);
         return master.call(node -> {

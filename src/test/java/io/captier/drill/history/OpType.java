@@ -1,6 +1,6 @@
 package io.captier.drill.history;
 
-/** What a client asked for. A delete writes a versioned tombstone (DESIGN section 2). */
+/** What a client asked for. A delete writes a versioned tombstone (README, "API"). */
 public enum OpType {
     READ,
     WRITE,
