@@ -7,7 +7,7 @@ import io.captier.failure.StoreUnavailableException;
 import io.captier.observability.LogEvent;
 import io.captier.observability.Metrics;
 import io.captier.store.hintlog.HintLog;
-import io.captier.store.postgres.PgStore;
+import io.captier.store.postgres.PgReconciliation;
 import io.captier.store.redis.PendingStream;
 import io.captier.store.redis.PendingStreamConsumer;
 import io.captier.store.redis.RedisNode;
@@ -28,7 +28,7 @@ import java.util.concurrent.TimeUnit;
 /**
  * Drains the buffers into PostgreSQL once it is back (docs/architecture.md A5, A6): this instance's
  * hint log, and its share of the Redis pending stream. Every write is applied
- * last-writer-wins ({@link PgStore#reconcile}), so applying one twice changes nothing —
+ * last-writer-wins ({@link PgReconciliation#reconcile}), so applying one twice changes nothing —
  * which is what makes a crash half-way harmless: whatever was not yet marked done is
  * applied again. The winner is then written through to Redis.
  *
@@ -37,7 +37,7 @@ import java.util.concurrent.TimeUnit;
  * instance can reconcile them.
  *
  * <p>A write with an Idempotency-Key claims the key in the same transaction that applies
- * it ({@link PgStore#reconcile}): the first attempt to get there is applied, every other
+ * it ({@link PgReconciliation#reconcile}): the first attempt to get there is applied, every other
  * one is skipped (docs/architecture.md A8), in whatever order the buffers drain.
  */
 @ApplicationScoped
@@ -48,7 +48,7 @@ public class Reconciler {
     /** A consumer that held entries this long without acknowledging them is taken to be dead. */
     private static final long CLAIM_IDLE_MS = 15_000;
 
-    private final PgStore postgres;
+    private final PgReconciliation postgres;
     private final PendingStream pending;
     private final PendingStreamConsumer stream;
     private final HintLog hints;
@@ -60,7 +60,7 @@ public class Reconciler {
     /** Why the last round stopped short, as logged (reconciler thread only); null after a full round. */
     private String lastWait;
 
-    public Reconciler(PgStore postgres, PendingStream pending, PendingStreamConsumer stream, HintLog hints,
+    public Reconciler(PgReconciliation postgres, PendingStream pending, PendingStreamConsumer stream, HintLog hints,
                       Projection projection, Metrics metrics, CaptierConfig config) {
         this.postgres = postgres;
         this.pending = pending;
@@ -234,7 +234,7 @@ public class Reconciler {
 
     private void apply(BufferedWrite buffered) {
         long started = MonotonicClock.millis();
-        PgStore.Reconciled done = postgres.reconcile(buffered.entry(), buffered.idempotency());
+        PgReconciliation.Reconciled done = postgres.reconcile(buffered.entry(), buffered.idempotency());
         switch (done.outcome()) {
             case APPLIED -> {
                 projection.writeThrough(done.row(), started);

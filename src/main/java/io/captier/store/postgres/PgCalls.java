@@ -27,7 +27,9 @@ import java.util.concurrent.atomic.AtomicBoolean;
  * open, backstop timeout, connection or statement failure) and
  * {@link OutcomeUnknownException} when the work had sent its commit (docs/architecture.md C4): only the
  * commit can leave an outcome open. A {@link io.captier.failure.RequestRejectedException}
- * the work throws passes through unchanged, and the breaker does not count it.
+ * the work throws passes through unchanged, and the breaker does not count it. A work that
+ * commits runs its SQL through {@link #autocommitted} or {@link #inTransaction}, which set
+ * {@code commitSent} when the commit goes out.
  */
 final class PgCalls {
 
@@ -41,6 +43,12 @@ final class PgCalls {
     @FunctionalInterface
     interface CommitWork<T> {
         T run(Connection c, AtomicBoolean commitSent) throws SQLException;
+    }
+
+    /** SQL run inside {@link #autocommitted} or {@link #inTransaction}, on their connection. */
+    @FunctionalInterface
+    interface SqlWork<T> {
+        T run() throws SQLException;
     }
 
     private static final Logger LOG = Logger.getLogger(PgCalls.class);
@@ -175,6 +183,59 @@ final class PgCalls {
             c.setNetworkTimeout(SAME_THREAD, pooledMs);
         } catch (SQLException broken) {
             // A connection that cannot take a timeout is broken: the pool's exception sorter drops it.
+        }
+    }
+
+    /**
+     * One statement that commits on its own: one round trip, where BEGIN+statement and then
+     * COMMIT take two. Sending it is sending the commit; an error the server answers means it
+     * rolled back, so only a lost connection leaves the outcome open.
+     */
+    static <T> T autocommitted(Connection c, AtomicBoolean commitSent, SqlWork<T> statement) throws SQLException {
+        if (!c.getAutoCommit()) {
+            // The pool hands connections out in autocommit; never let a statement wait for a COMMIT.
+            c.setAutoCommit(true);
+        }
+        commitSent.set(true);
+        try {
+            return statement.run();
+        } catch (SQLException e) {
+            commitSent.set(PgNode.isConnectionLoss(e));
+            throw e;
+        } catch (RuntimeException answered) {
+            // Thrown by our code on the server's answer (a write refused past its deadline):
+            // the statement's outcome is known, it was not applied.
+            commitSent.set(false);
+            throw answered;
+        }
+    }
+
+    /**
+     * The work in one transaction, committed after it returns; {@code commitSent} is set just
+     * before the COMMIT goes out, so a failure before that rolls back and applied nothing.
+     */
+    static <T> T inTransaction(Connection c, AtomicBoolean commitSent, SqlWork<T> work) throws SQLException {
+        c.setAutoCommit(false);
+        try {
+            T result = work.run();
+            commitSent.set(true);
+            c.commit();
+            return result;
+        } catch (SQLException | RuntimeException e) {
+            if (!commitSent.get()) {
+                try {
+                    c.rollback();
+                } catch (SQLException ignored) {
+                    // The connection is gone; the server rolls back on its own.
+                }
+            }
+            throw e;
+        } finally {
+            try {
+                c.setAutoCommit(true);
+            } catch (SQLException ignored) {
+                // A broken connection is discarded by the pool anyway.
+            }
         }
     }
 }

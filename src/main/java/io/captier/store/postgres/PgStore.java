@@ -20,15 +20,14 @@ import java.sql.Connection;
 import java.sql.PreparedStatement;
 import java.sql.ResultSet;
 import java.sql.SQLException;
-import java.util.List;
 import java.util.Optional;
-import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicReference;
 
 /**
  * The writes captier makes to the kv table, on the primary through a primary-only
- * connection: direct and conditional writes, reconciliation of buffered ones, and the
- * Idempotency-Key records that go with them. Reads are {@link PgReads}.
+ * connection: direct and conditional writes, and the Idempotency-Key records that go with
+ * them ({@link IdempotencyRows}). Reads are {@link PgReads}; buffered writes are applied by
+ * {@link PgReconciliation}.
  *
  * <p>Writes are ordered by the primary: the stored version becomes
  * max(proposed, previous + 1), so a write the primary acknowledges is always the newest
@@ -59,17 +58,6 @@ public class PgStore {
             WHERE t.deleted
             RETURNING version""".formatted(KvRows.COLUMNS);
     private static final String LOCK_ROW = "SELECT version, deleted FROM kv WHERE key = ? FOR UPDATE";
-    private static final String CLAIM_IDEMPOTENCY = """
-            INSERT INTO idempotency (idem_key, fingerprint, key, version, deleted, origin) VALUES (?, ?, ?, ?, ?, ?)
-            ON CONFLICT (idem_key) DO NOTHING""";
-    private static final String READ_IDEMPOTENCY = "SELECT fingerprint, version, origin FROM idempotency WHERE idem_key = ?";
-    private static final String SETTLE_IDEMPOTENCY = "UPDATE idempotency SET version = ? WHERE idem_key = ?";
-    private static final String RECONCILE = """
-            INSERT INTO kv AS t (%s, updated_at)
-            VALUES (?, ?, ?, ?, ?, ?, now())
-            ON CONFLICT (key) DO UPDATE SET value = EXCLUDED.value, content_type = EXCLUDED.content_type,
-                version = EXCLUDED.version, origin = EXCLUDED.origin, deleted = EXCLUDED.deleted, updated_at = now()
-            WHERE (t.version, t.origin) < (EXCLUDED.version, EXCLUDED.origin)""".formatted(KvRows.COLUMNS);
 
     private final PgCalls calls;
     private final Hlc hlc;
@@ -100,34 +88,12 @@ public class PgStore {
         return ms;
     }
 
-
     /**
      * A write the primary committed: the version it stored and the instance that issued it,
      * or an earlier identical request's (replayed).
      */
     public record Committed(long version, String origin, boolean replayed) {
     }
-
-    /**
-     * What reconciling one buffered write did.
-     *
-     * @param outcome what happened to it
-     * @param row     when applied, the key's row afterwards (this write, or a newer one that
-     *                won last-writer-wins); null otherwise
-     */
-    public record Reconciled(Outcome outcome, Entry row) {
-
-        public enum Outcome {
-            /** Applied last-writer-wins (it may have lost to a newer row: that changes nothing). */
-            APPLIED,
-            /** Its Idempotency-Key was already applied for the same request: skipped (docs/architecture.md A8). */
-            DUPLICATE,
-            /** Its Idempotency-Key was already applied for another request: skipped. */
-            CONFLICT
-        }
-    }
-
-
 
     /**
      * Commit a write (or tombstone) on the primary. With an idempotency key, a retry of a
@@ -152,9 +118,9 @@ public class PgStore {
         // The deadline starts when the statement is sent, on a connection already taken: waiting
         // for a pooled connection under load is not the network losing the statement.
         return commitOnPrimary("INSERT", (c, commitSent) -> idempotency.isEmpty()
-                ? autocommitted(c, commitSent,
+                ? PgCalls.autocommitted(c, commitSent,
                         () -> upsert(c, proposed, idempotency, System.currentTimeMillis() + writeDeadlineMs))
-                : inTransaction(c, commitSent, () -> upsert(c, proposed, idempotency, NO_DEADLINE)));
+                : PgCalls.inTransaction(c, commitSent, () -> upsert(c, proposed, idempotency, NO_DEADLINE)));
     }
 
     /**
@@ -177,7 +143,7 @@ public class PgStore {
     public Committed writeChoosingVersionFirst(Entry proposed, Optional<IdempotencyKey> idempotency) {
         AtomicReference<Committed> beforeCommit = new AtomicReference<>();
         try {
-            return commitOnPrimary("INSERT", (c, commitSent) -> inTransaction(c, commitSent, () -> {
+            return commitOnPrimary("INSERT", (c, commitSent) -> PgCalls.inTransaction(c, commitSent, () -> {
                 Committed committed = upsert(c, proposed, idempotency, NO_DEADLINE);
                 beforeCommit.set(committed);
                 return committed;
@@ -212,7 +178,7 @@ public class PgStore {
     @WithSpan(value = "postgres.write-if", kind = SpanKind.CLIENT)
     public Committed writeIf(Entry proposed, Precondition precondition, Optional<IdempotencyKey> idempotency,
                              long bufferedVersion) {
-        return commitOnPrimary("INSERT", (c, commitSent) -> inTransaction(c, commitSent,
+        return commitOnPrimary("INSERT", (c, commitSent) -> PgCalls.inTransaction(c, commitSent,
                 () -> conditional(c, proposed, precondition, idempotency, bufferedVersion)));
     }
 
@@ -232,7 +198,7 @@ public class PgStore {
     private Committed conditional(Connection c, Entry proposed, Precondition precondition,
                                   Optional<IdempotencyKey> idempotency, long bufferedVersion) throws SQLException {
         if (idempotency.isPresent()) {
-            Optional<Committed> earlier = claim(c, proposed, 0, idempotency.get());
+            Optional<Committed> earlier = IdempotencyRows.claim(c, proposed, 0, idempotency.get());
             if (earlier.isPresent()) {
                 return earlier.get();
             }
@@ -259,7 +225,7 @@ public class PgStore {
             version = upsertRow(c, proposed, NO_DEADLINE); // in a transaction: see #write
         }
         if (idempotency.isPresent()) {
-            settle(c, idempotency.get(), version);
+            IdempotencyRows.settle(c, idempotency.get(), version);
         }
         return new Committed(version, proposed.origin(), false);
     }
@@ -287,58 +253,6 @@ public class PgStore {
         }
     }
 
-
-    /**
-     * Apply a buffered write last-writer-wins (docs/architecture.md A6): it replaces the stored row only
-     * if its (version, origin) is greater, so applying it twice changes nothing. With an
-     * Idempotency-Key, the key is claimed in the same transaction: only the first buffered
-     * attempt to get here is applied, at its own version (docs/architecture.md A8), whichever instance or
-     * buffer holds the others and in whatever order they drain.
-     *
-     * @return what was done, and the key's row afterwards when applied
-     * @throws StoreUnavailableException the primary could not be reached, or the commit's
-     *                                   answer was lost: applying it again is harmless
-     */
-    @WithSpan(value = "postgres.reconcile", kind = SpanKind.CLIENT)
-    public Reconciled reconcile(Entry buffered, Optional<IdempotencyKey> idempotency) {
-        // The transaction keeps its own commitSent, not the one PgCalls watches: a lost
-        // answer to this commit is "not applied" (StoreUnavailableException), never an
-        // unknown outcome, because applying a buffered write again changes nothing.
-        Reconciled done = calls.onPrimary("INSERT", (c, ignored) -> {
-            try {
-                return inTransaction(c, new AtomicBoolean(), () -> {
-                    if (idempotency.isPresent() && claim(c, buffered, buffered.version(), idempotency.get()).isPresent()) {
-                        return new Reconciled(Reconciled.Outcome.DUPLICATE, null);
-                    }
-                    return new Reconciled(Reconciled.Outcome.APPLIED, reconcileRow(c, buffered));
-                });
-            } catch (IdempotencyKeyReused conflict) {
-                return new Reconciled(Reconciled.Outcome.CONFLICT, null);
-            }
-        });
-        if (done.row() != null) {
-            hlc.observe(done.row().version());
-        }
-        return done;
-    }
-
-    /** The LWW upsert of one buffered write; the row as it is afterwards. */
-    private static Entry reconcileRow(Connection c, Entry buffered) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(RECONCILE)) {
-            KvRows.bind(ps, buffered);
-            if (ps.executeUpdate() == 1) {
-                return buffered;
-            }
-        }
-        try (PreparedStatement ps = c.prepareStatement(KvRows.READ)) {
-            ps.setString(1, buffered.key());
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                return KvRows.entry(rs);
-            }
-        }
-    }
-
     /**
      * The first answer to an Idempotency-Key, if the primary has one: a retry of a request
      * already applied, or already reconciled from a buffer.
@@ -347,34 +261,27 @@ public class PgStore {
      * @throws IdempotencyKeyReused       the key was used for another request
      */
     public Optional<Replay> replayOf(IdempotencyKey idempotency) {
-        return calls.onPrimary(c -> {
-            try (PreparedStatement ps = c.prepareStatement(READ_IDEMPOTENCY)) {
-                ps.setString(1, idempotency.key());
-                try (ResultSet rs = ps.executeQuery()) {
-                    if (!rs.next() || rs.getLong(2) == 0) {
-                        return Optional.<Replay>empty();
-                    }
-                    if (idempotency.conflictsWith(rs.getString(1))) {
+        return calls.onPrimary(c -> IdempotencyRows.read(c, idempotency.key())
+                .filter(first -> first.version() != 0)
+                .map(first -> {
+                    if (idempotency.conflictsWith(first.fingerprint())) {
                         throw new IdempotencyKeyReused();
                     }
-                    return Optional.of(new Replay(rs.getLong(2), rs.getString(3), "primary"));
-                }
-            }
-        });
+                    return new Replay(first.version(), first.origin(), "primary");
+                }));
     }
-
 
     private Committed upsert(Connection c, Entry proposed, Optional<IdempotencyKey> idempotency, double deadlineMs)
             throws SQLException {
         if (idempotency.isPresent()) {
-            Optional<Committed> earlier = claim(c, proposed, 0, idempotency.get());
+            Optional<Committed> earlier = IdempotencyRows.claim(c, proposed, 0, idempotency.get());
             if (earlier.isPresent()) {
                 return earlier.get();
             }
         }
         long version = upsertRow(c, proposed, deadlineMs);
         if (idempotency.isPresent()) {
-            settle(c, idempotency.get(), version);
+            IdempotencyRows.settle(c, idempotency.get(), version);
         }
         return new Committed(version, proposed.origin(), false);
     }
@@ -399,100 +306,4 @@ public class PgStore {
             }
         }
     }
-
-    private static void settle(Connection c, IdempotencyKey idempotency, long version) throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(SETTLE_IDEMPOTENCY)) {
-            ps.setLong(1, version);
-            ps.setString(2, idempotency.key());
-            ps.executeUpdate();
-        }
-    }
-
-    /**
-     * Claim the idempotency key in this transaction. A concurrent request with the same
-     * key waits on the row until this one ends, then finds it: at most one applies.
-     *
-     * @param version the write's version when known now (a buffered write), else 0 (settled
-     *                after the upsert decided it)
-     * @return the earlier answer when the key was claimed before, for the same request
-     * @throws IdempotencyKeyReused the key was claimed for another request
-     */
-    private Optional<Committed> claim(Connection c, Entry proposed, long version, IdempotencyKey idem)
-            throws SQLException {
-        try (PreparedStatement ps = c.prepareStatement(CLAIM_IDEMPOTENCY)) {
-            ps.setString(1, idem.key());
-            ps.setString(2, idem.fingerprint());
-            ps.setString(3, proposed.key());
-            ps.setLong(4, version);
-            ps.setBoolean(5, proposed.deleted());
-            ps.setString(6, proposed.origin());
-            if (ps.executeUpdate() == 1) {
-                return Optional.empty();
-            }
-        }
-        try (PreparedStatement ps = c.prepareStatement(READ_IDEMPOTENCY)) {
-            ps.setString(1, idem.key());
-            try (ResultSet rs = ps.executeQuery()) {
-                rs.next();
-                if (idem.conflictsWith(rs.getString(1))) {
-                    throw new IdempotencyKeyReused();
-                }
-                return Optional.of(new Committed(rs.getLong(2), rs.getString(3), true));
-            }
-        }
-    }
-
-    private interface SqlWork<T> {
-        T run() throws SQLException;
-    }
-
-    /**
-     * One statement that commits on its own: one round trip, where BEGIN+statement and then
-     * COMMIT take two. Sending it is sending the commit; an error the server answers means it
-     * rolled back, so only a lost connection leaves the outcome open.
-     */
-    private static <T> T autocommitted(Connection c, AtomicBoolean commitSent, SqlWork<T> statement) throws SQLException {
-        if (!c.getAutoCommit()) {
-            // The pool hands connections out in autocommit; never let a statement wait for a COMMIT.
-            c.setAutoCommit(true);
-        }
-        commitSent.set(true);
-        try {
-            return statement.run();
-        } catch (SQLException e) {
-            commitSent.set(PgNode.isConnectionLoss(e));
-            throw e;
-        } catch (RuntimeException answered) {
-            // Thrown by our code on the server's answer (a write refused past its deadline):
-            // the statement's outcome is known, it was not applied.
-            commitSent.set(false);
-            throw answered;
-        }
-    }
-
-    private static <T> T inTransaction(Connection c, AtomicBoolean commitSent, SqlWork<T> work) throws SQLException {
-        c.setAutoCommit(false);
-        try {
-            T result = work.run();
-            commitSent.set(true);
-            c.commit();
-            return result;
-        } catch (SQLException | RuntimeException e) {
-            if (!commitSent.get()) {
-                try {
-                    c.rollback();
-                } catch (SQLException ignored) {
-                    // The connection is gone; the server rolls back on its own.
-                }
-            }
-            throw e;
-        } finally {
-            try {
-                c.setAutoCommit(true);
-            } catch (SQLException ignored) {
-                // A broken connection is discarded by the pool anyway.
-            }
-        }
-    }
-
 }
