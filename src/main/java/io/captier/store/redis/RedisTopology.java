@@ -8,7 +8,6 @@ import io.captier.observability.Metrics;
 import io.captier.store.OwnHeartbeats;
 import io.captier.topology.NodeRole;
 import io.captier.topology.RedisNodeView;
-import io.captier.topology.SentinelNodeView;
 import io.captier.topology.Topology;
 import io.captier.topology.TopologyView;
 import io.captier.version.MonotonicClock;
@@ -27,11 +26,9 @@ import java.util.Arrays;
 import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
-import java.util.Objects;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ScheduledExecutorService;
-import java.util.stream.Collectors;
 
 /**
  * The Redis Sentinel group as this instance sees it. Every HEARTBEAT_MS it asks each
@@ -44,7 +41,9 @@ import java.util.stream.Collectors;
  * only while the node itself agrees that it is a master: a restarted old master claims to be one until the sentinels
  * demote it, and must not take writes meanwhile.
  *
- * <p>Each finding is published at once into the {@link Topology} view, which is what the
+ * <p>The sentinels' answers and the election are {@link SentinelQuorum}'s; this class knows
+ * the data nodes, probes them, and publishes. Each finding is published at once into the
+ * {@link Topology} view, which is what the
  * choice of master and replicas below, the read path, readiness and {@code /nodes} read.
  */
 @ApplicationScoped
@@ -58,13 +57,8 @@ public class RedisTopology {
     private final OwnHeartbeats ownHeartbeats;
     private final Topology topology;
     private final Duration timeout;
-    private final long freshMs;
-    private final List<RedisNode> sentinels;
-    private final Map<RedisNode, SentinelView> views = new ConcurrentHashMap<>();
-    /** Master address -> the latest time a majority of sentinels named it (see confirmedAtMs). */
-    private final Map<String, Long> confirmed = new ConcurrentHashMap<>();
+    private final SentinelQuorum sentinels;
     private final Map<String, RedisNode> dataNodes = new ConcurrentHashMap<>();
-    private volatile String masterAddress;
     private ScheduledExecutorService loop;
 
     public RedisTopology(CaptierConfig config, Metrics metrics, Vertx vertx, OwnHeartbeats ownHeartbeats,
@@ -75,15 +69,11 @@ public class RedisTopology {
         this.metrics = metrics;
         this.vertx = vertx;
         this.timeout = config.networkTimeout();
-        this.freshMs = timeout.toMillis() + 1000;
         String sentinelPassword = config.redis().sentinelPassword().orElse(null);
-        this.sentinels = Arrays.stream(config.redis().sentinels().split(","))
+        this.sentinels = new SentinelQuorum(Arrays.stream(config.redis().sentinels().split(","))
                 .map(String::trim).filter(s -> !s.isEmpty())
                 .map(address -> new RedisNode(vertx, address, sentinelPassword, 2, timeout))
-                .toList();
-        if (sentinels.isEmpty()) {
-            throw new IllegalArgumentException("REDIS_SENTINELS names no sentinel");
-        }
+                .toList(), config.redis().masterName(), timeout.toMillis() + 1000);
         publish(); // the configured sentinels, before any has answered
     }
 
@@ -96,7 +86,7 @@ public class RedisTopology {
         if (loop != null) {
             loop.shutdownNow();
         }
-        sentinels.forEach(RedisNode::close);
+        sentinels.close();
         dataNodes.values().forEach(RedisNode::close);
     }
 
@@ -161,35 +151,7 @@ public class RedisTopology {
      *         no sentinel has listed a replica of it
      */
     public Set<String> promotableReplicas(String master) {
-        return SentinelVotes.promotable(views.values(), master, sentinels.size(), MonotonicClock.millis(), freshMs);
-    }
-
-    /**
-     * When a majority of the configured sentinels last named {@code master}, the master this
-     * instance uses (each sentinel's latest answer counts; a sentinel that stopped answering
-     * keeps its last); published as {@link TopologyView#sentinelsConfirmedAtMs()}.
-     * Redis Sentinel promotes a replica only after a majority has agreed, and an instance writes
-     * to the new master only once most sentinels name it; a sentinel answers with the new master
-     * from then on. So a write acknowledged on another master than this one was made after this
-     * time: whatever this master's lineage holds, it misses nothing older (docs/architecture.md A3;
-     * found by the drill's partitions, where a cut-off instance kept reading a replaced master).
-     *
-     * <p>Kept per master as the latest time found: while the answers move to another master
-     * one by one, this one's last majority still stands for what it was.
-     *
-     * @return epoch ms (this instance's clock) when the question was asked, 0 when no majority
-     *         has named the master yet
-     */
-    private long confirmedAtMs(String master) {
-        return master == null ? 0 : confirmed.getOrDefault(master, 0L);
-    }
-
-    /** Flags the sentinels give each replica of {@code master}: the freshest answer that names it. */
-    private Map<String, SentinelView.Replica> replicaViews(String master) {
-        SentinelView view = views.values().stream()
-                .filter(v -> Objects.equals(v.master(), master))
-                .max(Comparator.comparingLong(SentinelView::atMs)).orElse(null);
-        return view == null ? Map.of() : view.replicas();
+        return sentinels.promotable(master);
     }
 
     /**
@@ -233,17 +195,13 @@ public class RedisTopology {
     private synchronized void publish() {
         // One reading of the master for everything below: a confirmation time of a newly elected
         // master paired with the old one would under-state the old one's staleness (found by review).
-        String master = masterAddress;
-        Map<String, SentinelView.Replica> flags = replicaViews(master);
+        String master = sentinels.master();
+        Map<String, SentinelView.Replica> flags = sentinels.replicaFlags(master);
         List<RedisNodeView> nodes = dataNodes.values().stream()
                 .sorted(Comparator.comparing(RedisNode::address))
                 .map(n -> view(n, master, flags.get(n.address())))
                 .toList();
-        List<SentinelNodeView> answers = sentinels.stream().map(s -> {
-            SentinelView v = views.get(s);
-            return new SentinelNodeView(s.address(), v == null ? 0 : v.atMs());
-        }).toList();
-        topology.publishRedis(master, confirmedAtMs(master), nodes, answers);
+        topology.publishRedis(master, sentinels.confirmedAtMs(master), nodes, sentinels.answers());
     }
 
     private static RedisNodeView view(RedisNode node, String master, SentinelView.Replica sentinelsSay) {
@@ -256,60 +214,17 @@ public class RedisTopology {
 
     private void refresh() {
         try {
-            sentinels.forEach(this::askSentinel);
-            decideMaster();
+            sentinels.askAll(this::publish);
+            String elected = sentinels.elected();
+            if (elected != null) {
+                known(elected);
+                sentinels.listedReplicas().forEach(this::known);
+                sentinels.follow(elected);
+            }
             publish();
             dataNodes.values().forEach(this::probeDataNode);
         } catch (RuntimeException e) {
             LOG.warnf("redis topology refresh failed: %s", Metrics.describeError(e));
-        }
-    }
-
-    private void askSentinel(RedisNode sentinel) {
-        if (!sentinel.startProbe()) {
-            return;
-        }
-        String name = config.redis().masterName();
-        // The answer holds as of when it was asked at the latest: the view is timed from then.
-        long askedAt = MonotonicClock.millis();
-        var masterAddr = sentinel.sendAsync(Request.cmd(Command.SENTINEL).arg("GET-MASTER-ADDR-BY-NAME").arg(name));
-        var replicas = sentinel.sendAsync(Request.cmd(Command.SENTINEL).arg("REPLICAS").arg(name));
-        masterAddr.thenCombine(replicas, (m, r) -> SentinelView.parse(m, r, askedAt))
-                .whenComplete((view, error) -> {
-                    sentinel.endProbe();
-                    // A sentinel that stops answering keeps its last word: with every sentinel
-                    // gone the data nodes still serve, judged by their own probes.
-                    if (error == null) {
-                        views.put(sentinel, view);
-                        long at = view.master() == null ? 0 : SentinelVotes.confirmedAtMs(views.values(), view.master(), sentinels.size());
-                        if (at > 0) {
-                            confirmed.merge(view.master(), at, Math::max);
-                        }
-                        publish();
-                    }
-                });
-    }
-
-    private void decideMaster() {
-        long now = MonotonicClock.millis();
-        Map<String, Long> votes = views.values().stream()
-                .filter(v -> v.master() != null && now - v.atMs() <= freshMs)
-                .collect(Collectors.groupingBy(SentinelView::master, Collectors.counting()));
-        // A majority of the configured sentinels, not of those that answered: Sentinel itself
-        // fails over only with a majority, and the confirmation time relies on every instance
-        // moving to a new master only once most sentinels name it.
-        int majority = SentinelVotes.majorityOf(sentinels.size());
-        String elected = votes.entrySet().stream().filter(e -> e.getValue() >= majority)
-                .map(Map.Entry::getKey).findFirst().orElse(masterAddress);
-        if (elected == null) {
-            return;
-        }
-        known(elected);
-        views.values().forEach(v -> v.replicas().keySet().forEach(this::known));
-        if (!elected.equals(masterAddress)) {
-            LogEvent.of("REDIS_MASTER").with(LogEvent.NODE, elected).with(LogEvent.PREVIOUS_NODE, masterAddress)
-                    .info(LOG, "the sentinels name a new master");
-            masterAddress = elected;
         }
     }
 
